@@ -1,0 +1,100 @@
+# writ: plain make + pkg-config. See README.md.
+#   make            build writ (and writ-gate once it exists) into build/
+#   make check      build and run every test (tests/run)
+#   make sanitize   the same suite under ASan+UBSan (build-san/)
+#   make install    DESTDIR=... PREFIX=... stages binaries and man pages
+#   make deps       install the Debian packages the build and tests need
+#   make demo       the main job against a local loopback fleet
+
+PREFIX   ?= /usr/local
+BINDIR   ?= $(PREFIX)/bin
+SBINDIR  ?= $(PREFIX)/sbin
+MANDIR   ?= $(PREFIX)/share/man
+CC       ?= cc
+PKGS     := libssh libsodium inih
+
+SANITIZE ?= 0
+ifeq ($(SANITIZE),1)
+B        ?= build-san
+OPT      := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+            -fno-sanitize-recover=all
+SANLD    := -fsanitize=address,undefined
+else
+B        ?= build
+OPT      := -O2 -g -D_FORTIFY_SOURCE=2
+SANLD    :=
+endif
+
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+WARN     := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes \
+            -Wmissing-prototypes -Wvla -Wimplicit-fallthrough
+HARDEN   := -fstack-protector-strong -fPIE -fstack-clash-protection \
+            -fcf-protection
+ALL_CFLAGS  = -std=c11 -D_GNU_SOURCE \
+              $(OPT) $(WARN) $(HARDEN) -Ipolicy $(PKG_CFLAGS) $(CFLAGS)
+ALL_LDFLAGS = -pie -Wl,-z,relro,-z,now -Wl,-z,noexecstack $(SANLD) $(LDFLAGS)
+
+LIB_SRC    := $(wildcard policy/*.c)
+CLIENT_SRC := $(wildcard client/*.c)
+GATE_SRC   := $(wildcard gateway/*.c)
+UNIT_SRC   := $(wildcard tests/unit/test_*.c)
+
+LIB        := $(B)/libwrit.a
+LIB_OBJ    := $(LIB_SRC:%.c=$(B)/%.o)
+CLIENT_OBJ := $(CLIENT_SRC:%.c=$(B)/%.o)
+GATE_OBJ   := $(GATE_SRC:%.c=$(B)/%.o)
+UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+
+PROGS      := $(B)/writ $(if $(GATE_SRC),$(B)/writ-gate)
+
+.PHONY: all check sanitize install deps demo bench clean
+all: $(PROGS)
+
+$(B)/%.o: %.c $(wildcard policy/*.h client/*.h gateway/*.h tests/unit/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(LIB): $(LIB_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+$(B)/writ: $(CLIENT_OBJ) $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(CLIENT_OBJ) $(LIB) $(PKG_LIBS)
+
+$(B)/writ-gate: $(GATE_OBJ) $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(GATE_OBJ) $(LIB) $(PKG_LIBS)
+
+$(B)/tests/%: tests/unit/%.c $(LIB) tests/unit/check.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests/unit $(ALL_LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS)
+
+check: deps all $(UNIT_BIN)
+	WRIT_BUILD=$(CURDIR)/$(B) bash tests/run
+
+sanitize:
+	$(MAKE) SANITIZE=1 check
+
+deps:
+	@bash .ci/deps
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) \
+	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
+	install -m 0755 $(B)/writ $(DESTDIR)$(BINDIR)/writ
+	$(if $(GATE_SRC),install -m 0755 $(B)/writ-gate $(DESTDIR)$(SBINDIR)/writ-gate)
+	for m in docs/man/*.[158]; do \
+	    [ -e "$$m" ] || continue; \
+	    s=$${m##*.}; install -m 0644 "$$m" $(DESTDIR)$(MANDIR)/man$$s/; \
+	done
+
+demo: deps all
+	bash examples/demo.sh
+
+bench: deps all
+	@echo "make bench: no benchmark yet (the fan-out client does not exist yet)" >&2
+	@exit 1
+
+clean:
+	rm -rf build build-san

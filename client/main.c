@@ -1,0 +1,76 @@
+/* main.c: writ's entry point; picks the subcommand (SPEC §7). */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "commands.h"
+
+static const char usage_text[] =
+"usage: writ COMMAND [ARGS...]\n"
+"\n"
+"  keygen [-W] [-f] NAME              make NAME.key and NAME.pub (minisign format)\n"
+"  policy sign -s KEY FILE            sign a policy: writes FILE.minisig\n"
+"  policy check [-p PUB] FILE         lint a policy and verify its signature\n"
+"  policy explain [-p PUB] FILE --signer PUB --host ID OP [NAME=VALUE...]\n"
+"                                     the decision a gate would take\n"
+"\n"
+"Run 'writ COMMAND --help' for a command's options and an example.\n";
+
+void
+warnx_writ(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("writ: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static int
+usage(FILE *f, int status)
+{
+	fputs(usage_text, f);
+	return status;
+}
+
+static int
+policy_command(int argc, char **argv)
+{
+	if (argc < 2)
+		return usage(stderr, EXIT_USAGE);
+	if (strcmp(argv[1], "sign") == 0)
+		return cmd_policy_sign(argc - 1, argv + 1);
+	if (strcmp(argv[1], "check") == 0)
+		return cmd_policy_check(argc - 1, argv + 1);
+	if (strcmp(argv[1], "explain") == 0)
+		return cmd_policy_explain(argc - 1, argv + 1);
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
+		return usage(stdout, 0);
+	warnx_writ("policy: unknown command '%s' (sign, check, explain)",
+	    argv[1]);
+	return EXIT_USAGE;
+}
+
+int
+main(int argc, char **argv)
+{
+	if (sodium_init() < 0) {
+		warnx_writ("libsodium failed to initialise");
+		return 1;
+	}
+	if (argc < 2)
+		return usage(stderr, EXIT_USAGE);
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0)
+		return usage(stdout, 0);
+	if (strcmp(argv[1], "keygen") == 0)
+		return cmd_keygen(argc - 1, argv + 1);
+	if (strcmp(argv[1], "policy") == 0)
+		return policy_command(argc - 1, argv + 1);
+	warnx_writ("unknown command '%s'; see 'writ --help'", argv[1]);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,89 @@
+/* authorize.h: the decision (SPEC §4). Pure functions: no I/O, no clock,
+ * no randomness; everything they need is passed in, so every rule is tested
+ * as a table of inputs and verdicts.
+ *
+ * The gate calls, in SPEC §4 order:
+ *   authorize_policy()   policy expiry, realm, serial/rollback, deny_keys
+ *   (request parse, done by request_parse())
+ *   authorize_request()  signatures, signers, approvals, host, realm, window
+ *   (nonce record: I/O, done by the gate; "replayed")
+ *   authorize_params()   each param against §3, and the argv built from it
+ *   (lock: I/O, done by the gate; "busy")  */
+#ifndef WRIT_AUTHORIZE_H
+#define WRIT_AUTHORIZE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "minisign.h"
+#include "policy.h"
+#include "request.h"
+
+/* Stable reason words; listed in docs/PROTOCOL.md. */
+enum verdict_reason {
+	VERDICT_OK = 0,
+	VERDICT_POLICY_EXPIRED,     /* policy-expired */
+	VERDICT_POLICY_NOT_YET,     /* policy-not-yet-valid: issued in the future */
+	VERDICT_POLICY_REALM,       /* policy-realm: policy realm != gate realm */
+	VERDICT_POLICY_ROLLBACK,    /* policy-rollback */
+	VERDICT_DENIED_KEY,         /* denied-key */
+	VERDICT_BAD_SIGNATURE,      /* bad-signature */
+	VERDICT_DUPLICATE_SIGNER,   /* duplicate-signer */
+	VERDICT_UNKNOWN_SIGNER,     /* unknown-signer */
+	VERDICT_UNKNOWN_OP,         /* unknown-op */
+	VERDICT_NOT_AUTHORIZED,     /* not-authorized */
+	VERDICT_WRONG_HOST,         /* wrong-host */
+	VERDICT_WRONG_REALM,        /* wrong-realm */
+	VERDICT_NOT_YET_VALID,      /* not-yet-valid */
+	VERDICT_EXPIRED,            /* expired */
+	VERDICT_WINDOW_TOO_LONG,    /* window-too-long */
+	VERDICT_CLOCK_WENT_BACK,    /* clock-went-back */
+	VERDICT_BAD_PARAM,          /* bad-param */
+	VERDICT_MESSAGE_REQUIRED,   /* message-required */
+	VERDICT_BAD_PAYLOAD,        /* bad-payload: kind does not fit the op */
+	VERDICT_REASON_COUNT
+};
+
+struct gate_view {
+	const char *host_id;
+	const char *realm;
+	int64_t now;
+	int64_t latest_seen;        /* the latest time this gate has seen, or 0 */
+	uint32_t clock_skew;        /* seconds */
+	uint64_t min_serial;
+	uint64_t highest_serial;    /* highest accepted so far, or 0 */
+	const uint8_t *highest_digest;  /* its file digest (32 bytes) or NULL */
+	const struct minisign_pub *deny_keys;
+	size_t ndeny;
+};
+
+struct verdict {
+	enum verdict_reason reason;
+	const struct policy_op *op;     /* set once the op is known */
+	char detail[256];               /* for the audit: which signer, param, ... */
+	/* Filled by authorize_params() on success: the op's argv with every
+	 * {name} replaced (malloc'd strings, freed by verdict_free). */
+	char **argv;
+	size_t argc;
+	char *upload_path;
+	char *download_path;
+};
+
+const char *verdict_reason_word(enum verdict_reason r);
+
+void authorize_policy(const struct policy *p, const struct gate_view *g,
+    struct verdict *v);
+void authorize_request(const struct policy *p, const struct request *rq,
+    const struct gate_view *g, struct verdict *v);
+void authorize_params(const struct policy *p, const struct request *rq,
+    struct verdict *v);
+void verdict_free(struct verdict *v);
+
+/* §3 checks on one value, exposed for `writ policy explain` and tests. */
+bool param_value_ok(const struct policy_param *pp, const char *value,
+    char *why, size_t whylen);
+/* No empty, "." or ".." component in an absolute path. */
+bool path_components_ok(const char *path);
+
+#endif

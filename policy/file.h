@@ -1,0 +1,28 @@
+/* file.h: bounded reads and all-or-nothing writes of small files
+ * (keys, signatures, policies, configs). */
+#ifndef WRIT_FILE_H
+#define WRIT_FILE_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "buf.h"
+#include "werr.h"
+
+enum {
+	FILE_SECRET = 1,    /* refuse a file that group or others may access */
+};
+
+/* Reads the whole regular file at path into out (initialised here, caller
+ * frees with buf_free) if it holds at most max bytes. Bounded in size; a
+ * FIFO or device is refused, so the read cannot block forever. */
+int file_read(const char *path, size_t max, int flags, struct buf *out,
+    struct werr *e);
+
+/* Writes data to path as a whole or not at all: a temporary file in the same
+ * directory, fsync, then link (overwrite == 0: fails if path exists) or
+ * rename (overwrite != 0), then fsync of the directory. */
+int file_write_atomic(const char *path, const void *data, size_t len,
+    mode_t mode, int overwrite, struct werr *e);
+
+#endif

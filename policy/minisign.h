@@ -1,0 +1,87 @@
+/* minisign.h: key and signature files byte-compatible with minisign 0.11.
+ *
+ * Layouts (all base64 lines, integers little-endian, as minisign writes):
+ *   public key  "Ed" keynum[8] pk[32]
+ *   secret key  "Ed" kdf_alg[2] ("Sc" scrypt, or 0,0 unencrypted as -W)
+ *               "B2" salt[32] opslimit[8] memlimit[8]
+ *               keynum[8] sk[64] checksum[32]   (last 104 bytes XORed with
+ *               the scrypt stream when encrypted; checksum = BLAKE2b-256 of
+ *               "Ed" keynum sk)
+ *   signature   "ED" keynum[8] sig[64] over BLAKE2b-512(file), then the
+ *               trusted comment line, then a global signature over
+ *               sig[64] || trusted comment. Legacy "Ed" is refused. */
+#ifndef WRIT_MINISIGN_H
+#define WRIT_MINISIGN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "werr.h"
+
+#define MINISIGN_KEYNUM_BYTES 8
+#define MINISIGN_PK_BYTES 32
+#define MINISIGN_SK_BYTES 64
+#define MINISIGN_SIG_BYTES 64
+#define MINISIGN_COMMENT_MAX 1024       /* minisign's TRUSTEDCOMMENTMAXBYTES */
+#define MINISIGN_KEYFILE_MAX 4096       /* a key file is a few hundred bytes */
+#define MINISIGN_SIGFILE_MAX 4096
+/* The public key line in base64: what a policy's `key =` holds. */
+#define MINISIGN_PUBLINE_MAX 64
+
+struct minisign_pub {
+	uint8_t keynum[MINISIGN_KEYNUM_BYTES];
+	uint8_t pk[MINISIGN_PK_BYTES];
+};
+
+/* Secret keys live in sodium_malloc() memory: guarded, locked, wiped on free. */
+struct minisign_sec {
+	uint8_t keynum[MINISIGN_KEYNUM_BYTES];
+	uint8_t sk[MINISIGN_SK_BYTES];      /* Ed25519 secret key incl. public half */
+};
+
+/* Called when a secret key is encrypted: fill buf (NUL-terminated, at most
+ * len bytes) with the passphrase; return 0, or a negative code to give up. */
+typedef int (*minisign_passphrase_fn)(char *buf, size_t len, void *ctx);
+
+/* Key id as minisign prints it: 16 upper-case hex digits. */
+void minisign_keyid_hex(const uint8_t keynum[MINISIGN_KEYNUM_BYTES],
+    char out[17]);
+
+/* Parses the base64 line of a public key (e.g. "RWQf6LRC..."). */
+int minisign_pub_parse_line(const char *line, struct minisign_pub *out,
+    struct werr *e);
+/* Reads a public key file (untrusted comment line + base64 line). */
+int minisign_pub_load(const char *path, struct minisign_pub *out,
+    struct werr *e);
+/* Writes the base64 line (no newline) into out. */
+int minisign_pub_line(const struct minisign_pub *pub, char *out, size_t outlen);
+
+/* A new random key pair (keynum random, as minisign does). */
+int minisign_keypair(struct minisign_pub *pub, struct minisign_sec **sec,
+    struct werr *e);
+/* Reads a secret key file; refuses group/other-accessible files; calls pass
+ * only if the key is encrypted. The result is freed with minisign_sec_free. */
+int minisign_sec_load(const char *path, minisign_passphrase_fn pass,
+    void *ctx, struct minisign_sec **out, struct werr *e);
+/* Writes NAME.key (0600) and NAME.pub; passphrase NULL writes it unencrypted. */
+int minisign_keypair_write(const char *pubpath, const char *secpath,
+    const struct minisign_pub *pub, const struct minisign_sec *sec,
+    const char *passphrase, int overwrite, struct werr *e);
+void minisign_sec_free(struct minisign_sec *sec);
+/* The public half of a secret key. */
+void minisign_sec_pub(const struct minisign_sec *sec, struct minisign_pub *out);
+
+/* Signs msg: a complete .minisig text (four lines) in *sigtext (malloc'd,
+ * NUL-terminated). trusted_comment must hold no newline. */
+int minisign_sign(const uint8_t *msg, size_t len,
+    const struct minisign_sec *sec, const char *trusted_comment,
+    char **sigtext, struct werr *e);
+/* Verifies a .minisig text against msg with any of the npub keys: both the
+ * signature and the global signature over the trusted comment. On success
+ * *which is the index of the key that verified and the trusted comment is
+ * copied to tc (may be NULL). */
+int minisign_verify(const uint8_t *msg, size_t len, const char *sigtext,
+    size_t siglen, const struct minisign_pub *pubs, size_t npub,
+    size_t *which, char *tc, size_t tclen, struct werr *e);
+
+#endif
