@@ -31,6 +31,12 @@
 #define POLICY_DEFAULT_MAX_OUTPUT (1024 * 1024)
 #define POLICY_DEFAULT_MAX_STDIN (1024 * 1024)
 #define POLICY_DEFAULT_KILL_GRACE 5
+#define POLICY_DEFAULT_MODE 0600        /* an upload's mode when unset */
+#define POLICY_MAX_SECONDS 604800       /* timeout, max_ttl: a week */
+#define POLICY_MAX_KILL_GRACE 600
+#define POLICY_MAX_BYTES (1ULL << 40)   /* max_size, max_output, max_stdin */
+#define POLICY_GLOB_MAX 255             /* one hosts glob, like a DNS name */
+#define POLICY_MAX_WARNINGS 64
 
 enum param_allow {
 	PARAM_ALLOW_SLASH = 1,
@@ -58,7 +64,7 @@ struct policy_op {
 	char *upload;       /* path template or NULL */
 	char *download;     /* path template or NULL */
 	uint64_t max_size;  /* bytes; 0 if unset */
-	int mode;           /* file mode for upload, -1 if unset */
+	int mode;           /* upload file mode; -1 unset: POLICY_DEFAULT_MODE */
 	uint64_t max_output;
 	char *env[POLICY_MAX_ENV];  /* "NAME=VALUE" */
 	size_t nenv;
@@ -103,6 +109,8 @@ struct policy {
 	size_t nops;
 	char **warnings;    /* lint warnings, "FILE:LINE: text" */
 	size_t nwarnings;
+	size_t authority;   /* policy_load: index of the trust key that
+	                     * verified it; SIZE_MAX after policy_parse */
 };
 
 /* Parses and lints text (len bytes, from path, used in messages). authority
@@ -112,7 +120,8 @@ int policy_parse(const char *path, const uint8_t *text, size_t len,
     struct policy *out, struct werr *e);
 
 /* Reads path and path.minisig, verifies with one of the trusted keys, and
- * parses the verified bytes. trusted_comment may be NULL. */
+ * parses the very bytes that verified (trust keys are also refused as
+ * signers). On error out is left empty. */
 int policy_load(const char *path, const struct minisign_pub *trust,
     size_t ntrust, struct policy *out, struct werr *e);
 
@@ -124,9 +133,15 @@ const struct policy_op *policy_find_op(const struct policy *p,
 const struct policy_signer *policy_find_signer(const struct policy *p,
     const uint8_t pk[MINISIGN_PK_BYTES]);
 
+/* Whether value matches param's regex as a whole, bytewise (C locale). The
+ * other rules of SPEC §3 on values (non-empty, no control byte, '/', '-')
+ * are the caller's. */
+bool policy_param_match(const struct policy_param *param, const char *value);
+
 /* Parses "YYYY-MM-DDTHH:MM:SSZ" (UTC only) into seconds since the epoch. */
 int policy_parse_time(const char *s, int64_t *out);
-/* Formats t the same way into out (at least 21 bytes). */
+/* Formats t the same way into out (at least 21 bytes); years 1970-9999
+ * only, else "out-of-range". */
 void policy_format_time(int64_t t, char *out, size_t outlen);
 
 #endif
