@@ -785,3 +785,80 @@ $GX
 key = $TWIN
 roles = r
 EOF
+
+# --- signatures: -p verifies FILE.minisig, made by the real minisign ---
+ID=$(sed -n 's/.*public key //p' authority.pub)
+cp valid.ini signed.ini
+minisign -S -s authority.key -m signed.ini >/dev/null 2>&1 </dev/null ||
+	fail minisign_sign "minisign -S failed"
+t "$WRIT" policy check -p authority.pub signed.ini
+want="signed.ini: ok: realm prod, serial 42, 2 signers, 2 roles, 4 ops, expires $EXPIRES, signature ok (key id $ID)"
+if [ "$rc" = 0 ] && [ "$(cat "$SCRATCH/out")" = "$want" ]; then
+	pass verifies_minisign_signature
+else
+	fail verifies_minisign_signature "exit $rc: $(head -c 400 "$SCRATCH/out")"
+fi
+
+t "$WRIT" policy check -p other.pub -p authority.pub signed.ini
+expect verifies_with_any_of_several_keys 0 "signature ok (key id $ID)"
+
+# checked_refused NAME 'text' ARGS...: exit 1 and exactly "writ: text".
+checked_refused() {
+	local name=$1 want="writ: $2"
+	shift 2
+	t "$WRIT" policy check "$@"
+	if [ "$rc" != 1 ]; then
+		fail "$name" "exit $rc, want 1: $(head -c 300 "$SCRATCH/out")"
+	elif [ "$(cat "$SCRATCH/out")" != "$want" ]; then
+		fail "$name" "got '$(head -c 300 "$SCRATCH/out")', want '$want'"
+	else
+		pass "$name"
+	fi
+}
+
+sed 's/^serial  = 42 /serial  = 43 /' signed.ini > tampered.ini
+cp signed.ini.minisig tampered.ini.minisig
+cmp -s signed.ini tampered.ini && fail refuses_tampered_policy "sed changed nothing"
+checked_refused refuses_tampered_policy "tampered.ini.minisig: signature does not verify with key $ID: the file was changed or signed by another key" \
+	-p authority.pub tampered.ini
+
+checked_refused refuses_signature_by_another_key "signed.ini.minisig: signed by key id $ID, which is not one of the 1 trusted keys" \
+	-p other.pub signed.ini
+
+cp valid.ini unsigned.ini
+checked_refused refuses_missing_signature "unsigned.ini.minisig: No such file or directory" \
+	-p authority.pub unsigned.ini
+
+# A good signature does not make a bad policy good.
+{ echo "$P"; echo "$GX"; echo "exec = /bin/false"; } > signed_bad.ini
+minisign -S -s authority.key -m signed_bad.ini >/dev/null 2>&1 </dev/null
+checked_refused refuses_signed_but_invalid_policy "signed_bad.ini:15: duplicate key 'exec' (first at line 14)" \
+	-p authority.pub signed_bad.ini
+
+# SPEC §2: the authority's key never signs requests.
+{ echo "$P"; echo "$GX"; } | sed "s|^key = .*|key = $AUTH|" > authsigner.ini
+minisign -S -s authority.key -m authsigner.ini >/dev/null 2>&1 </dev/null
+checked_refused refuses_authority_key_as_signer "authsigner.ini:7: key: a policy authority key cannot sign requests" \
+	-p authority.pub authsigner.ini
+
+# What writ policy sign writes, writ policy check verifies.
+cp valid.ini writsigned.ini
+t "$WRIT" policy sign -s authority.key writsigned.ini
+t "$WRIT" policy check -p authority.pub writsigned.ini
+expect verifies_writ_policy_sign 0 "writsigned.ini: ok: realm prod, serial 42"
+
+checked_refused refuses_unreadable_public_key "missing.pub: No such file or directory" \
+	-p missing.pub signed.ini
+
+# --- usage ---
+t "$WRIT" policy check
+expect usage_without_file 2 "writ: policy check: FILE missing"
+t "$WRIT" policy check a.ini b.ini
+expect usage_with_two_files 2 "writ: policy check: one FILE only"
+t "$WRIT" policy check -x valid.ini
+expect usage_unknown_option 2 "writ: policy check: unknown option '-x'"
+t "$WRIT" policy check valid.ini -p
+expect usage_p_without_argument 2 "writ: policy check: -p needs an argument"
+t "$WRIT" policy check --help
+expect help_has_example 0 "writ policy check -p authority.pub policy.ini"
+checked_refused refuses_missing_file "nothere.ini: No such file or directory" nothere.ini
