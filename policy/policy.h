@@ -46,7 +46,8 @@ enum param_allow {
 struct policy_param {
 	char *name;
 	char *regex_src;
-	regex_t re;         /* compiled REG_EXTENDED|REG_NOSUB, anchored ^(...)$ */
+	regex_t re;         /* compiled REG_EXTENDED|REG_NOSUB, anchored ^(...)$,
+	                     * in the C locale: use policy_param_match() */
 	unsigned allow;     /* PARAM_ALLOW_* */
 	int line;
 };

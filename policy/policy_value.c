@@ -21,8 +21,9 @@ is_digit(char c)
 	return c >= '0' && c <= '9';
 }
 
-/* Names become lock files, command-line words and audit fields: no leading
- * '.' (no ".", "..", hidden files) and no leading '-' (no option look-alike). */
+/* Names become lock files, command-line words and audit fields: no
+ * leading '.' (no ".", "..", hidden files) and no leading '-' (no option
+ * look-alike). */
 static bool
 name_ok(const char *s, const char *extra)
 {
