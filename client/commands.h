@@ -13,6 +13,10 @@ int cmd_policy_sign(int argc, char **argv);
 int cmd_policy_check(int argc, char **argv);
 int cmd_policy_explain(int argc, char **argv);
 
+/* After getopt_long returned '?': says which option is unknown or lacks
+ * its argument, and returns EXIT_USAGE. Needs opterr = 0. */
+int unknown_option(const char *cmd, int argc, char **argv);
+
 /* Prints "writ: " + the formatted message + newline to stderr. */
 void warnx_writ(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

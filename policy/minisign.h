@@ -6,7 +6,8 @@
  *               "B2" salt[32] opslimit[8] memlimit[8]
  *               keynum[8] sk[64] checksum[32]   (last 104 bytes XORed with
  *               the scrypt stream when encrypted; checksum = BLAKE2b-256 of
- *               "Ed" keynum sk)
+ *               "Ed" keynum sk; minisign -G -W leaves salt, limits and
+ *               checksum all zero, and so do we for an unencrypted key)
  *   signature   "ED" keynum[8] sig[64] over BLAKE2b-512(file), then the
  *               trusted comment line, then a global signature over
  *               sig[64] || trusted comment. Legacy "Ed" is refused. */
@@ -27,6 +28,13 @@
 #define MINISIGN_SIGFILE_MAX 4096
 /* The public key line in base64: what a policy's `key =` holds. */
 #define MINISIGN_PUBLINE_MAX 64
+/* Passphrase bytes including the NUL (minisign's PASSWORDMAXBYTES). */
+#define MINISIGN_PASSPHRASE_MAX 1024
+/* scrypt limits a secret key file may ask for: minisign's SENSITIVE values,
+ * which it writes and never exceeds, so a hostile key file cannot make us
+ * spend more than 1 GiB and a few seconds. Keys we write use exactly these. */
+#define MINISIGN_KDF_OPSLIMIT_MAX 33554432ULL
+#define MINISIGN_KDF_MEMLIMIT_MAX 1073741824ULL
 
 struct minisign_pub {
 	uint8_t keynum[MINISIGN_KEYNUM_BYTES];
@@ -60,10 +68,13 @@ int minisign_pub_line(const struct minisign_pub *pub, char *out, size_t outlen);
 int minisign_keypair(struct minisign_pub *pub, struct minisign_sec **sec,
     struct werr *e);
 /* Reads a secret key file; refuses group/other-accessible files; calls pass
- * only if the key is encrypted. The result is freed with minisign_sec_free. */
+ * only if the key is encrypted (and its scrypt limits are at most the _MAX
+ * values above). The result is freed with minisign_sec_free. */
 int minisign_sec_load(const char *path, minisign_passphrase_fn pass,
     void *ctx, struct minisign_sec **out, struct werr *e);
-/* Writes NAME.key (0600) and NAME.pub; passphrase NULL writes it unencrypted. */
+/* Writes NAME.key (0600) and NAME.pub (0644) as minisign 0.11 -G does;
+ * passphrase NULL writes it unencrypted (as -G -W), "" is refused. Without
+ * overwrite, fails before writing anything if either file exists. */
 int minisign_keypair_write(const char *pubpath, const char *secpath,
     const struct minisign_pub *pub, const struct minisign_sec *sec,
     const char *passphrase, int overwrite, struct werr *e);
@@ -72,14 +83,18 @@ void minisign_sec_free(struct minisign_sec *sec);
 void minisign_sec_pub(const struct minisign_sec *sec, struct minisign_pub *out);
 
 /* Signs msg: a complete .minisig text (four lines) in *sigtext (malloc'd,
- * NUL-terminated). trusted_comment must hold no newline. */
+ * NUL-terminated). trusted_comment: at most MINISIGN_COMMENT_MAX bytes, no
+ * control byte other than TAB. */
 int minisign_sign(const uint8_t *msg, size_t len,
     const struct minisign_sec *sec, const char *trusted_comment,
     char **sigtext, struct werr *e);
 /* Verifies a .minisig text against msg with any of the npub keys: both the
- * signature and the global signature over the trusted comment. On success
- * *which is the index of the key that verified and the trusted comment is
- * copied to tc (may be NULL). */
+ * signature and the global signature over the trusted comment. The text is
+ * exactly four lines; a legacy "Ed" signature, a trusted comment longer
+ * than MINISIGN_COMMENT_MAX or holding a control byte other than TAB, and
+ * anything after the fourth line are refused. On success *which (may be
+ * NULL) is the index of the key that verified and the trusted comment is
+ * copied to tc (may be NULL; tclen must exceed the comment's length). */
 int minisign_verify(const uint8_t *msg, size_t len, const char *sigtext,
     size_t siglen, const struct minisign_pub *pubs, size_t npub,
     size_t *which, char *tc, size_t tclen, struct werr *e);
