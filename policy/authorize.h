@@ -92,6 +92,11 @@ void authorize_policy(const struct policy *p, const struct gate_view *g,
     struct verdict *v);
 void authorize_request(const struct policy *p, const struct request *rq,
     const struct gate_view *g, struct verdict *v);
+/* authorize_request() without the signature check, for `writ policy
+ * explain`, which knows the signers' public keys but holds no secret key.
+ * Treats rq->sigs[].pk as keys that have signed. Never for the gate. */
+void authorize_request_assuming_signed(const struct policy *p,
+    const struct request *rq, const struct gate_view *g, struct verdict *v);
 void authorize_params(const struct policy *p, const struct request *rq,
     struct verdict *v);
 void verdict_free(struct verdict *v);

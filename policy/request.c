@@ -438,7 +438,7 @@ request_verify(const struct request *r, struct werr *e)
 {
 	char hex[2 * MINISIGN_PK_BYTES + 1];
 	uint8_t hash[64];
-	size_t i, j;
+	size_t i;
 
 	if (r->nsigs < 1 || r->nsigs > REQUEST_MAX_SIGS)
 		return werr_set(e, WRIT_ECRYPTO, "request carries %zu signatures",
@@ -453,6 +453,15 @@ request_verify(const struct request *r, struct werr *e)
 			    "signature %zu (key %s) does not verify", i + 1, hex);
 		}
 	}
+	return request_signers_distinct(r, e);
+}
+
+int
+request_signers_distinct(const struct request *r, struct werr *e)
+{
+	char hex[2 * MINISIGN_PK_BYTES + 1];
+	size_t i, j;
+
 	/* Each approval must be a different key: one key signing twice is
 	 * still one approver. */
 	for (i = 0; i < r->nsigs; i++)

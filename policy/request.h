@@ -103,6 +103,8 @@ int request_parse(const uint8_t *data, size_t len, struct request *out,
  * none), WRIT_EINVAL for two signatures by one key; the message names the
  * signature and its key, for the audit. */
 int request_verify(const struct request *r, struct werr *e);
+/* Fails (WRIT_EINVAL) if two signatures are by the same key. */
+int request_signers_distinct(const struct request *r, struct werr *e);
 void request_free(struct request *r);
 
 #endif
