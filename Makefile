@@ -90,7 +90,7 @@ install: all
 	done
 
 demo: deps all
-	bash examples/demo.sh
+	WRIT=$(CURDIR)/$(B)/writ bash examples/demo.sh
 
 bench: deps all
 	@echo "make bench: no benchmark yet (the fan-out client does not exist yet)" >&2

@@ -3,12 +3,18 @@
  * as a table of inputs and verdicts.
  *
  * The gate calls, in SPEC §4 order:
+ *   (policy load and signature: I/O, done by the gate; "bad-policy")
  *   authorize_policy()   policy expiry, realm, serial/rollback, deny_keys
- *   (request parse, done by request_parse())
- *   authorize_request()  signatures, signers, approvals, host, realm, window
+ *   (request parse, done by request_parse(); "bad-request")
+ *   authorize_request()  signatures, signers, approvals, host, realm, window,
+ *                        clock, then message-required and bad-payload
  *   (nonce record: I/O, done by the gate; "replayed")
  *   authorize_params()   each param against §3, and the argv built from it
- *   (lock: I/O, done by the gate; "busy")  */
+ *   (lock: I/O, done by the gate; "busy")
+ *   (payload bytes against the signed digest and size; "payload-mismatch")
+ *
+ * A struct verdict starts zeroed ({0}); each call overwrites reason and
+ * detail, and verdict_free() releases what authorize_params() built. */
 #ifndef WRIT_AUTHORIZE_H
 #define WRIT_AUTHORIZE_H
 
@@ -42,6 +48,12 @@ enum verdict_reason {
 	VERDICT_BAD_PARAM,          /* bad-param */
 	VERDICT_MESSAGE_REQUIRED,   /* message-required */
 	VERDICT_BAD_PAYLOAD,        /* bad-payload: kind does not fit the op */
+	/* Decided by the gate, not here; listed so every word has one table. */
+	VERDICT_BAD_POLICY,         /* bad-policy: does not load or verify */
+	VERDICT_BAD_REQUEST,        /* bad-request: does not parse */
+	VERDICT_REPLAYED,           /* replayed: nonce seen before */
+	VERDICT_BUSY,               /* busy: the op's lock is held */
+	VERDICT_PAYLOAD_MISMATCH,   /* payload-mismatch: bytes != signed digest/size */
 	VERDICT_REASON_COUNT
 };
 
@@ -63,7 +75,8 @@ struct verdict {
 	const struct policy_op *op;     /* set once the op is known */
 	char detail[256];               /* for the audit: which signer, param, ... */
 	/* Filled by authorize_params() on success: the op's argv with every
-	 * {name} replaced (malloc'd strings, freed by verdict_free). */
+	 * {name} replaced (malloc'd strings, freed by verdict_free), followed
+	 * by a NULL so it can go to execve as is; NULL if the op has no exec. */
 	char **argv;
 	size_t argc;
 	char *upload_path;
@@ -71,16 +84,27 @@ struct verdict {
 };
 
 const char *verdict_reason_word(enum verdict_reason r);
+/* Sets reason and a formatted detail: for the gate's own refusals. */
+void verdict_refuse(struct verdict *v, enum verdict_reason r,
+    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 void authorize_policy(const struct policy *p, const struct gate_view *g,
     struct verdict *v);
 void authorize_request(const struct policy *p, const struct request *rq,
     const struct gate_view *g, struct verdict *v);
+/* authorize_request() without the signature check, for `writ policy
+ * explain`, which knows the signers' public keys but holds no secret key.
+ * Treats rq->sigs[].pk as keys that have signed. Never for the gate. */
+void authorize_request_assuming_signed(const struct policy *p,
+    const struct request *rq, const struct gate_view *g, struct verdict *v);
 void authorize_params(const struct policy *p, const struct request *rq,
     struct verdict *v);
 void verdict_free(struct verdict *v);
 
-/* §3 checks on one value, exposed for `writ policy explain` and tests. */
+/* §3 checks on one value, exposed for `writ policy explain` and tests.
+ * pp->re must be compiled from "^(" src ")$" (REG_EXTENDED|REG_NOSUB) in
+ * the C locale, so regexec sees bytes and matches the whole value. On
+ * refusal why (may be NULL) says which rule failed, never the value. */
 bool param_value_ok(const struct policy_param *pp, const char *value,
     char *why, size_t whylen);
 /* No empty, "." or ".." component in an absolute path. */

@@ -8,6 +8,7 @@
 
 #include "buf.h"
 #include "minisign.h"
+#include "request.h"
 
 #define UNTRUSTED_PREFIX "untrusted comment: "
 #define TRUSTED_PREFIX "trusted comment: "
@@ -82,6 +83,12 @@ minisign_sign(const uint8_t *msg, size_t len, const struct minisign_sec *sec,
 	*sigtext = NULL;
 	if ((r = comment_check(trusted_comment, tclen, e)) != 0)
 		return r;
+	/* A file that starts like a request's hash input would give a file
+	 * signature that is also a request signature (docs/PROTOCOL.md). */
+	if (len >= sizeof(REQUEST_DOMAIN) &&
+	    memcmp(msg, REQUEST_DOMAIN, sizeof(REQUEST_DOMAIN)) == 0)
+		return werr_set(e, WRIT_EINVAL, "refusing to sign a file that "
+		    "starts with the request domain string %s", REQUEST_DOMAIN);
 	prehash(msg, len, hash);
 	memcpy(raw, alg_prehashed, 2);
 	memcpy(raw + 2, sec->keynum, MINISIGN_KEYNUM_BYTES);

@@ -26,6 +26,10 @@
 #define REQUEST_ID_BYTES 16
 #define REQUEST_DIGEST_BYTES 32         /* BLAKE2b-256 of the payload */
 #define REQUEST_DOMAIN "writ-request-v1"   /* the NUL is part of the hash input */
+#define REQUEST_MAGIC "WREQ"            /* first 4 bytes, then the version byte */
+/* Times are whole seconds in [0, REQUEST_TIME_MAX] (9999-12-31T23:59:59Z):
+ * far from int64 overflow, so window arithmetic never wraps. */
+#define REQUEST_TIME_MAX INT64_C(253402300799)
 
 enum request_payload {
 	PAYLOAD_NONE = 0,
@@ -61,25 +65,46 @@ struct request {
 	size_t nsigs;
 };
 
+/* Character sets (docs/PROTOCOL.md). A name (realm, op, param) is 1..64
+ * bytes of [A-Za-z0-9_-] starting with a letter or digit. A host id is
+ * 1..255 bytes of [A-Za-z0-9._:-] starting with a letter, digit or ':'.
+ * A message is at most 256 bytes of valid UTF-8 with no control character
+ * (C0, DEL, C1); the empty message means "no message". */
+bool request_name_ok(const char *s);
+bool request_host_id_ok(const char *s);
+bool request_message_ok(const char *s);
+
 /* Adds a param (copies name and value), keeping params sorted; refuses a
- * duplicate name or a value over REQUEST_VALUE_MAX. */
+ * bad name, a duplicate name, a value over REQUEST_VALUE_MAX, or more than
+ * REQUEST_MAX_PARAMS. Values may be empty or hold control bytes: those are
+ * §3 rules, refused by authorize_params() as bad-param. */
 int request_add_param(struct request *r, const char *name, const char *value,
     struct werr *e);
 /* Fills nonce from libsodium's generator. */
 void request_new_nonce(struct request *r);
-/* Signs the body with sec and appends the signature. */
+/* BLAKE2b-512(REQUEST_DOMAIN "\0" || body): what each signature signs.
+ * Fails if the request breaks any encoding rule. */
+int request_body_hash(const struct request *r, uint8_t hash[64],
+    struct werr *e);
+/* Signs the body with sec and inserts the signature (signatures are kept
+ * sorted by public key); refuses a key that already signed. */
 int request_sign(struct request *r, const struct minisign_sec *sec,
     struct werr *e);
-/* Encodes body and signatures into a new malloc'd byte string. */
+/* Encodes body and signatures into a new malloc'd byte string (free()).
+ * Refuses what request_parse() would refuse, so what it writes parses. */
 int request_encode(const struct request *r, uint8_t **out, size_t *outlen,
     struct werr *e);
 /* Parses exactly len bytes (at most REQUEST_MAX_BYTES); refuses anything
  * that is not the canonical encoding of a request. */
 int request_parse(const uint8_t *data, size_t len, struct request *out,
     struct werr *e);
-/* Checks every signature over the body; fails on the first that does not
- * verify or on two signatures by the same key. */
+/* Checks every signature over the body, then that no two are by the same
+ * key. Returns WRIT_ECRYPTO if a signature does not verify (or there is
+ * none), WRIT_EINVAL for two signatures by one key; the message names the
+ * signature and its key, for the audit. */
 int request_verify(const struct request *r, struct werr *e);
+/* Fails (WRIT_EINVAL) if two signatures are by the same key. */
+int request_signers_distinct(const struct request *r, struct werr *e);
 void request_free(struct request *r);
 
 #endif

@@ -1,6 +1,6 @@
-# lib.sh: sourced by every tests/cli script: . "$(dirname "$0")/../lib.sh"
-# Gives each test a scratch
-# tests/run counts. Every command a test runs is bounded with `t`.
+# lib.sh: sourced by every tests/cli script as . "$(dirname "$0")/../lib.sh"
+# Gives each test a scratch directory, the built binaries, and pass/fail
+# helpers that print the lines tests/run counts. Bound every command with `t`.
 set -u
 : "${WRIT_BUILD:?run through tests/run or make check}"
 WRIT=$WRIT_BUILD/writ

@@ -178,6 +178,23 @@ signs_and_verifies_round_trip(void)
 }
 
 static void
+refuses_to_sign_a_file_shaped_like_a_request(void)
+{
+	static const uint8_t shaped[] = "writ-request-v1\0WREQ\1rest";
+	struct minisign_pub pub;
+	struct minisign_sec *sec = NULL;
+	char *text = NULL;
+	struct werr e;
+
+	CHECK(minisign_keypair(&pub, &sec, &e) == 0);
+	CHECK(minisign_sign(shaped, sizeof(shaped) - 1, sec, TC, &text, &e) ==
+	    WRIT_EINVAL);
+	minisign_sec_free(sec);
+	CHECK(text == NULL);
+	CHECK(strstr(e.msg, "request domain") != NULL);
+}
+
+static void
 refuses_flipped_bit_in_message(void)
 {
 	struct minisign_pub pub;
@@ -746,6 +763,7 @@ main(void)
 	have_minisign = system("minisign -v >/dev/null 2>&1") == 0;
 	RUN(signs_and_verifies_round_trip);
 	RUN(refuses_flipped_bit_in_message);
+	RUN(refuses_to_sign_a_file_shaped_like_a_request);
 	RUN(refuses_flipped_bit_in_signature);
 	RUN(refuses_flipped_bit_in_trusted_comment);
 	RUN(refuses_flipped_bit_in_global_signature);
