@@ -200,8 +200,15 @@ next_line(char *str, int num, void *stream)
 	enum line_kind kind;
 
 	st->key_line = false;
-	if (st->r != 0 || st->off >= st->len || num < INIH_LINE_BUF)
+	if (st->r != 0 || st->off >= st->len)
 		return NULL;
+	if (num < INIH_LINE_BUF) {
+		/* Never a silent partial parse: fail closed. */
+		(void)werr_set(st->e, WRIT_EINVAL, "internal: inih line buffer "
+		    "of %d bytes", num);
+		fail(st, WRIT_EINVAL);
+		return NULL;
+	}
 	s = (const char *)st->text + st->off;
 	rest = st->len - st->off;
 	eol = memchr(s, '\n', rest);
@@ -294,9 +301,10 @@ inifile_parse(const char *path, const uint8_t *text, size_t len,
 		return st.r;
 	if (rc == -2)
 		return werr_set(e, WRIT_ENOMEM, "%s: out of memory", path);
-	if (rc != 0) {
-		/* next_line() passed a line inih refused: a bug, but fail shut. */
-		st.line = rc;
+	if (rc != 0 || st.off != st.len) {
+		/* inih refused a line next_line() passed, or stopped early: a
+		 * bug, but the file must not count as read. */
+		st.line = rc > 0 ? rc : st.line;
 		(void)werr_set(e, WRIT_EINVAL, "line not understood");
 		fail(&st, WRIT_EINVAL);
 		return st.r;
