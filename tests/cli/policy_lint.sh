@@ -31,6 +31,21 @@ refused() {
 	refused_file "$@"
 }
 
+# checked_refused NAME 'text' ARGS...: `writ policy check ARGS` fails with
+# exit 1 and prints exactly "writ: text".
+checked_refused() {
+	local name=$1 want="writ: $2"
+	shift 2
+	t "$WRIT" policy check "$@"
+	if [ "$rc" != 1 ]; then
+		fail "$name" "exit $rc, want 1: $(head -c 300 "$SCRATCH/out")"
+	elif [ "$(cat "$SCRATCH/out")" != "$want" ]; then
+		fail "$name" "got '$(head -c 300 "$SCRATCH/out")', want '$want'"
+	else
+		pass "$name"
+	fi
+}
+
 # A valid [policy] section: lines 1-5 of most cases below.
 P='[policy]
 realm = prod
@@ -215,6 +230,17 @@ refused refuses_missing_policy_section "1: no [policy] section" <<EOF
 EOF
 { echo "$P"; for i in $(seq 257); do printf '[op o%d]\nexec = /bin/true\ntimeout = 1\n' "$i"; done; } |
 	refused refuses_257_ops "774: more than 256 [op] sections"
+{ echo "$P"; echo "$GX"; for i in $(seq 256); do printf '[role r%d]\nops = o\nhosts = *\n' "$i"; done; } |
+	refused refuses_257_roles "780: more than 256 [role] sections"
+# With ci, 257 signers, each with its own (random) key.
+{ echo "$P"; echo "$GX"; python3 -c '
+import base64, os
+for i in range(1, 256):
+    key = base64.b64encode(b"Ed" + os.urandom(40)).decode()
+    print("[signer s%d]\nkey = %s\nroles = r" % (i, key))'
+  printf '[signer s256]\n'; } | refused refuses_257_signers "780: more than 256 [signer] sections"
+{ echo "$P"; head -c 1048577 /dev/zero | tr '\0' ';'; } > huge.ini
+checked_refused refuses_policy_over_1_MiB "huge.ini: larger than 1048576 bytes" huge.ini
 
 # --- keys ---
 refused refuses_unknown_key "6: unknown key 'colour' in [policy]" <<EOF
@@ -685,6 +711,10 @@ exec = /bin/true
 env = ${env33%, }
 EOF
 
+glob=$(printf 'a%.0s' $(seq 256))
+{ echo "$P"; echo "$GX"; } | sed "s/^hosts = web\*$/hosts = $glob/" |
+	refused refuses_256_byte_glob "11: hosts: glob longer than 255 bytes: '$glob'"
+
 # --- references and lists ---
 { echo "$P"; echo "$GX"; } | sed 's/^ops = o$/ops = o, restart/' |
 	refused refuses_role_naming_unknown_op "10: ops: no [op restart]"
@@ -801,20 +831,6 @@ fi
 
 t "$WRIT" policy check -p other.pub -p authority.pub signed.ini
 expect verifies_with_any_of_several_keys 0 "signature ok (key id $ID)"
-
-# checked_refused NAME 'text' ARGS...: exit 1 and exactly "writ: text".
-checked_refused() {
-	local name=$1 want="writ: $2"
-	shift 2
-	t "$WRIT" policy check "$@"
-	if [ "$rc" != 1 ]; then
-		fail "$name" "exit $rc, want 1: $(head -c 300 "$SCRATCH/out")"
-	elif [ "$(cat "$SCRATCH/out")" != "$want" ]; then
-		fail "$name" "got '$(head -c 300 "$SCRATCH/out")', want '$want'"
-	else
-		pass "$name"
-	fi
-}
 
 sed 's/^serial  = 42 /serial  = 43 /' signed.ini > tampered.ini
 cp signed.ini.minisig tampered.ini.minisig
