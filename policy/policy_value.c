@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "policy_int.h"
+#include "request.h"
 
 static bool
 is_alnum(char c)
@@ -21,36 +22,16 @@ is_digit(char c)
 	return c >= '0' && c <= '9';
 }
 
-/* Names become lock files, command-line words and audit fields: no
- * leading '.' (no ".", "..", hidden files) and no leading '-' (no option
- * look-alike). */
-static bool
-name_ok(const char *s, const char *extra)
-{
-	size_t i;
-
-	if (s[0] == '\0' || s[0] == '.' || s[0] == '-')
-		return false;
-	for (i = 0; s[i] != '\0'; i++) {
-		if (i >= POLICY_NAME_MAX)
-			return false;
-		if (!is_alnum(s[i]) && strchr(extra, s[i]) == NULL)
-			return false;
-	}
-	return true;
-}
-
 bool
 value_name_ok(const char *s)
 {
-	return name_ok(s, "_.-");
+	return request_name_ok(s);
 }
 
-/* No '.' in param names: "param.NAME.allow" must have one reading. */
 bool
 value_param_name_ok(const char *s)
 {
-	return name_ok(s, "_-");
+	return request_param_name_ok(s);
 }
 
 /* POSIX: portable environment names are [A-Za-z_][A-Za-z0-9_]*. */

@@ -31,9 +31,9 @@ request_check_body(const struct request *r, struct werr *e)
 	size_t i;
 
 	if (!request_name_ok(r->realm))
-		return werr_set(e, WRIT_EINVAL, "realm is not 1-64 of [A-Za-z0-9_-]");
+		return werr_set(e, WRIT_EINVAL, "realm is not 1-64 of [A-Za-z0-9_.-]");
 	if (!request_name_ok(r->op))
-		return werr_set(e, WRIT_EINVAL, "op is not 1-64 of [A-Za-z0-9_-]");
+		return werr_set(e, WRIT_EINVAL, "op is not 1-64 of [A-Za-z0-9_.-]");
 	if (!request_host_id_ok(r->host_id))
 		return werr_set(e, WRIT_EINVAL,
 		    "host id is not 1-255 of [A-Za-z0-9._:-]");
@@ -60,7 +60,7 @@ request_check_body(const struct request *r, struct werr *e)
 	for (i = 0; i < r->nparams; i++) {
 		const struct request_param *pp = &r->params[i];
 
-		if (!request_name_ok(pp->name))
+		if (!request_param_name_ok(pp->name))
 			return werr_set(e, WRIT_EINVAL,
 			    "param %zu: name is not 1-64 of [A-Za-z0-9_-]", i + 1);
 		if (pp->value == NULL ||
@@ -162,7 +162,7 @@ request_add_param(struct request *r, const char *name, const char *value,
 	char *n = NULL, *v = NULL;
 	int c;
 
-	if (!request_name_ok(name))
+	if (!request_param_name_ok(name))
 		return werr_set(e, WRIT_EINVAL,
 		    "param name is not 1-64 of [A-Za-z0-9_-]");
 	if (strnlen(value, REQUEST_VALUE_MAX + 1) > REQUEST_VALUE_MAX)

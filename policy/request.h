@@ -65,12 +65,14 @@ struct request {
 	size_t nsigs;
 };
 
-/* Character sets (docs/PROTOCOL.md). A name (realm, op, param) is 1..64
- * bytes of [A-Za-z0-9_-] starting with a letter or digit. A host id is
+/* Character sets (docs/PROTOCOL.md). A name (realm, op) is 1..64 bytes of
+ * [A-Za-z0-9_.-] not starting with '.' or '-'; a param name the same
+ * without '.'. A host id is
  * 1..255 bytes of [A-Za-z0-9._:-] starting with a letter, digit or ':'.
  * A message is at most 256 bytes of valid UTF-8 with no control character
  * (C0, DEL, C1); the empty message means "no message". */
 bool request_name_ok(const char *s);
+bool request_param_name_ok(const char *s);
 bool request_host_id_ok(const char *s);
 bool request_message_ok(const char *s);
 

@@ -12,25 +12,37 @@ is_alnum(unsigned char c)
 	    (c >= '0' && c <= '9');
 }
 
-bool
-request_name_ok(const char *s)
+/* Names become lock files, command-line words and audit fields: no
+ * leading '.' (no ".", "..", hidden files) and no leading '-' (no option
+ * look-alike). The policy parser uses the same rule, so every name a
+ * policy can hold can be requested. */
+static bool
+name_ok(const char *s, const char *extra)
 {
-	size_t i, n;
+	size_t i;
 
-	if (s == NULL)
+	if (s == NULL || s[0] == '\0' || s[0] == '.' || s[0] == '-')
 		return false;
-	n = strnlen(s, REQUEST_NAME_MAX + 1);
-	/* A leading '-' could pass for an option; '.' and '/' never appear,
-	 * so a name can never be a path or an INI sub-key. */
-	if (n == 0 || n > REQUEST_NAME_MAX || !is_alnum((unsigned char)s[0]))
-		return false;
-	for (i = 1; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (!is_alnum(c) && c != '_' && c != '-')
+	for (i = 0; s[i] != '\0'; i++) {
+		if (i >= REQUEST_NAME_MAX)
+			return false;
+		if (!is_alnum((unsigned char)s[i]) && strchr(extra, s[i]) == NULL)
 			return false;
 	}
 	return true;
+}
+
+bool
+request_name_ok(const char *s)
+{
+	return name_ok(s, "_.-");
+}
+
+/* No '.' in param names: "param.NAME.allow" must have one reading. */
+bool
+request_param_name_ok(const char *s)
+{
+	return name_ok(s, "_-");
 }
 
 bool

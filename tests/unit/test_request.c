@@ -391,7 +391,7 @@ static void m_version2(struct raw *r) { r->version = 2; }
 static void m_realm_empty(struct raw *r) { r->realm = ""; }
 static void m_realm_long(struct raw *r) { r->realm = repeat('a', 65); }
 static void m_realm_space(struct raw *r) { r->realm = "pr od"; }
-static void m_realm_dot(struct raw *r) { r->realm = "prod.eu"; }
+static void m_realm_dot(struct raw *r) { r->realm = ".prod"; }
 static void m_op_dash(struct raw *r) { r->op = "-restart"; }
 static void m_op_slash(struct raw *r) { r->op = "re/start"; }
 static void m_host_empty(struct raw *r) { r->host = ""; }
@@ -455,7 +455,7 @@ static const struct {
 	{ "empty realm", m_realm_empty },
 	{ "realm of 65 bytes", m_realm_long },
 	{ "realm with a space", m_realm_space },
-	{ "realm with a dot", m_realm_dot },
+	{ "realm starting with a dot", m_realm_dot },
 	{ "op starting with -", m_op_dash },
 	{ "op with /", m_op_slash },
 	{ "empty host id", m_host_empty },
@@ -743,7 +743,11 @@ static void
 text_rules_hold(void)
 {
 	CHECK(request_name_ok("fetch-log") && request_name_ok("a_1"));
-	CHECK(!request_name_ok("_a") && !request_name_ok("a b"));
+	CHECK(request_name_ok("prod.eu") && request_name_ok("_a"));
+	CHECK(!request_name_ok("-a") && !request_name_ok(".a"));
+	CHECK(!request_name_ok("..") && !request_name_ok("a b"));
+	CHECK(!request_name_ok("a/b"));
+	CHECK(request_param_name_ok("unit") && !request_param_name_ok("a.b"));
 	CHECK(!request_name_ok(NULL) && !request_name_ok(""));
 	CHECK(request_host_id_ok("web01.example.com"));
 	CHECK(request_host_id_ok("fe80::1"));
