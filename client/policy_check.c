@@ -9,8 +9,7 @@
 #include "commands.h"
 #include "file.h"
 #include "policy.h"
-
-#define CHECK_MAX_KEYS 16
+#include "policy_cli.h"
 
 static const char check_usage[] =
 "usage: writ policy check [-p PUB]... FILE\n";
@@ -77,20 +76,6 @@ print_summary(const struct policy *p, const struct minisign_pub *keys)
 	putchar('\n');
 }
 
-/* Lint only: the file as it is, no signature. */
-static int
-lint_file(const char *path, struct policy *p, struct werr *e)
-{
-	struct buf text;
-	int r;
-
-	if ((r = file_read(path, POLICY_FILE_MAX, 0, &text, e)) != 0)
-		return r;
-	r = policy_parse(path, text.data, text.len, NULL, 0, p, e);
-	buf_free(&text);
-	return r;
-}
-
 static int
 check(const char *path, const struct minisign_pub *keys, size_t nkeys)
 {
@@ -100,8 +85,7 @@ check(const char *path, const struct minisign_pub *keys, size_t nkeys)
 	char when[32];
 	size_t i;
 
-	if ((nkeys == 0 ? lint_file(path, &p, &e) :
-	    policy_load(path, keys, nkeys, &p, &e)) != 0) {
+	if (policy_cli_open(path, keys, nkeys, &p, &e) != 0) {
 		warnx_writ("%s", e.msg);
 		return 1;
 	}
@@ -127,7 +111,7 @@ cmd_policy_check(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct minisign_pub keys[CHECK_MAX_KEYS];
+	struct minisign_pub keys[POLICY_CLI_MAX_KEYS];
 	struct werr e;
 	size_t nkeys = 0;
 	int c;
@@ -137,16 +121,11 @@ cmd_policy_check(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, ":p:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
-			if (nkeys == CHECK_MAX_KEYS) {
-				warnx_writ("policy check: more than %d -p keys",
-				    CHECK_MAX_KEYS);
-				return EXIT_USAGE;
-			}
-			if (minisign_pub_load(optarg, &keys[nkeys], &e) != 0) {
+			if (policy_cli_add_key(optarg, keys, &nkeys,
+			    POLICY_CLI_MAX_KEYS, &e) != 0) {
 				warnx_writ("%s", e.msg);
 				return 1;
 			}
-			nkeys++;
 			break;
 		case 'h':
 			fputs(check_help, stdout);

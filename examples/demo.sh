@@ -10,9 +10,12 @@ dir=$(mktemp -d "${TMPDIR:-/tmp}/writ-demo.XXXXXX")
 trap 'rm -rf "$dir"' EXIT
 cd "$dir"
 
-say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
-run() { printf '$ %s\n' "$*"; "$@"; }
-show() { printf '$ %s\n' "$*"; "$@" || printf '(exit %d)\n' $?; }
+if [ -t 1 ]; then bold=$'\033[1m' plain=$'\033[0m'; else bold= plain=; fi
+say() { printf '\n%s== %s%s\n' "$bold" "$*" "$plain"; }
+# Echo a command as a shell would read it, then run it.
+echo_cmd() { printf '$'; printf ' %q' "${@/#$writ/writ}"; printf '\n'; }
+run() { echo_cmd "$@"; "$@"; }
+show() { echo_cmd "$@"; "$@" || printf '(exit %d)\n' $?; }
 
 say "1. Keys: a policy authority and three request signers (minisign format)"
 for k in authority ci-deploy release-manager auditor; do

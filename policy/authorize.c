@@ -98,33 +98,6 @@ utc(int64_t t, char out[32])
 	return out;
 }
 
-static const struct policy_signer *
-find_signer(const struct policy *p, const uint8_t pk[MINISIGN_PK_BYTES])
-{
-	size_t i;
-
-	for (i = 0; i < p->nsigners; i++)
-		if (sodium_memcmp(p->signers[i].key.pk, pk,
-		    MINISIGN_PK_BYTES) == 0)
-			return &p->signers[i];
-	return NULL;
-}
-
-/* The op's index in p->ops, or -1. Local rather than policy_find_op():
- * the decision depends on nothing but this file and the structs. */
-static long
-find_op(const struct policy *p, const char *name)
-{
-	size_t i;
-
-	if (name == NULL)
-		return -1;
-	for (i = 0; i < p->nops; i++)
-		if (strcmp(p->ops[i].name, name) == 0)
-			return (long)i;
-	return -1;
-}
-
 static bool
 role_grants(const struct policy_role *role, size_t op, const char *host)
 {
@@ -257,7 +230,7 @@ check_signers(const struct policy *p, const struct request *rq,
 	size_t i;
 
 	for (i = 0; i < rq->nsigs; i++) {
-		if ((who[i] = find_signer(p, rq->sigs[i].pk)) == NULL) {
+		if ((who[i] = policy_find_signer(p, rq->sigs[i].pk)) == NULL) {
 			sodium_bin2hex(hex, sizeof(hex), rq->sigs[i].pk,
 			    MINISIGN_PK_BYTES);
 			verdict_refuse(v, VERDICT_UNKNOWN_SIGNER,
@@ -292,12 +265,13 @@ check_approvals(const struct policy *p, const struct request *rq,
 		return true;
 	if (lacking != NULL)
 		verdict_refuse(v, VERDICT_NOT_AUTHORIZED,
-		    "op %s on %s needs %lu approvals, has %zu: signer %s holds no role granting it",
-		    o->name, host, (unsigned long)need, have, lacking);
+		    "op %s on %s needs %lu approval%s, has %zu: signer %s holds no role granting it",
+		    o->name, host, (unsigned long)need, need == 1 ? "" : "s",
+		    have, lacking);
 	else
 		verdict_refuse(v, VERDICT_NOT_AUTHORIZED,
-		    "op %s on %s needs %lu approvals, has %zu", o->name, host,
-		    (unsigned long)need, have);
+		    "op %s on %s needs %lu approval%s, has %zu", o->name, host,
+		    (unsigned long)need, need == 1 ? "" : "s", have);
 	return false;
 }
 
@@ -384,7 +358,6 @@ authorize_request_assuming_signed(const struct policy *p,
 	const struct policy_signer *who[REQUEST_MAX_SIGS];
 	const struct policy_op *o;
 	struct werr e;
-	long op;
 
 	verdict_accept(v);
 	if (request_signers_distinct(rq, &e) != 0) {
@@ -393,13 +366,13 @@ authorize_request_assuming_signed(const struct policy *p,
 	}
 	if (!check_signers(p, rq, who, v))
 		return;
-	if ((op = find_op(p, rq->op)) < 0) {
+	if (rq->op == NULL || (o = policy_find_op(p, rq->op)) == NULL) {
 		verdict_refuse(v, VERDICT_UNKNOWN_OP, "op %s is not in the policy",
 		    rq->op != NULL ? rq->op : "(none)");
 		return;
 	}
-	v->op = o = &p->ops[op];
-	if (!check_approvals(p, rq, who, (size_t)op, g, v))
+	v->op = o;
+	if (!check_approvals(p, rq, who, (size_t)(o - p->ops), g, v))
 		return;
 	if (g->host_id == NULL || strcmp(rq->host_id, g->host_id) != 0) {
 		verdict_refuse(v, VERDICT_WRONG_HOST,

@@ -53,8 +53,8 @@ param_value_ok(const struct policy_param *pp, const char *value, char *why,
 	if (!(pp->allow & PARAM_ALLOW_DASH) && value[0] == '-')
 		return why_set(why, whylen,
 		    "starts with '-' (param.%s.allow has no dash)", pp->name);
-	/* Anchored at compile time: this is a whole-value match. */
-	if (regexec(&pp->re, value, 0, NULL, 0) != 0)
+	/* Anchored at compile time: this is a whole-value, bytewise match. */
+	if (!policy_param_match(pp, value))
 		return why_set(why, whylen, "does not match %s", pp->regex_src);
 	return true;
 }

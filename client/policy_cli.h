@@ -1,0 +1,26 @@
+/* policy_cli.h: what `writ policy check` and `writ policy explain` share:
+ * loading the -p keys and opening a policy with or without its signature. */
+#ifndef WRIT_POLICY_CLI_H
+#define WRIT_POLICY_CLI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "minisign.h"
+#include "policy.h"
+#include "werr.h"
+
+#define POLICY_CLI_MAX_KEYS 16
+
+/* Loads the public key file at path into keys[*n] and counts it; refuses
+ * more than max keys. */
+int policy_cli_add_key(const char *path, struct minisign_pub *keys,
+    size_t *n, size_t max, struct werr *e);
+/* With keys: policy_load (signature verified). Without: lint the file as
+ * it is (policy_parse of a bounded read). */
+int policy_cli_open(const char *path, const struct minisign_pub *keys,
+    size_t nkeys, struct policy *p, struct werr *e);
+/* A whole number of seconds from 1 to POLICY_MAX_SECONDS. */
+int policy_cli_seconds(const char *s, uint64_t *out);
+
+#endif
