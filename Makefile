@@ -41,13 +41,19 @@ CLIENT_SRC := $(wildcard client/*.c)
 GATE_SRC   := $(wildcard gateway/*.c)
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 
+GATE_MAIN  := $(wildcard gateway/main.c)
+GATE_LSRC  := $(filter-out gateway/main.c,$(GATE_SRC))
+
 LIB        := $(B)/libwrit.a
 LIB_OBJ    := $(LIB_SRC:%.c=$(B)/%.o)
 CLIENT_OBJ := $(CLIENT_SRC:%.c=$(B)/%.o)
-GATE_OBJ   := $(GATE_SRC:%.c=$(B)/%.o)
+# The gate's parts, without main(), so unit tests can link them.
+GATE_LIB   := $(if $(GATE_LSRC),$(B)/libgate.a)
+GATE_LOBJ  := $(GATE_LSRC:%.c=$(B)/%.o)
 UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+TOOL_BIN   := $(patsubst tests/tools/%.c,$(B)/tests/tools/%,$(wildcard tests/tools/*.c))
 
-PROGS      := $(B)/writ $(if $(GATE_SRC),$(B)/writ-gate)
+PROGS      := $(B)/writ $(if $(GATE_MAIN),$(B)/writ-gate)
 
 .PHONY: all check sanitize install deps demo bench clean
 all: $(PROGS)
@@ -63,14 +69,23 @@ $(LIB): $(LIB_OBJ)
 $(B)/writ: $(CLIENT_OBJ) $(LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(CLIENT_OBJ) $(LIB) $(PKG_LIBS)
 
-$(B)/writ-gate: $(GATE_OBJ) $(LIB)
-	$(CC) $(ALL_LDFLAGS) -o $@ $(GATE_OBJ) $(LIB) $(PKG_LIBS)
+$(GATE_LIB): $(GATE_LOBJ)
+	rm -f $@
+	ar rcs $@ $^
 
-$(B)/tests/%: tests/unit/%.c $(LIB) tests/unit/check.h
+$(B)/writ-gate: $(B)/gateway/main.o $(GATE_LIB) $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(B)/gateway/main.o $(GATE_LIB) $(LIB) $(PKG_LIBS)
+
+$(B)/tests/%: tests/unit/%.c $(GATE_LIB) $(LIB) tests/unit/check.h
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Itests/unit $(ALL_LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS)
+	$(CC) $(ALL_CFLAGS) -Itests/unit -Igateway $(ALL_LDFLAGS) -o $@ $< $(GATE_LIB) $(LIB) $(PKG_LIBS)
 
-check: deps all $(UNIT_BIN)
+# Small programs the end-to-end tests drive (request builders, decoders).
+$(B)/tests/tools/%: tests/tools/%.c $(GATE_LIB) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Igateway $(ALL_LDFLAGS) -o $@ $< $(GATE_LIB) $(LIB) $(PKG_LIBS)
+
+check: deps all $(UNIT_BIN) $(TOOL_BIN)
 	WRIT_BUILD=$(CURDIR)/$(B) bash tests/run
 
 sanitize:
@@ -83,7 +98,7 @@ install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) \
 	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
 	install -m 0755 $(B)/writ $(DESTDIR)$(BINDIR)/writ
-	$(if $(GATE_SRC),install -m 0755 $(B)/writ-gate $(DESTDIR)$(SBINDIR)/writ-gate)
+	$(if $(GATE_MAIN),install -m 0755 $(B)/writ-gate $(DESTDIR)$(SBINDIR)/writ-gate)
 	for m in docs/man/*.[158]; do \
 	    [ -e "$$m" ] || continue; \
 	    s=$${m##*.}; install -m 0644 "$$m" $(DESTDIR)$(MANDIR)/man$$s/; \

@@ -1,0 +1,64 @@
+/* state.h: what a gate remembers between sessions (SPEC §4, §5), in its
+ * state directory: the nonces it has seen (one file each, created with
+ * O_EXCL and fsynced before the op runs), the highest policy serial it has
+ * accepted with that policy file's digest, the latest time it has seen, and
+ * the op locks. Anything doubtful about the directory is an error: the gate
+ * then refuses (fails closed).
+ *
+ * Layout (docs/PROTOCOL.md): DIR/state (serial, digest, latest time; replaced
+ * atomically under DIR/state.lock), DIR/nonces/<64 hex> (content: the time
+ * until which it is kept), DIR/locks/<lock name> (flock'ed while an op runs). */
+#ifndef WRIT_GATE_STATE_H
+#define WRIT_GATE_STATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "werr.h"
+
+#define STATE_DIGEST_BYTES 32
+
+struct gate_state {
+	int dirfd;                      /* the state directory, O_DIRECTORY */
+	uint64_t highest_serial;        /* 0: none accepted yet */
+	uint8_t highest_digest[STATE_DIGEST_BYTES];
+	bool has_digest;
+	int64_t latest_seen;            /* 0: never */
+};
+
+/* Opens and checks the directory: it exists, is a directory (no symlink),
+ * is owned by the effective user, and is not writable by group or others;
+ * creates nonces/ and locks/ with mode 0700 if missing; reads DIR/state
+ * (a missing file is a fresh gate; an unreadable or malformed one is an
+ * error). */
+int state_open(const char *dir, struct gate_state *st, struct werr *e);
+void state_close(struct gate_state *st);
+
+/* Raises latest_seen to now (and records it durably) if now is later. */
+int state_note_time(struct gate_state *st, int64_t now, struct werr *e);
+/* Records serial/digest as the highest accepted policy if serial is higher
+ * than the recorded one (an equal serial must come with the same digest:
+ * checked by authorize_policy before this is called). */
+int state_note_policy(struct gate_state *st, uint64_t serial,
+    const uint8_t digest[STATE_DIGEST_BYTES], struct werr *e);
+
+/* Records the nonce: exclusive create of nonces/<hex>, content keep_until,
+ * fsync of the file and the directory. Returns 0 when recorded, 1 when the
+ * nonce was already there (replayed), or a negative WRIT_E* code (full or
+ * broken directory: the caller refuses). Two sessions racing with the same
+ * nonce: exactly one gets 0. */
+int state_record_nonce(struct gate_state *st, const uint8_t nonce[32],
+    int64_t keep_until, struct werr *e);
+/* Removes at most max nonce files whose keep_until is before now. Errors are
+ * not fatal to a session (returns the count removed, or a negative code). */
+int state_prune_nonces(struct gate_state *st, int64_t now, size_t max);
+
+/* Takes the op lock `name` without waiting: 0 and *fd set (held until
+ * state_unlock), 1 when another session holds it (busy), or a negative
+ * WRIT_E* code. The descriptor is close-on-exec: the op never holds it. */
+int state_lock(struct gate_state *st, const char *name, int *fd,
+    struct werr *e);
+void state_unlock(int fd);
+
+#endif
