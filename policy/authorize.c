@@ -38,6 +38,9 @@ static const char *const reason_words[VERDICT_REASON_COUNT] = {
 	[VERDICT_REPLAYED] = "replayed",
 	[VERDICT_BUSY] = "busy",
 	[VERDICT_PAYLOAD_MISMATCH] = "payload-mismatch",
+	[VERDICT_GATE_ERROR] = "gate-error",
+	[VERDICT_NOT_A_REQUEST] = "not-a-request",
+	[VERDICT_UNSUPPORTED] = "unsupported",
 };
 
 const char *

@@ -54,6 +54,9 @@ enum verdict_reason {
 	VERDICT_REPLAYED,           /* replayed: nonce seen before */
 	VERDICT_BUSY,               /* busy: the op's lock is held */
 	VERDICT_PAYLOAD_MISMATCH,   /* payload-mismatch: bytes != signed digest/size */
+	VERDICT_GATE_ERROR,         /* gate-error: state dir or audit log unusable */
+	VERDICT_NOT_A_REQUEST,      /* not-a-request: login, other command, scp, sftp */
+	VERDICT_UNSUPPORTED,        /* unsupported: an op kind this gate cannot run yet */
 	VERDICT_REASON_COUNT
 };
 

@@ -14,6 +14,7 @@
 #include <stdbool.h>
 
 #include "policy.h"
+#include "value.h"
 
 /* Keys of each section: the index of a key in its table (below). */
 enum policy_key {
@@ -120,22 +121,12 @@ int op_param_key(struct parser *ps, const char *key, const char *value,
 /* policy_lint.c: the pass across sections. */
 int policy_lint(struct parser *ps);
 
-/* policy_value.c: values. Each returns 0 or 1 (bad; *why says why). */
+/* policy_value.c: values; the general ones are in value.h. */
 bool value_name_ok(const char *s);
 bool value_param_name_ok(const char *s);
 bool value_env_name_ok(const char *s, size_t len);
-int value_u64(const char *s, uint64_t *out, const char **why);
-int value_u32_range(const char *s, uint32_t min, uint32_t max, uint32_t *out,
-    const char **why);
-int value_size(const char *s, uint64_t *out, const char **why);
 int value_mode(const char *s, int *out, const char **why);
-int value_yes_no(const char *s, bool *out, const char **why);
 int value_glob(const char *s, const char **why);
-/* Splits "a, b, c" into at most max fresh strings, refusing empty and
- * repeated items; 1 with the reason written into why. */
-int value_list(const char *s, char **items, size_t max, size_t *n,
-    char *why, size_t whylen);
-void value_list_free(char **items, size_t n);
 
 /* policy_template.c: exec, upload and download templates, params. */
 /* The next {NAME} in s from *pos: 1 with NAME copied, 0 at the end, or 1

@@ -685,7 +685,8 @@ reason_words_are_stable(void)
 		"not-authorized", "wrong-host", "wrong-realm", "not-yet-valid",
 		"expired", "window-too-long", "clock-went-back", "bad-param",
 		"message-required", "bad-payload", "bad-policy", "bad-request",
-		"replayed", "busy", "payload-mismatch",
+		"replayed", "busy", "payload-mismatch", "gate-error",
+		"not-a-request", "unsupported",
 	};
 	size_t i;
 

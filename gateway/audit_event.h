@@ -1,0 +1,35 @@
+/* audit_event.h: the three audit events of a session (SPEC §6) built from
+ * what the gate knows at that point: refused, accepted, finished. */
+#ifndef WRIT_GATE_AUDIT_EVENT_H
+#define WRIT_GATE_AUDIT_EVENT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "audit_log.h"
+#include "authorize.h"
+#include "config.h"
+#include "exec.h"
+#include "policy.h"
+#include "request.h"
+
+/* What a session knows; each pointer may be NULL until known. */
+struct audit_context {
+	const struct gate_config *cfg;
+	const struct audit_sink *sink;
+	const char *peer;
+	int64_t started_ms;
+	const struct policy *policy;
+	const struct request *req;      /* parsed, maybe not verified */
+	bool verified;                  /* signatures and signers checked */
+	const char *command;            /* what a non-request session asked */
+};
+
+int audit_refused(const struct audit_context *a, const char *reason,
+    const char *detail);
+int audit_accepted(const struct audit_context *a, const struct verdict *v);
+/* error: why an accepted op could not start, or NULL. */
+int audit_finished(const struct audit_context *a,
+    const struct exec_result *res, const char *error);
+
+#endif

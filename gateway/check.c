@@ -1,0 +1,241 @@
+/* check.c: writ-gate --check (see check.h). The policy rules are checked
+ * by the gate's own authorize_policy(), so --check and a session agree. */
+#include <grp.h>
+#include <libgen.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "authorize.h"
+#include "check.h"
+#include "config.h"
+#include "policy.h"
+#include "state.h"
+
+#define MAX_GROUPS 256
+
+struct checker {
+	const struct gate_config *cfg;
+	int errors;
+	int warnings;
+};
+
+static void
+error(struct checker *k, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void
+warning(struct checker *k, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+
+
+static void
+error(struct checker *k, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("writ-gate: error: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	k->errors++;
+}
+
+static void
+warning(struct checker *k, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("writ-gate: warning: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	k->warnings++;
+}
+
+/* A file the gate trusts must not be writable by anyone but its owner. */
+static void
+check_not_shared(struct checker *k, const char *what, const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) == -1)
+		return;         /* reported where the file is read */
+	if (st.st_mode & (S_IWGRP | S_IWOTH))
+		error(k, "%s %s is writable by %s (mode %04o)", what, path,
+		    st.st_mode & S_IWOTH ? "others" : "its group",
+		    (unsigned)(st.st_mode & 07777));
+}
+
+static bool
+in_groups(gid_t g, const gid_t *groups, int ngroups)
+{
+	int i;
+
+	for (i = 0; i < ngroups; i++)
+		if (groups[i] == g)
+			return true;
+	return false;
+}
+
+/* Could uid (with groups) change path itself, or replace it through its
+ * directory? Root always can. */
+static bool
+may_write(const char *path, uid_t uid, const gid_t *groups, int ngroups)
+{
+	struct stat st;
+	char *copy;
+	bool w;
+
+	if (uid == 0)
+		return true;
+	if (stat(path, &st) == 0 &&
+	    ((st.st_uid == uid && (st.st_mode & S_IWUSR)) ||
+	    (in_groups(st.st_gid, groups, ngroups) && (st.st_mode & S_IWGRP)) ||
+	    (st.st_mode & S_IWOTH)))
+		return true;
+	if ((copy = strdup(path)) == NULL)
+		return true;    /* cannot tell: say so */
+	w = stat(dirname(copy), &st) == 0 &&
+	    ((st.st_uid == uid && (st.st_mode & S_IWUSR)) ||
+	    (in_groups(st.st_gid, groups, ngroups) && (st.st_mode & S_IWGRP)) ||
+	    ((st.st_mode & S_IWOTH) && !(st.st_mode & S_ISVTX)));
+	free(copy);
+	return w;
+}
+
+/* SPEC §5: warn when ops would run as a user who can write the state dir,
+ * the audit log, the policy or the trust files. */
+static void
+check_op_user(struct checker *k)
+{
+	const struct gate_config *c = k->cfg;
+	gid_t groups[MAX_GROUPS];
+	int ngroups = MAX_GROUPS;
+	const struct passwd *pw;
+	const char *paths[GATE_MAX_TRUST + 5], *user;
+	size_t n = 0, i;
+
+	if (c->run_as != NULL) {
+		user = c->run_as;
+		if ((pw = getpwnam(user)) == NULL) {
+			error(k, "run_as: no user '%s'", user);
+			return;
+		}
+	} else {
+		if ((pw = getpwuid(geteuid())) == NULL) {
+			error(k, "cannot look up the gate's own user");
+			return;
+		}
+		user = pw->pw_name;
+	}
+	if (getgrouplist(pw->pw_name, pw->pw_gid, groups, &ngroups) == -1)
+		ngroups = 0;
+	paths[n++] = c->state_dir;
+	paths[n++] = c->policy;
+	paths[n++] = c->path;
+	if (c->audit_log != NULL)
+		paths[n++] = c->audit_log;
+	for (i = 0; i < c->ntrust; i++)
+		paths[n++] = c->trust_files[i];
+	for (i = 0; i < n; i++)
+		if (may_write(paths[i], pw->pw_uid, groups, ngroups))
+			warning(k, "ops run as %s%s, who can write %s; set "
+			    "run_as to an account that cannot", user,
+			    c->run_as == NULL ? " (the gate's own user)" : "",
+			    paths[i]);
+}
+
+static void
+check_policy(struct checker *k, struct policy *p, struct gate_state *st)
+{
+	const struct gate_config *c = k->cfg;
+	struct gate_view g;
+	struct verdict v;
+	size_t i;
+
+	for (i = 0; i < p->nwarnings; i++)
+		warning(k, "%s", p->warnings[i]);
+	memset(&g, 0, sizeof(g));
+	memset(&v, 0, sizeof(v));
+	g.host_id = c->host_id;
+	g.realm = c->realm;
+	g.now = (int64_t)time(NULL);
+	g.clock_skew = c->clock_skew;
+	g.min_serial = c->min_serial;
+	g.deny_keys = c->deny_keys;
+	g.ndeny = c->ndeny;
+	if (st != NULL) {
+		g.latest_seen = st->latest_seen;
+		g.highest_serial = st->highest_serial;
+		g.highest_digest = st->has_digest ? st->highest_digest : NULL;
+	}
+	authorize_policy(p, &g, &v);
+	if (v.reason != VERDICT_OK)
+		error(k, "policy %s: %s: %s", c->policy,
+		    verdict_reason_word(v.reason), v.detail);
+	else if (p->expires - g.now < 14 * 86400)
+		warning(k, "policy %s expires in less than 14 days",
+		    c->policy);
+	if (st != NULL && g.now < st->latest_seen - (int64_t)c->clock_skew)
+		error(k, "the clock is behind the latest time this gate has "
+		    "seen: every request would be refused (clock-went-back)");
+	verdict_free(&v);
+}
+
+int
+gate_check(const char *config_path)
+{
+	struct checker k = { 0 };
+	struct gate_config cfg;
+	struct gate_state st;
+	struct policy p;
+	struct werr e;
+	bool have_st = false;
+	char when[32];
+	size_t i;
+
+	if (gate_config_load(config_path, &cfg, &e) != 0) {
+		fprintf(stderr, "writ-gate: %s\n", e.msg);
+		return 1;
+	}
+	k.cfg = &cfg;
+	check_not_shared(&k, "config", cfg.path);
+	check_not_shared(&k, "policy", cfg.policy);
+	for (i = 0; i < cfg.ntrust; i++)
+		check_not_shared(&k, "trust key", cfg.trust_files[i]);
+	if (cfg.audit_log != NULL)
+		check_not_shared(&k, "audit_log", cfg.audit_log);
+	if (state_open(cfg.state_dir, &st, &e) != 0)
+		error(&k, "state_dir: %s", e.msg);
+	else
+		have_st = true;
+	if (policy_load(cfg.policy, cfg.trust, cfg.ntrust, &p, &e) != 0) {
+		error(&k, "%s", e.msg);
+	} else {
+		check_policy(&k, &p, have_st ? &st : NULL);
+		policy_format_time(p.expires, when, sizeof(when));
+		if (k.errors == 0)
+			printf("writ-gate: %s: host %s, realm %s, policy serial "
+			    "%llu (expires %s), %zu ops\n", cfg.path,
+			    cfg.host_id, cfg.realm,
+			    (unsigned long long)p.serial, when, p.nops);
+		policy_free(&p);
+	}
+	check_op_user(&k);
+	if (have_st)
+		state_close(&st);
+	printf("writ-gate: %s: %s (%d error%s, %d warning%s)\n", cfg.path,
+	    k.errors == 0 ? "ok" : "NOT usable", k.errors,
+	    k.errors == 1 ? "" : "s", k.warnings, k.warnings == 1 ? "" : "s");
+	gate_config_free(&cfg);
+	return k.errors == 0 ? 0 : 1;
+}

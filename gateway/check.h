@@ -1,0 +1,11 @@
+/* check.h: writ-gate --check, like sshd -t or visudo -c: validates the
+ * config, the policy (signature, lint, expiry, realm, serial against the
+ * state), the state directory, and the permissions of the files the gate
+ * trusts; warns when ops could write them. */
+#ifndef WRIT_GATE_CHECK_H
+#define WRIT_GATE_CHECK_H
+
+/* Prints findings; returns 0 when the gate would serve, 1 otherwise. */
+int gate_check(const char *config_path);
+
+#endif

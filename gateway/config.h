@@ -1,0 +1,48 @@
+/* config.h: the gate's configuration, /etc/writ/gate.ini (SPEC §5),
+ * parsed into one struct. Every error names FILE:LINE. */
+#ifndef WRIT_GATE_CONFIG_H
+#define WRIT_GATE_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "minisign.h"
+#include "werr.h"
+
+#define GATE_CONFIG_DEFAULT "/etc/writ/gate.ini"
+#define GATE_CONFIG_MAX (64 * 1024)
+#define GATE_MAX_TRUST 8
+#define GATE_MAX_DENY 64
+#define GATE_DEFAULT_CLOCK_SKEW 60
+#define GATE_MAX_CLOCK_SKEW 3600
+#define GATE_DEFAULT_REQUEST_TIMEOUT 30
+#define GATE_MAX_REQUEST_TIMEOUT 600
+
+struct gate_config {
+	char *path;
+	char *host_id;          /* required */
+	char *realm;            /* required: the realm this gate serves */
+	char *policy;           /* default /etc/writ/policy.ini */
+	char *trust_files[GATE_MAX_TRUST];  /* default /etc/writ/authority.pub */
+	size_t ntrust;
+	struct minisign_pub trust[GATE_MAX_TRUST];  /* loaded from trust_files */
+	char *state_dir;        /* default /var/lib/writ */
+	char *audit_log;        /* NULL: syslog only */
+	char *syslog_facility;  /* default authpriv */
+	int facility;
+	uint32_t clock_skew;
+	/* Seconds from the session's start for the whole request to arrive:
+	 * a client that connects and stalls holds nothing for long. */
+	uint32_t request_timeout;
+	uint64_t min_serial;
+	struct minisign_pub deny_keys[GATE_MAX_DENY];
+	size_t ndeny;
+	char *run_as;           /* NULL: ops run as the gate's user */
+	char *user;             /* daemon mode: the user to drop to */
+};
+
+/* Reads and checks path (bounded), loads the trust keys. */
+int gate_config_load(const char *path, struct gate_config *c, struct werr *e);
+void gate_config_free(struct gate_config *c);
+
+#endif

@@ -1,0 +1,352 @@
+/* gate.c: one session, in SPEC §4's order (see gate.h). Each step either
+ * passes or refuses with its reason word; every refusal is audited and
+ * answered, and nothing runs. The op starts only after the nonce is
+ * recorded, the lock taken and the accepted record written. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "audit_event.h"
+#include "authorize.h"
+#include "exec.h"
+#include "gate.h"
+#include "policy.h"
+#include "reply.h"
+#include "request.h"
+#include "session.h"
+#include "state.h"
+#include "wire.h"
+
+#define PRUNE_PER_SESSION 64
+#define SUDO "/usr/bin/sudo"
+
+struct session {
+	const struct gate_config *cfg;
+	struct audit_sink sink;
+	struct audit_context audit;
+	struct reply reply;
+	int in_fd;
+	int64_t now;                    /* wall clock, read once */
+	struct policy policy;
+	bool have_policy;
+	struct gate_state state;
+	bool have_state;
+	struct request req;
+	bool have_req;
+	struct verdict v;
+	char request_id[2 * REQUEST_ID_BYTES + 1];
+	int lock_fd;
+	int payload_fd;
+};
+
+/* What a client may learn before its signatures verified: a class, never
+ * which rule or what the gate's policy holds (SPEC §4). */
+static const char *
+reason_class(enum verdict_reason r)
+{
+	switch (r) {
+	case VERDICT_BAD_REQUEST:
+		return "bad-request";
+	case VERDICT_BAD_SIGNATURE:
+	case VERDICT_DUPLICATE_SIGNER:
+	case VERDICT_UNKNOWN_SIGNER:
+		return "unauthenticated";
+	default:
+		return "unavailable";
+	}
+}
+
+/* Audits and answers a refusal; returns the session's exit status. */
+static int
+refuse(struct session *s, enum verdict_reason r, const char *detail)
+{
+	const char *word = verdict_reason_word(r);
+
+	(void)audit_refused(&s->audit, word, detail);
+	if (s->audit.verified)
+		reply_refused(&s->reply, word, s->request_id,
+		    r == VERDICT_WRONG_HOST ? s->cfg->host_id : detail);
+	else
+		reply_refused(&s->reply, reason_class(r), s->request_id, "-");
+	return GATE_EXIT_REFUSED;
+}
+
+static void
+gate_view_of(const struct session *s, struct gate_view *g)
+{
+	memset(g, 0, sizeof(*g));
+	g->host_id = s->cfg->host_id;
+	g->realm = s->cfg->realm;
+	g->now = s->now;
+	g->latest_seen = s->state.latest_seen;
+	g->clock_skew = s->cfg->clock_skew;
+}
+
+/* Policy and state first: a gate whose own footing is doubtful refuses
+ * whatever comes. Failures are kept in s->v and reported once the request
+ * has been read, so the audit holds what was asked. */
+static void
+load_footing(struct session *s)
+{
+	struct gate_view g;
+	struct werr e;
+
+	if (policy_load(s->cfg->policy, s->cfg->trust, s->cfg->ntrust,
+	    &s->policy, &e) != 0) {
+		verdict_refuse(&s->v, VERDICT_BAD_POLICY, "%s", e.msg);
+		return;
+	}
+	s->have_policy = true;
+	s->audit.policy = &s->policy;
+	if (state_open(s->cfg->state_dir, &s->state, &e) != 0) {
+		verdict_refuse(&s->v, VERDICT_GATE_ERROR, "%s", e.msg);
+		return;
+	}
+	s->have_state = true;
+	gate_view_of(s, &g);
+	g.min_serial = s->cfg->min_serial;
+	g.highest_serial = s->state.highest_serial;
+	g.highest_digest = s->state.has_digest ? s->state.highest_digest :
+	    NULL;
+	g.deny_keys = s->cfg->deny_keys;
+	g.ndeny = s->cfg->ndeny;
+	authorize_policy(&s->policy, &g, &s->v);
+}
+
+static int
+read_request(struct session *s, int64_t deadline_ms)
+{
+	struct buf raw;
+	struct werr e;
+	int r;
+
+	if ((r = session_read_request(s->in_fd, deadline_ms, &raw, &e)) == 0) {
+		r = request_parse(raw.data, raw.len, &s->req, &e);
+		buf_free(&raw);
+	}
+	if (r != 0)
+		return refuse(s, VERDICT_BAD_REQUEST, e.msg);
+	s->have_req = true;
+	s->audit.req = &s->req;
+	sodium_bin2hex(s->request_id, sizeof(s->request_id),
+	    s->req.request_id, sizeof(s->req.request_id));
+	return 0;
+}
+
+/* Signatures, signers, approvals, host, realm, window; then the clock the
+ * gate has seen moves forward and the nonce is spent. */
+static int
+verify_and_record(struct session *s)
+{
+	struct gate_view g;
+	struct werr e;
+	int r;
+
+	gate_view_of(s, &g);
+	authorize_request(&s->policy, &s->req, &g, &s->v);
+	/* Past the signature rules, the signers are known: the client may
+	 * learn the rule that failed. */
+	if (s->v.reason == VERDICT_OK || (s->v.reason !=
+	    VERDICT_BAD_SIGNATURE && s->v.reason != VERDICT_DUPLICATE_SIGNER &&
+	    s->v.reason != VERDICT_UNKNOWN_SIGNER))
+		s->audit.verified = true;
+	if (s->v.reason != VERDICT_OK)
+		return refuse(s, s->v.reason, s->v.detail);
+	if (state_note_time(&s->state, s->now, &e) != 0)
+		return refuse(s, VERDICT_GATE_ERROR, e.msg);
+	r = state_record_nonce(&s->state, s->req.nonce,
+	    s->req.not_after + (int64_t)s->cfg->clock_skew, &e);
+	if (r == 1)
+		return refuse(s, VERDICT_REPLAYED, "nonce already seen");
+	if (r != 0)
+		return refuse(s, VERDICT_GATE_ERROR, e.msg);
+	(void)state_prune_nonces(&s->state, s->now, PRUNE_PER_SESSION);
+	return 0;
+}
+
+/* Params, the op kinds this gate runs, the lock, and a stdin payload that
+ * must match its signed digest and size. */
+static int
+authorize_run(struct session *s)
+{
+	uint8_t digest[REQUEST_DIGEST_BYTES];
+	const struct policy_op *op;
+	struct werr e;
+	int r;
+
+	authorize_params(&s->policy, &s->req, &s->v);
+	if (s->v.reason != VERDICT_OK)
+		return refuse(s, s->v.reason, s->v.detail);
+	op = s->v.op;
+	if (op->upload != NULL || op->download != NULL || op->argv == NULL)
+		return refuse(s, VERDICT_UNSUPPORTED,
+		    "file transfer ops are not supported by this gate yet");
+	if (op->lock != NULL) {
+		r = state_lock(&s->state, op->lock, &s->lock_fd, &e);
+		if (r == 1)
+			return refuse(s, VERDICT_BUSY, op->lock);
+		if (r != 0)
+			return refuse(s, VERDICT_GATE_ERROR, e.msg);
+	}
+	if (s->req.payload_kind != PAYLOAD_STDIN)
+		return 0;
+	if (session_read_payload(s->in_fd, session_now_ms() +
+	    (SESSION_PAYLOAD_SECONDS + (int64_t)(s->req.payload_size >> 20)) *
+	    1000, s->req.payload_size, &s->payload_fd, digest, &e) != 0)
+		return refuse(s, VERDICT_PAYLOAD_MISMATCH, e.msg);
+	if (sodium_memcmp(digest, s->req.payload_digest, sizeof(digest)) != 0)
+		return refuse(s, VERDICT_PAYLOAD_MISMATCH,
+		    "stdin payload does not match its signed digest");
+	return 0;
+}
+
+/* The op's argv, behind sudo -n -u USER -- when run_as is set, and its
+ * environment: the fixed PATH and the op's env, nothing inherited. */
+static int
+build_exec(const struct session *s, char **argv, size_t maxargv,
+    char **envp, size_t maxenv)
+{
+	const struct policy_op *op = s->v.op;
+	size_t n = 0, i;
+
+	if (s->cfg->run_as != NULL) {
+		argv[n++] = (char *)SUDO;
+		argv[n++] = (char *)"-n";
+		argv[n++] = (char *)"-u";
+		argv[n++] = s->cfg->run_as;
+		argv[n++] = (char *)"--";
+	}
+	if (n + s->v.argc + 1 > maxargv || op->nenv + 2 > maxenv)
+		return -1;
+	for (i = 0; i < s->v.argc; i++)
+		argv[n++] = s->v.argv[i];
+	argv[n] = NULL;
+	envp[0] = (char *)EXEC_PATH;
+	for (i = 0; i < op->nenv; i++)
+		envp[i + 1] = op->env[i];
+	envp[op->nenv + 1] = NULL;
+	return 0;
+}
+
+static int
+exit_status_of(const struct exec_result *res)
+{
+	if (res->exited)
+		return res->exit_status;
+	return 128 + res->term_signal;
+}
+
+static int
+run(struct session *s)
+{
+	char *argv[POLICY_MAX_ARGV + 6], *envp[POLICY_MAX_ENV + 2];
+	const struct policy_op *op = s->v.op;
+	struct exec_spec spec;
+	struct exec_result res;
+	const char *error;
+	struct werr e;
+
+	if (build_exec(s, argv, sizeof(argv) / sizeof(argv[0]), envp,
+	    sizeof(envp) / sizeof(envp[0])) != 0)
+		return refuse(s, VERDICT_GATE_ERROR, "argv too long");
+	if (state_note_policy(&s->state, s->policy.serial, s->policy.digest,
+	    &e) != 0)
+		return refuse(s, VERDICT_GATE_ERROR, e.msg);
+	/* Written (and fsynced, with audit_log) before the op starts: an op
+	 * that cannot be audited does not run. */
+	if (audit_accepted(&s->audit, &s->v) != 0)
+		return refuse(s, VERDICT_GATE_ERROR, "audit log unusable");
+	reply_accepted(&s->reply, s->request_id, op->name);
+	memset(&spec, 0, sizeof(spec));
+	spec.argv = argv;
+	spec.envp = envp;
+	spec.stdin_fd = s->payload_fd;
+	spec.timeout = op->timeout;
+	spec.kill_grace = op->kill_grace;
+	spec.max_output = op->max_output;
+	memset(&res, 0, sizeof(res));
+	error = NULL;
+	if (exec_run(&spec, reply_output, &s->reply, &res, &e) != 0) {
+		/* Accepted, then could not start: 127, as a shell says. */
+		res.exited = true;
+		res.exit_status = 127;
+		error = e.msg;
+	}
+	(void)audit_finished(&s->audit, &res, error);
+	reply_end(&s->reply, &res);
+	return exit_status_of(&res);
+}
+
+static void
+session_free(struct session *s)
+{
+	if (s->payload_fd != -1)
+		close(s->payload_fd);
+	if (s->lock_fd != -1)
+		state_unlock(s->lock_fd);
+	verdict_free(&s->v);
+	if (s->have_req)
+		request_free(&s->req);
+	if (s->have_state)
+		state_close(&s->state);
+	if (s->have_policy)
+		policy_free(&s->policy);
+}
+
+/* A session that is not a writ request: a login, another command, scp,
+ * sftp, rsync. One line for the person, one record for the audit. */
+static int
+not_a_request(struct session *s, const char *command)
+{
+	s->audit.command = command != NULL ? command : "(login shell)";
+	(void)audit_refused(&s->audit, "not-a-request",
+	    "only signed writ requests are served on this account");
+	dprintf(STDERR_FILENO, "writ-gate: this account only runs signed "
+	    "writ requests, sent by the writ client (see writ(1)); no shell, "
+	    "commands, scp, sftp, rsync or forwarding\n");
+	return GATE_EXIT_REFUSED;
+}
+
+int
+gate_serve(const struct gate_config *cfg, const char *command, int in_fd,
+    int out_fd, const char *peer)
+{
+	struct session s;
+	int status;
+
+	memset(&s, 0, sizeof(s));
+	s.cfg = cfg;
+	s.in_fd = in_fd;
+	s.lock_fd = s.payload_fd = -1;
+	s.now = (int64_t)time(NULL);
+	s.request_id[0] = '-';
+	s.sink.facility = cfg->facility;
+	s.sink.file = cfg->audit_log;
+	s.audit.cfg = cfg;
+	s.audit.sink = &s.sink;
+	s.audit.peer = peer;
+	s.audit.started_ms = session_now_ms();
+	audit_open(&s.sink);
+	if (command == NULL || strcmp(command, WIRE_COMMAND) != 0)
+		return not_a_request(&s, command);
+	reply_init(&s.reply, out_fd);
+	load_footing(&s);
+	if ((status = read_request(&s, s.audit.started_ms +
+	    (int64_t)cfg->request_timeout * 1000)) != 0)
+		goto out;
+	if (s.v.reason != VERDICT_OK) {
+		status = refuse(&s, s.v.reason, s.v.detail);
+		goto out;
+	}
+	if ((status = verify_and_record(&s)) != 0 ||
+	    (status = authorize_run(&s)) != 0)
+		goto out;
+	status = run(&s);
+out:
+	session_free(&s);
+	return status;
+}

@@ -1,0 +1,142 @@
+/* main.c: writ-gate's modes (SPEC §5): the forced command (default),
+ * --check, and audit verify. Each ends in a function of its own file. */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "audit_verify.h"
+#include "check.h"
+#include "config.h"
+#include "gate.h"
+
+#define PEER_MAX 64
+
+static const char usage_text[] =
+"usage: writ-gate [-c FILE]            serve one request (sshd forced command)\n"
+"       writ-gate --check [-c FILE]    check the config, policy and files\n"
+"       writ-gate audit verify FILE    check an audit_log's hash chain\n";
+
+static const char help_text[] =
+"\n"
+"writ-gate is the forced command of a locked-down account. In\n"
+"~/.ssh/authorized_keys of that account:\n"
+"  command=\"/usr/sbin/writ-gate\",restrict ssh-ed25519 AAAA... ci@example\n"
+"It reads one signed request from stdin, checks it against the signed\n"
+"policy, runs the op with execve under limits and audits every decision.\n"
+"\n"
+"  -c FILE    the gate config (default /etc/writ/gate.ini)\n"
+"  --check    validate config, policy signature, expiry, serial, files\n"
+"\n"
+"Example:\n"
+"  writ-gate --check -c /etc/writ/gate.ini\n"
+"  writ-gate audit verify /var/log/writ/audit.log\n";
+
+/* "ADDR PORT ADDR PORT" from sshd -> "ADDR:PORT" ("[v6]:PORT"); anything
+ * else -> "unknown". Only hex digits, '.' and ':' pass: it is logged. */
+static void
+peer_of(const char *conn, char *out, size_t outlen)
+{
+	size_t alen, plen;
+
+	snprintf(out, outlen, "unknown");
+	if (conn == NULL)
+		return;
+	alen = strspn(conn, "0123456789abcdefABCDEF.:");
+	if (alen == 0 || alen > 45 || conn[alen] != ' ')
+		return;
+	plen = strspn(conn + alen + 1, "0123456789");
+	if (plen == 0 || plen > 5 || (conn[alen + 1 + plen] != ' ' &&
+	    conn[alen + 1 + plen] != '\0'))
+		return;
+	snprintf(out, outlen, memchr(conn, ':', alen) ? "[%.*s]:%.*s" :
+	    "%.*s:%.*s", (int)alen, conn, (int)plen, conn + alen + 1);
+}
+
+static int
+forced_command(const char *config_path)
+{
+	struct gate_config cfg;
+	char peer[PEER_MAX];
+	struct werr e;
+	int status;
+
+	/* The op outlives a client that goes away (SPEC §5). */
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+	umask(077);
+	peer_of(getenv("SSH_CONNECTION"), peer, sizeof(peer));
+	if (gate_config_load(config_path, &cfg, &e) != 0) {
+		/* No config, no facility: audit to authpriv, the default. */
+		openlog("writ-gate", LOG_PID, LOG_AUTHPRIV);
+		syslog(LOG_ERR, "event=\"refused\" reason=\"gate-error\" "
+		    "peer=\"%s\" detail=\"config unusable\"", peer);
+		fprintf(stderr, "writ-gate: %s\n", e.msg);
+		return GATE_EXIT_CONFIG;
+	}
+	status = gate_serve(&cfg, getenv("SSH_ORIGINAL_COMMAND"),
+	    STDIN_FILENO, STDOUT_FILENO, peer);
+	gate_config_free(&cfg);
+	return status;
+}
+
+static int
+audit_command(int argc, char **argv)
+{
+	if (argc == 3 && strcmp(argv[1], "verify") == 0)
+		return audit_verify_main(argv[2]);
+	fputs(usage_text, stderr);
+	return 2;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "check", no_argument, NULL, 'C' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *config_path = GATE_CONFIG_DEFAULT;
+	int c, check = 0;
+
+	if (sodium_init() < 0) {
+		fputs("writ-gate: libsodium failed to initialise\n", stderr);
+		return 1;
+	}
+	if (argc >= 2 && strcmp(argv[1], "audit") == 0)
+		return audit_command(argc - 1, argv + 1);
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":c:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			config_path = optarg;
+			break;
+		case 'C':
+			check = 1;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			fputs(help_text, stdout);
+			return 0;
+		default:
+			fprintf(stderr, "writ-gate: option '%s' is unknown or "
+			    "lacks its argument\n", argv[optind - 1]);
+			fputs(usage_text, stderr);
+			return 2;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "writ-gate: unexpected argument '%s'\n",
+		    argv[optind]);
+		fputs(usage_text, stderr);
+		return 2;
+	}
+	return check ? gate_check(config_path) : forced_command(config_path);
+}

@@ -1,0 +1,75 @@
+# gate_exec.sh: ops run under the limits of SPEC §5, through the real sshd:
+# a clean environment, no inherited descriptors, output capped and marked,
+# the whole process group killed at the timeout (TERM, then KILL), and an op
+# that outlives its client.
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../sshd.sh"
+
+gate_setup
+mkdir -p "$GATE_DIR/run"
+gate_own "$GATE_DIR/run"
+sshd_start
+
+send env_is_clean -k "$(k ci)" $(req) env
+if [ "$(sort "$SCRATCH/env_is_clean.stdout")" = "PATH=/usr/sbin:/usr/bin:/sbin:/bin
+WRIT_OP=env" ]; then
+	pass env_is_clean
+else
+	fail env_is_clean "env: $(tr '\n' ' ' < "$SCRATCH/env_is_clean.stdout")"
+fi
+
+send no_inherited_fds -k "$(k ci)" $(req) fds
+# ls itself holds one descriptor for the directory it lists.
+fds=$(sort -n "$SCRATCH/no_inherited_fds.stdout" | tr '\n' ' ')
+if [ "$fds" = "0 1 2 3 " ]; then
+	pass no_inherited_fds
+else
+	fail no_inherited_fds "open fds: $fds"
+fi
+
+send caps_output -k "$(k ci)" $(req) big
+size=$(stat -c %s "$SCRATCH/caps_output.stdout")
+if [ "$size" = 1000 ] && grep -q 'truncated=1' "$SCRATCH/caps_output.end" &&
+    grep -q 'stdout_bytes=100000' "$SCRATCH/caps_output.end"; then
+	pass caps_output_and_marks_it
+else
+	fail caps_output_and_marks_it "got $size bytes, end: $(cat "$SCRATCH/caps_output.end")"
+fi
+grep -F 'event="finished"' "$GATE_DIR/audit.log" | grep -F 'op="big"' |
+	grep -qF 'truncated=1' && pass truncation_is_audited ||
+	fail truncation_is_audited "no finished record with truncated=1"
+
+start=$(date +%s)
+send kills_group_at_timeout -k "$(k ci)" $(req) ignore-term "dir=$GATE_DIR/run"
+took=$(( $(date +%s) - start ))
+grep -q '^signal=9 timeout=1' "$SCRATCH/kills_group_at_timeout.end" &&
+	pass kills_term_ignoring_op_with_kill ||
+	fail kills_term_ignoring_op_with_kill "end: $(cat "$SCRATCH/kills_group_at_timeout.end")"
+read -r op_pid grandchild < "$GATE_DIR/run/pids" 2>/dev/null
+if [ -n "${grandchild:-}" ] && ! kill -0 "$op_pid" 2>/dev/null &&
+    ! kill -0 "$grandchild" 2>/dev/null; then
+	pass kills_grandchildren
+else
+	fail kills_grandchildren "op ${op_pid:-?} or grandchild ${grandchild:-?} alive"
+fi
+[ "$took" -lt 10 ] && pass timeout_is_bounded || fail timeout_is_bounded "took ${took}s"
+[ "$(cat "$SCRATCH/kills_group_at_timeout.rc")" = 137 ] &&
+	pass killed_op_exits_128_plus_signal ||
+	fail killed_op_exits_128_plus_signal "rc $(cat "$SCRATCH/kills_group_at_timeout.rc")"
+grep -F 'event="finished"' "$GATE_DIR/audit.log" | grep -F 'op="ignore-term"' |
+	grep -qF 'timeout=1' && pass timeout_is_audited ||
+	fail timeout_is_audited "no finished record with timeout=1"
+
+# A client that goes away: the op still runs to its end and is audited.
+"$MKREQUEST" -k "$(k ci)" $(req) sleeper secs=1 > "$SCRATCH/gone.req"
+( cat "$SCRATCH/gone.req"; sleep 0.3 ) | timeout 0.5 ssh -F /dev/null \
+    -p "$SSHD_PORT" -i "$SSH_DIR/client_key" -o IdentitiesOnly=yes \
+    -o BatchMode=yes -o UserKnownHostsFile="$SSH_DIR/known_hosts" \
+    "$GATE_USER@127.0.0.1" writ-request-v1 >/dev/null 2>&1
+for i in $(seq 40); do
+	grep -F 'event="finished"' "$GATE_DIR/audit.log" | grep -qF 'op="sleeper"' && break
+	sleep 0.1
+done
+grep -F 'event="finished"' "$GATE_DIR/audit.log" | grep -F 'op="sleeper"' |
+	grep -qF 'exit=0' && pass op_outlives_its_client ||
+	fail op_outlives_its_client "no finished record for sleeper"

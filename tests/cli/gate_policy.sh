@@ -1,0 +1,90 @@
+# gate_policy.sh: the gate's own footing (SPEC §4's first rules, §5): a
+# policy that does not verify, has expired, is not yet valid, belongs to
+# another realm, rolls back, or names a denied key is not used; a doubtful
+# state directory, audit log or config refuses everything. Each refusal is
+# audited, tells the client only a class, and runs nothing.
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../sshd.sh"
+
+gate_setup
+mkdir -p "$GATE_DIR/canary"
+gate_own "$GATE_DIR/canary"
+sshd_start
+n=0
+
+# refused_class TEST AUDIT_REASON: a canary request is refused with the
+# class "unavailable", audited with AUDIT_REASON, and runs nothing.
+refused_class() {
+	local test=$1 reason=$2 path=$GATE_DIR/canary/$1
+	send "$test" -k "$(k ci)" $(req) canary "path=$path"
+	verdict_is "$test" "$test" "refused unavailable "
+	[ -e "$path" ] && fail "${test}_runs_nothing" "canary made" ||
+		pass "${test}_runs_nothing"
+	grep -F "reason=\"$reason\"" "$GATE_DIR/audit.log" | grep -qF "$path" &&
+		pass "${test}_is_audited" ||
+		fail "${test}_is_audited" "no record with reason $reason"
+}
+accepted() {
+	send "$1" -k "$(k ci)" $(req) uptime
+	verdict_is "$1" "$1" "accepted "
+}
+
+cp "$GATE_DIR/policy.ini" "$GATE_DIR/policy.good"
+cp "$GATE_DIR/policy.ini.minisig" "$GATE_DIR/policy.good.minisig"
+sed -i 's/^timeout = 10$/timeout = 11/' "$GATE_DIR/policy.ini"
+refused_class refuses_tampered_policy bad-policy
+rm -f "$GATE_DIR/policy.ini.minisig"
+refused_class refuses_unsigned_policy bad-policy
+cp "$GATE_DIR/policy.good" "$GATE_DIR/policy.ini"
+cp "$GATE_DIR/policy.good.minisig" "$GATE_DIR/policy.ini.minisig"
+
+POLICY_ISSUED=2020-01-01T00:00:00Z POLICY_EXPIRES=2020-02-01T00:00:00Z write_policy 2
+refused_class refuses_expired_policy policy-expired
+POLICY_ISSUED=$(date -u -d '+2 days' +%Y-%m-%dT00:00:00Z) \
+POLICY_EXPIRES=$(date -u -d '+20 days' +%Y-%m-%dT00:00:00Z) write_policy 2
+refused_class refuses_policy_not_yet_valid policy-not-yet-valid
+
+write_policy 5
+accepted accepts_serial_5
+write_policy 4
+refused_class refuses_older_serial policy-rollback
+POLICY_NOTE="same serial, other bytes" write_policy 5
+refused_class refuses_same_serial_other_file policy-rollback
+write_policy 6
+accepted accepts_newer_serial
+
+write_gate_ini "min_serial = 100"
+refused_class refuses_serial_below_min_serial policy-rollback
+write_gate_ini "deny_keys = $(tail -n 1 "$GATE_DIR/rm.pub")"
+refused_class refuses_policy_with_denied_key denied-key
+write_gate_ini
+sed -i 's/^realm .*/realm     = other/' "$GATE_DIR/gate.ini"
+refused_class refuses_policy_of_other_realm policy-realm
+write_gate_ini
+accepted accepts_again_with_plain_config
+
+# A doubtful state directory: fail closed.
+chmod 0770 "$GATE_DIR/state"
+refused_class refuses_group_writable_state_dir gate-error
+chmod 0700 "$GATE_DIR/state"
+mv "$GATE_DIR/state" "$GATE_DIR/state.away"
+refused_class refuses_missing_state_dir gate-error
+mv "$GATE_DIR/state.away" "$GATE_DIR/state"
+
+# An audit log that cannot be written: the op does not run.
+write_gate_ini
+sed -i "s|^audit_log .*|audit_log = $GATE_DIR/no-such-dir/audit.log|" "$GATE_DIR/gate.ini"
+path=$GATE_DIR/canary/unaudited
+send refuses_when_audit_log_fails -k "$(k ci)" $(req) canary "path=$path"
+verdict_is refuses_when_audit_log_fails refuses_when_audit_log_fails "refused gate-error "
+[ -e "$path" ] && fail unaudited_op_never_runs "canary made" || pass unaudited_op_never_runs
+write_gate_ini
+
+# A config that does not load: one line naming FILE:LINE, exit 78.
+printf '[gate]\nhost_id = web01\nrealm = test\nbogus = 1\n' > "$GATE_DIR/gate.ini"
+gate_own "$GATE_DIR/gate.ini"
+send refuses_bad_config -k "$(k ci)" $(req) uptime
+[ "$(cat "$SCRATCH/refuses_bad_config.rc")" = 78 ] &&
+	grep -qF "writ-gate: $GATE_DIR/gate.ini:4: unknown key 'bogus' in [gate]" "$SCRATCH/refuses_bad_config.err" &&
+	pass bad_config_names_file_and_line ||
+	fail bad_config_names_file_and_line "rc $(cat "$SCRATCH/refuses_bad_config.rc"): $(cat "$SCRATCH/refuses_bad_config.err")"

@@ -1,0 +1,297 @@
+# sshd.sh: sourced after lib.sh by the gate's end-to-end tests. Starts the
+# real OpenSSH sshd on 127.0.0.1 at a free port with its own host key and
+# authorized_keys, whose lines run writ-gate as the forced command, and
+# drives it with the real ssh client. After the model of OpenSSH's
+# regress/test-exec.sh.
+#
+# As root (CI), sshd logs in a dedicated account whose shell is /bin/sh
+# (root's bash would source ~/.bashrc for forced commands); otherwise sshd
+# runs as, and logs in, the current user.
+#
+#   gate_setup         keys, a policy signed by an authority, gate.ini,
+#                      state dir; sets GATE_DIR, GATE_USER, CLIENT_KEY ...
+#   sshd_start         starts sshd (after gate_setup and any authorize line)
+#   authorize KEY CMD  adds a forced-command line for KEY.pub
+#   gate_ssh ARGS...   ssh to the gate account with the test client key
+#   send NAME ARGS...  mkrequest ARGS | ssh writ-request-v1 -> NAME.{verdict,
+#                      stdout,stderr,end,rc}
+#   sshd_stop          (also run at exit)
+
+SSHD_ACCOUNT=writgate
+GATE=$SCRATCH/bin/writ-gate
+MKREQUEST=$WRIT_BUILD/tests/tools/mkrequest
+FRAMES=$WRIT_BUILD/tests/tools/frames
+SSH_DIR=$SCRATCH/ssh
+GATE_DIR=$SCRATCH/gate
+
+# The account sshd logs in; created once per machine when run as root.
+gate_account() {
+	if [ "$(id -u)" -ne 0 ]; then
+		GATE_USER=$(id -un)
+		return
+	fi
+	GATE_USER=$SSHD_ACCOUNT
+	if ! getent passwd "$GATE_USER" >/dev/null; then
+		useradd --system --no-create-home --home-dir /nonexistent \
+		    --shell /bin/sh "$GATE_USER" || return 1
+	fi
+	# OpenSSH refuses a locked ("!") password even for key logins
+	# without PAM; "*" means no password, not locked.
+	usermod -p '*' "$GATE_USER"
+}
+
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# Files the gate account reads or writes are its own; the scratch
+# directory itself only needs to be traversable.
+gate_own() {
+	[ "$(id -u)" -eq 0 ] && chown -R "$GATE_USER" "$@"
+	return 0
+}
+
+gate_setup() {
+	gate_account || { fail gate_account "cannot create $SSHD_ACCOUNT"; exit 1; }
+	chmod 0711 "$SCRATCH"
+	mkdir -p "$SCRATCH/bin" "$SSH_DIR" "$GATE_DIR/state"
+	cp "$WRIT_BUILD/writ-gate" "$GATE"
+	chmod 0755 "$SCRATCH/bin" "$GATE"
+	ssh-keygen -q -t ed25519 -N '' -f "$SSH_DIR/host_key" -C host
+	ssh-keygen -q -t ed25519 -N '' -f "$SSH_DIR/client_key" -C client
+	: > "$SSH_DIR/authorized_keys"
+	(cd "$GATE_DIR" &&
+	    for k in authority ci rm outsider; do
+		"$WRIT" keygen -W "$k" >/dev/null 2>&1 || exit 1
+	    done) || { fail gate_keys "writ keygen failed"; exit 1; }
+	write_policy 1
+	write_gate_ini
+	gate_own "$GATE_DIR"
+	chmod 0755 "$GATE_DIR"
+	chmod 0700 "$GATE_DIR/state"
+}
+
+# write_policy SERIAL [extra ops...]: the test policy, signed. Ops:
+#   uptime, echo {word}, env, fds, sleeper, spew, restart {unit} (2
+#   approvals, lock), note (message required), locked (lock, sleeps), cat
+#   (stdin), ignore-term {dir}, big (max_output 1000), fail (exit 3),
+#   download (unsupported yet), canary {path} (touches path: what refusals
+#   must never run).
+# POLICY_ISSUED, POLICY_EXPIRES and POLICY_NOTE (a comment) change it.
+write_policy() {
+	local serial=$1 issued expires
+	issued=${POLICY_ISSUED:-$(date -u -d '-1 day' +%Y-%m-%dT00:00:00Z)}
+	expires=${POLICY_EXPIRES:-$(date -u -d '+30 days' +%Y-%m-%dT00:00:00Z)}
+	cat > "$GATE_DIR/policy.ini" <<POLICY
+; ${POLICY_NOTE:-test policy}
+[policy]
+realm   = test
+serial  = $serial
+issued  = $issued
+expires = $expires
+
+[signer ci]
+key   = $(tail -n 1 "$GATE_DIR/ci.pub")
+roles = deployer
+
+[signer rm]
+key   = $(tail -n 1 "$GATE_DIR/rm.pub")
+roles = deployer
+
+[role deployer]
+ops   = uptime, echo, env, fds, sleeper, restart, note, locked, cat, ignore-term, big, fail, download, canary
+hosts = web*
+
+[op uptime]
+exec    = /usr/bin/uptime
+timeout = 10
+
+[op echo]
+exec       = /bin/echo {word}
+param.word = [a-z0-9 ;|&*.-]+
+param.word.allow = dash
+timeout    = 10
+
+[op env]
+exec    = /usr/bin/env
+env     = WRIT_OP=env
+timeout = 10
+
+[op fds]
+exec    = /bin/ls /proc/self/fd
+timeout = 10
+
+[op sleeper]
+exec    = /bin/sleep {secs}
+param.secs = [0-9]+
+timeout = 2
+kill_grace = 1
+
+[op restart]
+exec       = /bin/echo restarting {unit}
+param.unit = (nginx|php-fpm)\.service
+timeout    = 10
+approvals  = 2
+
+[op note]
+exec    = /bin/echo noted
+message = required
+timeout = 10
+
+[op locked]
+exec    = /bin/sleep 3
+timeout = 10
+lock    = service
+
+[op cat]
+exec    = /bin/cat
+stdin   = yes
+max_stdin = 4K
+timeout = 10
+
+[op ignore-term]
+exec    = $SRC/tests/ops/ignore-term {dir}
+param.dir = /[A-Za-z0-9/._-]+
+param.dir.allow = slash
+timeout = 1
+kill_grace = 1
+
+[op canary]
+exec    = /usr/bin/touch {path}
+param.path = /[A-Za-z0-9/._-]+
+param.path.allow = slash
+timeout = 10
+
+[op big]
+exec    = /usr/bin/head -c 100000 /dev/zero
+max_output = 1000
+timeout = 10
+
+[op fail]
+exec    = /bin/sh -c {script}
+param.script = exit 3
+timeout = 10
+
+[op download]
+download = /etc/{name}
+param.name = hostname
+max_size = 1K
+timeout = 10
+POLICY
+	(cd "$GATE_DIR" && "$WRIT" policy sign -s authority.key policy.ini >/dev/null) ||
+		fail "policy_sign_$serial" "writ policy sign failed"
+	gate_own "$GATE_DIR/policy.ini" "$GATE_DIR/policy.ini.minisig"
+}
+
+# write_gate_ini [extra lines]: the gate config, host id web01.
+write_gate_ini() {
+	cat > "$GATE_DIR/gate.ini" <<INI
+[gate]
+host_id   = web01
+realm     = test
+policy    = $GATE_DIR/policy.ini
+trust     = $GATE_DIR/authority.pub
+state_dir = $GATE_DIR/state
+audit_log = $GATE_DIR/audit.log
+syslog_facility = local3
+${1:-}
+INI
+	gate_own "$GATE_DIR/gate.ini"
+}
+
+# authorize KEYFILE COMMAND: KEYFILE.pub may log in, and always runs COMMAND.
+authorize() {
+	printf 'command="%s",restrict %s\n' "$2" "$(cat "$1.pub")" \
+	    >> "$SSH_DIR/authorized_keys"
+}
+
+sshd_start() {
+	local i
+	SSHD_PORT=$(free_port)
+	mkdir -p /run/sshd 2>/dev/null
+	cat > "$SSH_DIR/sshd_config" <<CONF
+Port $SSHD_PORT
+ListenAddress 127.0.0.1
+HostKey $SSH_DIR/host_key
+PidFile $SSH_DIR/sshd.pid
+AuthorizedKeysFile $SSH_DIR/authorized_keys
+AllowUsers $GATE_USER
+UsePAM no
+StrictModes no
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+PubkeyAuthentication yes
+PermitRootLogin no
+Subsystem sftp internal-sftp
+LogLevel VERBOSE
+CONF
+	[ -s "$SSH_DIR/authorized_keys" ] ||
+		authorize "$SSH_DIR/client_key" "$GATE -c $GATE_DIR/gate.ini"
+	if ! /usr/sbin/sshd -t -f "$SSH_DIR/sshd_config" 2>"$SSH_DIR/sshd-t.log"; then
+		fail sshd_config "sshd -t: $(cat "$SSH_DIR/sshd-t.log")"
+		exit 1
+	fi
+	/usr/sbin/sshd -f "$SSH_DIR/sshd_config" -E "$SSH_DIR/sshd.log"
+	echo "[127.0.0.1]:$SSHD_PORT $(cat "$SSH_DIR/host_key.pub")" \
+	    > "$SSH_DIR/known_hosts"
+	for i in $(seq 50); do
+		[ -s "$SSH_DIR/sshd.pid" ] && break
+		sleep 0.1
+	done
+	[ -s "$SSH_DIR/sshd.pid" ] || { fail sshd_start "no pid file"; exit 1; }
+	trap 'sshd_stop; rm -rf "$SCRATCH"' EXIT
+}
+
+sshd_stop() {
+	[ -s "$SSH_DIR/sshd.pid" ] && kill "$(cat "$SSH_DIR/sshd.pid")" 2>/dev/null
+	rm -f "$SSH_DIR/sshd.pid"
+}
+
+# gate_ssh [-i KEY] ARGS...: the real ssh client, strict host key checking.
+gate_ssh() {
+	local key=$SSH_DIR/client_key
+	if [ "${1:-}" = -i ]; then key=$2; shift 2; fi
+	ssh -F /dev/null -p "$SSHD_PORT" -i "$key" -o IdentitiesOnly=yes \
+	    -o BatchMode=yes -o StrictHostKeyChecking=yes \
+	    -o UserKnownHostsFile="$SSH_DIR/known_hosts" -o ConnectTimeout=5 \
+	    -o LogLevel=ERROR "$GATE_USER@127.0.0.1" "$@"
+}
+
+# send NAME [--key-of-ssh KEY] MKREQUEST-ARGS...: builds a request (keys are
+# names in GATE_DIR: ci, rm, outsider), sends it, splits the answer.
+send() {
+	local name=$1 sshkey=$SSH_DIR/client_key
+	shift
+	if [ "${1:-}" = --ssh-key ]; then sshkey=$2; shift 2; fi
+	"$MKREQUEST" "$@" > "$SCRATCH/$name.req" || {
+		fail "$name" "mkrequest failed"; return 1; }
+	send_raw "$name" "$sshkey" < "$SCRATCH/$name.req"
+}
+
+# send_raw NAME SSHKEY < bytes: sends bytes as they are.
+send_raw() {
+	local name=$1 sshkey=$2
+	timeout 30 ssh -F /dev/null -p "$SSHD_PORT" -i "$sshkey" \
+	    -o IdentitiesOnly=yes -o BatchMode=yes -o StrictHostKeyChecking=yes \
+	    -o UserKnownHostsFile="$SSH_DIR/known_hosts" -o ConnectTimeout=5 \
+	    -o LogLevel=ERROR "$GATE_USER@127.0.0.1" writ-request-v1 \
+	    > "$SCRATCH/$name.out" 2> "$SCRATCH/$name.err"
+	echo $? > "$SCRATCH/$name.rc"
+	"$FRAMES" "$SCRATCH/$name" < "$SCRATCH/$name.out" 2>>"$SCRATCH/$name.err"
+}
+
+# k NAME: the path of a test signing key.
+k() { echo "$GATE_DIR/$1.key"; }
+
+# req ARGS: the usual request fields for host web01, realm test.
+req() { echo --host web01 --realm test "$@"; }
+
+# verdict_is TEST NAME 'prefix': NAME's verdict frame starts with prefix.
+verdict_is() {
+	local got
+	got=$(cat "$SCRATCH/$2.verdict" 2>/dev/null)
+	case "$got" in
+	"$3"*) pass "$1" ;;
+	*) fail "$1" "verdict '$got', want '$3...'; rc $(cat "$SCRATCH/$2.rc"); stderr: $(head -c 300 "$SCRATCH/$2.err")" ;;
+	esac
+}
