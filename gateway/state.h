@@ -18,9 +18,18 @@
 #include "werr.h"
 
 #define STATE_DIGEST_BYTES 32
+#define STATE_DIR_MAX 4096      /* longest state directory path, with NUL */
+#define STATE_FILE_MAX 4096     /* DIR/state larger than this is corrupt */
+/* A nonce file is pruned only once its keep_until is this many seconds in
+ * the past: a session that checked its request's window just before
+ * keep_until and records the nonce a moment later must still find it. */
+#define STATE_PRUNE_GRACE 600
 
 struct gate_state {
 	int dirfd;                      /* the state directory, O_DIRECTORY */
+	int nonces_fd;                  /* DIR/nonces, O_DIRECTORY */
+	int locks_fd;                   /* DIR/locks, O_DIRECTORY */
+	char dir[STATE_DIR_MAX];        /* the path, for messages */
 	uint64_t highest_serial;        /* 0: none accepted yet */
 	uint8_t highest_digest[STATE_DIGEST_BYTES];
 	bool has_digest;
@@ -31,15 +40,19 @@ struct gate_state {
  * is owned by the effective user, and is not writable by group or others;
  * creates nonces/ and locks/ with mode 0700 if missing; reads DIR/state
  * (a missing file is a fresh gate; an unreadable or malformed one is an
- * error). */
+ * error). On error every descriptor is closed and set to -1, so
+ * state_close() is always safe after state_open(); it may be called twice. */
 int state_open(const char *dir, struct gate_state *st, struct werr *e);
 void state_close(struct gate_state *st);
 
 /* Raises latest_seen to now (and records it durably) if now is later. */
 int state_note_time(struct gate_state *st, int64_t now, struct werr *e);
 /* Records serial/digest as the highest accepted policy if serial is higher
- * than the recorded one (an equal serial must come with the same digest:
- * checked by authorize_policy before this is called). */
+ * than the recorded one, or equal to it with no digest recorded yet (a
+ * fresh gate accepting serial 0). An equal serial must come with the same
+ * digest (checked by authorize_policy before this is called; a different
+ * one is an error here too). Both re-read DIR/state under its lock first,
+ * so a value another session raised meanwhile is kept, never lowered. */
 int state_note_policy(struct gate_state *st, uint64_t serial,
     const uint8_t digest[STATE_DIGEST_BYTES], struct werr *e);
 
@@ -47,11 +60,15 @@ int state_note_policy(struct gate_state *st, uint64_t serial,
  * fsync of the file and the directory. Returns 0 when recorded, 1 when the
  * nonce was already there (replayed), or a negative WRIT_E* code (full or
  * broken directory: the caller refuses). Two sessions racing with the same
- * nonce: exactly one gets 0. */
+ * nonce: exactly one gets 0. A file created but not fully written and
+ * synced (ENOSPC, EIO) is left in place and an error returned: the nonce
+ * counts as seen, so a retry of that request is refused as replayed. */
 int state_record_nonce(struct gate_state *st, const uint8_t nonce[32],
     int64_t keep_until, struct werr *e);
-/* Removes at most max nonce files whose keep_until is before now. Errors are
- * not fatal to a session (returns the count removed, or a negative code). */
+/* Removes at most max nonce files whose keep_until is more than
+ * STATE_PRUNE_GRACE seconds before now; a file whose name or content does
+ * not parse is never removed. Errors are not fatal to a session (returns
+ * the count removed, or a negative code). */
 int state_prune_nonces(struct gate_state *st, int64_t now, size_t max);
 
 /* Takes the op lock `name` without waiting: 0 and *fd set (held until
