@@ -25,4 +25,13 @@ void audit_open(const struct audit_sink *s);
 int audit_emit(const struct audit_sink *s, struct audit_record *r,
     struct werr *e);
 
+/* The file half of audit_emit (audit_file.c): under an exclusive lock
+ * (waited for at most AUDIT_LOCK_WAIT_MS), reads the previous chain from the
+ * file's last line, appends "line chain=HEX\n" and fsyncs; hex gets HEX.
+ * Refuses a file whose last line is not a whole record: a damaged file must
+ * be looked at, not silently continued with a new chain. */
+#define AUDIT_LOCK_WAIT_MS 5000
+int audit_file_append(const char *path, const struct audit_record *r,
+    char hex[2 * AUDIT_CHAIN_BYTES + 1], struct werr *e);
+
 #endif

@@ -21,6 +21,10 @@
                                  * are cut and marked with a trailing "..." */
 #define AUDIT_CHAIN_BYTES 32
 #define AUDIT_FILE_MAX (1ULL << 34)  /* verify reads at most 16 GiB */
+/* " chain=" and 64 lowercase hex digits, after the record in the file. */
+#define AUDIT_CHAIN_SUFFIX_LEN (7 + 2 * AUDIT_CHAIN_BYTES)
+/* A file line without its newline: the longest record and its chain=. */
+#define AUDIT_FILE_LINE_MAX (AUDIT_LINE_MAX - 1 + AUDIT_CHAIN_SUFFIX_LEN)
 
 struct audit_record {
 	char line[AUDIT_LINE_MAX];
@@ -28,7 +32,11 @@ struct audit_record {
 	bool overflow;          /* a field did not fit: the line ends "truncated=1" */
 };
 
-/* Starts a record with event=EVENT. */
+/* Starts a record with event="EVENT".
+ * The field calls below never fail: a field that would not fit, or whose
+ * key is not [a-z_]+ or whose value is NULL (both programming errors), is
+ * left out, and the record then ends with " truncated=1" and takes no more
+ * fields. r->line is always NUL-terminated, r->len < AUDIT_LINE_MAX. */
 void audit_begin(struct audit_record *r, const char *event);
 /* Appends ` key="value"` (escaped, cut at AUDIT_VALUE_MAX). */
 void audit_field(struct audit_record *r, const char *key, const char *value);
@@ -41,6 +49,10 @@ void audit_field_u64(struct audit_record *r, const char *key, uint64_t v);
 /* chain_out = BLAKE2b-256(prev || line[0..len)). */
 void audit_chain_next(const uint8_t prev[AUDIT_CHAIN_BYTES], const char *line,
     size_t len, uint8_t out[AUDIT_CHAIN_BYTES]);
+/* Splits a file line (no newline) that ends with " chain=<64 lowercase
+ * hex>": returns 0 with *record_len and chain, or WRIT_EINVAL. */
+int audit_chain_parse(const char *line, size_t len, size_t *record_len,
+    uint8_t chain[AUDIT_CHAIN_BYTES]);
 /* Checks every line of an audit file: returns 0 and *nlines when the chain
  * holds, or WRIT_ECRYPTO with *bad_line (1-based) the first line whose
  * chain= does not match (or that is malformed). */

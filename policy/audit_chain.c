@@ -1,0 +1,201 @@
+/* audit_chain.c: the hash chain of a local audit file (see audit.h): the
+ * next link, the " chain=HEX" suffix, and a bounded streaming verifier. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "audit.h"
+
+#define CHAIN_KEY " chain="
+
+void
+audit_chain_next(const uint8_t prev[AUDIT_CHAIN_BYTES], const char *line,
+    size_t len, uint8_t out[AUDIT_CHAIN_BYTES])
+{
+	crypto_generichash_state st;
+
+	crypto_generichash_init(&st, NULL, 0, AUDIT_CHAIN_BYTES);
+	crypto_generichash_update(&st, prev, AUDIT_CHAIN_BYTES);
+	crypto_generichash_update(&st, (const unsigned char *)line, len);
+	crypto_generichash_final(&st, out, AUDIT_CHAIN_BYTES);
+}
+
+static int
+hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;      /* uppercase too: the writer never makes it */
+}
+
+int
+audit_chain_parse(const char *line, size_t len, size_t *record_len,
+    uint8_t chain[AUDIT_CHAIN_BYTES])
+{
+	const char *h;
+	size_t i;
+	int hi, lo;
+
+	if (len < AUDIT_CHAIN_SUFFIX_LEN)
+		return WRIT_EINVAL;
+	*record_len = len - AUDIT_CHAIN_SUFFIX_LEN;
+	if (memcmp(line + *record_len, CHAIN_KEY, sizeof(CHAIN_KEY) - 1) != 0)
+		return WRIT_EINVAL;
+	h = line + *record_len + sizeof(CHAIN_KEY) - 1;
+	for (i = 0; i < AUDIT_CHAIN_BYTES; i++) {
+		if ((hi = hex_digit(h[2 * i])) < 0 ||
+		    (lo = hex_digit(h[2 * i + 1])) < 0)
+			return WRIT_EINVAL;
+		chain[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return 0;
+}
+
+/* One line (no newline): it must be a non-empty record without control
+ * bytes, followed by the chain= that links it to prev; prev advances. */
+static int
+check_line(uint8_t prev[AUDIT_CHAIN_BYTES], const char *line, size_t len,
+    const char **why)
+{
+	uint8_t got[AUDIT_CHAIN_BYTES], want[AUDIT_CHAIN_BYTES];
+	size_t rlen, i;
+
+	if (audit_chain_parse(line, len, &rlen, got) != 0) {
+		*why = "no chain= at the end";
+		return -1;
+	}
+	if (rlen == 0) {
+		*why = "empty record";
+		return -1;
+	}
+	for (i = 0; i < rlen; i++) {
+		if ((uint8_t)line[i] < 0x20 || line[i] == 0x7f) {
+			*why = "control byte in the record";
+			return -1;
+		}
+	}
+	audit_chain_next(prev, line, rlen, want);
+	if (sodium_memcmp(got, want, AUDIT_CHAIN_BYTES) != 0) {
+		*why = "chain= does not match the lines before";
+		return -1;
+	}
+	memcpy(prev, got, AUDIT_CHAIN_BYTES);
+	return 0;
+}
+
+/* The verifier's state between reads. */
+struct verify {
+	const char *path;
+	uint8_t prev[AUDIT_CHAIN_BYTES];
+	char line[AUDIT_FILE_LINE_MAX];
+	size_t len;             /* bytes of the current line so far */
+	uint64_t nlines;        /* complete lines checked */
+	const char *why;        /* set when the chain is broken */
+};
+
+/* Feeds a chunk of the file: complete lines are checked as they end. */
+static int
+verify_chunk(struct verify *v, const char *p, size_t n)
+{
+	const char *nl;
+	size_t take;
+
+	while (n > 0) {
+		nl = memchr(p, '\n', n);
+		take = nl != NULL ? (size_t)(nl - p) : n;
+		if (take > sizeof(v->line) - v->len) {
+			v->why = "line longer than an audit record";
+			return -1;
+		}
+		memcpy(v->line + v->len, p, take);
+		v->len += take;
+		if (nl == NULL)
+			return 0;
+		if (check_line(v->prev, v->line, v->len, &v->why) != 0)
+			return -1;
+		v->nlines++;
+		v->len = 0;
+		p += take + 1;
+		n -= take + 1;
+	}
+	return 0;
+}
+
+static int
+verify_fd(int fd, struct verify *v, struct werr *e)
+{
+	char chunk[16384];
+	uint64_t total = 0;
+	ssize_t n;
+
+	for (;;) {
+		n = read(fd, chunk, sizeof(chunk));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return werr_set(e, WRIT_EIO, "%s: %s", v->path,
+			    strerror(errno));
+		if (n == 0)
+			break;
+		total += (uint64_t)n;
+		if (total > AUDIT_FILE_MAX)
+			return werr_set(e, WRIT_ELIMIT,
+			    "%s: larger than %llu bytes", v->path,
+			    (unsigned long long)AUDIT_FILE_MAX);
+		if (verify_chunk(v, chunk, (size_t)n) != 0)
+			return WRIT_ECRYPTO;
+	}
+	/* The writer ends every line with its newline in the same write(2):
+	 * a last line without one is a write that was cut short. */
+	if (v->len > 0) {
+		v->why = "last line has no newline: a cut-short write";
+		return WRIT_ECRYPTO;
+	}
+	return 0;
+}
+
+int
+audit_verify_file(const char *path, uint64_t *nlines, uint64_t *bad_line,
+    struct werr *e)
+{
+	struct verify *v = NULL;
+	struct stat st;
+	int fd, r;
+
+	*nlines = 0;
+	*bad_line = 0;
+	/* O_NONBLOCK: naming a FIFO must not hang the verifier. */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) == -1)
+		return werr_set(e, WRIT_EIO, "%s: %s", path, strerror(errno));
+	if (fstat(fd, &st) == -1) {
+		r = werr_set(e, WRIT_EIO, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		r = werr_set(e, WRIT_EIO, "%s: not a regular file", path);
+		goto out;
+	}
+	if ((v = calloc(1, sizeof(*v))) == NULL) {
+		r = werr_set(e, WRIT_ENOMEM, "%s: out of memory", path);
+		goto out;
+	}
+	v->path = path;     /* prev starts as chain_0: 32 zero bytes */
+	r = verify_fd(fd, v, e);
+	if (r == WRIT_ECRYPTO) {
+		*bad_line = v->nlines + 1;
+		r = werr_set(e, WRIT_ECRYPTO, "%s:%llu: chain broken (%s)",
+		    path, (unsigned long long)*bad_line, v->why);
+	}
+	*nlines = v->nlines;
+out:
+	free(v);
+	close(fd);
+	return r;
+}
