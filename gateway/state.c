@@ -146,7 +146,8 @@ state_open(const char *dir, struct gate_state *st, struct werr *e)
 	if ((r = set_dir(st, dir, e)) != 0)
 		goto out;
 	(void)snprintf(shown, sizeof(shown), "state directory %s", st->dir);
-	if ((r = open_checked_dir(AT_FDCWD, st->dir, shown, &st->dirfd, e)) != 0 ||
+	if ((r = open_checked_dir(AT_FDCWD, st->dir, shown, &st->dirfd,
+	    e)) != 0 ||
 	    (r = open_subdir(st, "nonces", &st->nonces_fd, e)) != 0 ||
 	    (r = open_subdir(st, "locks", &st->locks_fd, e)) != 0)
 		goto out;
@@ -290,8 +291,9 @@ int
 state_io_error(struct werr *e, const char *shown, const char *what, int err)
 {
 	if (err == ENOSPC || err == EDQUOT)
-		return werr_set(e, WRIT_EIO, "%s: %s: state directory full (%s)",
-		    shown, what, strerror(err));
+		return werr_set(e, WRIT_EIO,
+		    "%s: %s: state directory full (%s)", shown, what,
+		    strerror(err));
 	return werr_set(e, WRIT_EIO, "%s: %s: %s", shown, what, strerror(err));
 }
 

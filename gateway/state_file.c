@@ -142,7 +142,8 @@ parse_state(char *text, size_t len, const char *shown, struct state_values *v,
 				return werr_set(e, WRIT_EINVAL,
 				    "%s:1: not a writ state file (want \"%s\")",
 				    shown, STATE_MAGIC);
-		} else if ((r = parse_line(p, lineno, shown, &seen, v, e)) != 0) {
+		} else if ((r = parse_line(p, lineno, shown, &seen, v,
+		    e)) != 0) {
 			return r;
 		}
 		p = nl + 1;

@@ -47,10 +47,9 @@ state_record_nonce(struct gate_state *st, const uint8_t nonce[NONCE_BYTES],
 		return state_io_error(e, shown, "record nonce", errno);
 	}
 	/* From here on the nonce counts as seen whatever fails: the file is
-	 * left in place (without its newline it is never pruned, see
-	 * state_prune_nonces), so a retry of this request is refused as
-	 * replayed rather than run twice. Failing closed beats an op that
-	 * might run twice. */
+	 * left in place, so a retry of this request is refused as replayed
+	 * rather than run twice. A write that did not finish leaves no final
+	 * newline, so state_prune_nonces never takes the file for expired. */
 	if ((err = state_write_all(fd, text, (size_t)n)) != 0) {
 		r = state_io_error(e, shown, "write", err);
 		goto out;
@@ -84,7 +83,8 @@ nonce_name_ok(const char *s)
 	size_t i;
 
 	for (i = 0; i < NONCE_NAME_LEN; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+		if (!((s[i] >= '0' && s[i] <= '9') ||
+		    (s[i] >= 'a' && s[i] <= 'f')))
 			return false;
 	return s[NONCE_NAME_LEN] == '\0';
 }
