@@ -9,7 +9,9 @@
 #                          each NAME and returns 77; if rsyslogd fails, prints
 #                          "FAIL rsyslog_start: why" and returns 1. Typical:
 #                          rsyslog_start case_a case_b || exit 0
-#   rsyslog_stop           stops it (also run at exit).
+#   rsyslog_stop           stops it. rsyslog_start adds it to the EXIT trap
+#                          already set (lib.sh's); a test that sets its own
+#                          EXIT trap afterwards must call it there too.
 #   rsyslog_wait TEXT [S]  waits up to S seconds (default 10) for a line
 #                          holding the fixed string TEXT in $RSYSLOG_OUT.
 #   in_log_ns CMD...       runs CMD in the foreground in a private mount
@@ -17,12 +19,13 @@
 #                          status is CMD's. Children (sshd, its gates) stay
 #                          in that namespace.
 #   in_log_ns_bg CMD...    the same in the background; $LOG_NS_PID is CMD's
-#                          own pid (unshare and sh exec into it), to kill.
+#                          own pid (setpriv, unshare and sh exec into it),
+#                          to kill. Building the namespace takes ~0.3 s.
 #   "${LOG_NS[@]}" CMD...  the same as a plain command prefix (an array), for
 #                          lib.sh's t, which runs programs, not functions:
 #                          t "${LOG_NS[@]}" CMD...
 #
-# Variables set by rsyslog_start:
+# Variables (set when this file is sourced):
 #   RSYSLOG_DIR   $SCRATCH/rsyslog: config, pid file, work dir, socket
 #   RSYSLOG_SOCK  the socket rsyslogd reads (mode 0666: any uid may log)
 #   RSYSLOG_OUT   every message, one line each, as
@@ -82,8 +85,12 @@ exec "$@"
 
 # The command prefix itself, for `t "${LOG_NS[@]}" CMD...` (timeout needs a
 # program, not a function) or `"${LOG_NS[@]}" CMD... &` ($! is CMD's pid).
-LOG_NS=(unshare --mount --propagation private -- sh -c "$_rsyslog_ns_script"
-    in_log_ns "$RSYSLOG_SOCK" "$RSYSLOG_DIR/realdev")
+# setpriv --pdeathsig: CMD gets SIGTERM if the process that started it dies,
+# so a killed test leaves no sshd behind (so: do not start it from a
+# subshell that exits at once).
+LOG_NS=(setpriv --pdeathsig TERM unshare --mount --propagation private --
+    sh -c "$_rsyslog_ns_script" in_log_ns "$RSYSLOG_SOCK"
+    "$RSYSLOG_DIR/realdev")
 
 in_log_ns() {
 	"${LOG_NS[@]}" "$@"
@@ -142,8 +149,9 @@ rsyslog_start() {
 its own /dev/log in a private mount namespace" "$@"; return; }
 	[ -x "$RSYSLOGD" ] || { _rsyslog_skip "no rsyslogd (apt-get install \
 rsyslog)" "$@"; return; }
-	command -v unshare >/dev/null || { _rsyslog_skip "no unshare \
-(util-linux)" "$@"; return; }
+	command -v unshare >/dev/null && setpriv --pdeathsig TERM true \
+	    2>/dev/null || { _rsyslog_skip "no unshare, or no setpriv with \
+--pdeathsig (util-linux >= 2.33)" "$@"; return; }
 	unshare --mount --propagation private -- \
 	    mount -t tmpfs none "$SCRATCH" 2>/dev/null || {
 		_rsyslog_skip "mount namespaces are not allowed here" "$@"
@@ -155,7 +163,10 @@ rsyslog)" "$@"; return; }
 		fail rsyslog_start "rsyslogd -N1: $(tail -n 3 "$RSYSLOG_DIR/check.out")"
 		return 1
 	fi
-	"$RSYSLOGD" -n -f "$RSYSLOG_CONF" -i "$RSYSLOG_DIR/rsyslogd.pid" \
+	# --pdeathsig: rsyslogd ends with this shell even if it is killed and
+	# never runs its EXIT trap.
+	setpriv --pdeathsig TERM "$RSYSLOGD" -n -f "$RSYSLOG_CONF" \
+	    -i "$RSYSLOG_DIR/rsyslogd.pid" \
 	    </dev/null >"$RSYSLOG_DIR/rsyslogd.err" 2>&1 &
 	RSYSLOG_PID=$!
 	# Stop it however the test ends, before lib.sh removes the scratch dir.
