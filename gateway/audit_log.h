@@ -21,7 +21,8 @@ void audit_open(const struct audit_sink *s);
 /* Writes the record: to the file first (lock, read the previous chain,
  * append "line chain=HEX\n", fsync), then to syslog with the same chain=.
  * Returns non-zero when the file could not be written: the caller must not
- * run the op (syslog still gets the record, marked audit_log_failed=1). */
+ * run the op (syslog still gets the record, marked audit_log_failed=1).
+ * Syslog priority: LOG_WARNING for event="refused", else LOG_NOTICE. */
 int audit_emit(const struct audit_sink *s, struct audit_record *r,
     struct werr *e);
 

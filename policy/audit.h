@@ -55,7 +55,10 @@ int audit_chain_parse(const char *line, size_t len, size_t *record_len,
     uint8_t chain[AUDIT_CHAIN_BYTES]);
 /* Checks every line of an audit file: returns 0 and *nlines when the chain
  * holds, or WRIT_ECRYPTO with *bad_line (1-based) the first line whose
- * chain= does not match (or that is malformed). */
+ * chain= does not match (or that is malformed, longer than
+ * AUDIT_FILE_LINE_MAX, or last and without its newline), the message being
+ * "FILE:LINE: chain broken (why)". WRIT_EIO (*bad_line 0) when the file
+ * cannot be read, WRIT_ELIMIT past AUDIT_FILE_MAX. An empty file holds. */
 int audit_verify_file(const char *path, uint64_t *nlines, uint64_t *bad_line,
     struct werr *e);
 
