@@ -25,19 +25,24 @@ SSH_DIR=$SCRATCH/ssh
 GATE_DIR=$SCRATCH/gate
 
 # The account sshd logs in; created once per machine when run as root.
+# AS_GATE: a command prefix that runs a command as that account (for
+# `t "${AS_GATE[@]}" CMD`: the state directory must be the gate's own).
 gate_account() {
 	if [ "$(id -u)" -ne 0 ]; then
 		GATE_USER=$(id -un)
+		AS_GATE=()
 		return
 	fi
 	GATE_USER=$SSHD_ACCOUNT
+	AS_GATE=(runuser -u "$GATE_USER" --)
 	if ! getent passwd "$GATE_USER" >/dev/null; then
-		useradd --system --no-create-home --home-dir /nonexistent \
+		useradd --system --no-create-home --home-dir / \
 		    --shell /bin/sh "$GATE_USER" || return 1
 	fi
 	# OpenSSH refuses a locked ("!") password even for key logins
-	# without PAM; "*" means no password, not locked.
-	usermod -p '*' "$GATE_USER"
+	# without PAM; "*" means no password, not locked. Home "/" spares
+	# every session sshd's "could not chdir" line.
+	usermod -p '*' -d / "$GATE_USER"
 }
 
 free_port() {
@@ -108,7 +113,7 @@ timeout = 10
 
 [op echo]
 exec       = /bin/echo {word}
-param.word = [a-z0-9 ;|&*.-]+
+param.word = [a-z0-9;| &*.-]+
 param.word.allow = dash
 timeout    = 10
 
@@ -227,6 +232,9 @@ LogLevel VERBOSE
 CONF
 	[ -s "$SSH_DIR/authorized_keys" ] ||
 		authorize "$SSH_DIR/client_key" "$GATE -c $GATE_DIR/gate.ini"
+	# sshd reads authorized_keys as the account it logs in.
+	chmod 0755 "$SSH_DIR"
+	chmod 0644 "$SSH_DIR/authorized_keys"
 	if ! /usr/sbin/sshd -t -f "$SSH_DIR/sshd_config" 2>"$SSH_DIR/sshd-t.log"; then
 		fail sshd_config "sshd -t: $(cat "$SSH_DIR/sshd-t.log")"
 		exit 1

@@ -2,10 +2,10 @@
 # would serve: config, policy signature, expiry, serial, state directory,
 # file permissions, and which files ops could write.
 . "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/../sshd.sh"
+. "$SRC/tests/sshd.sh"
 
 gate_setup
-CHECK=("$GATE" --check -c "$GATE_DIR/gate.ini")
+CHECK=("${AS_GATE[@]}" "$GATE" --check -c "$GATE_DIR/gate.ini")
 
 t "${CHECK[@]}"
 expect check_passes_a_good_gate 0 "gate.ini: ok (0 errors"

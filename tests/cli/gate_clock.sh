@@ -3,7 +3,7 @@
 # valid requests not-yet-valid. The clock is moved with libfaketime
 # (faketime(1)) around the gate alone, never by an override the gate reads.
 . "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/../sshd.sh"
+. "$SRC/tests/sshd.sh"
 
 gate_setup
 ssh-keygen -q -t ed25519 -N '' -f "$SSH_DIR/past_key" -C past

@@ -3,7 +3,7 @@
 # the whole process group killed at the timeout (TERM, then KILL), and an op
 # that outlives its client.
 . "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/../sshd.sh"
+. "$SRC/tests/sshd.sh"
 
 gate_setup
 mkdir -p "$GATE_DIR/run"
@@ -45,12 +45,17 @@ took=$(( $(date +%s) - start ))
 grep -q '^signal=9 timeout=1' "$SCRATCH/kills_group_at_timeout.end" &&
 	pass kills_term_ignoring_op_with_kill ||
 	fail kills_term_ignoring_op_with_kill "end: $(cat "$SCRATCH/kills_group_at_timeout.end")"
+# alive PID: the process exists and is not a zombie waiting to be reaped.
+alive() {
+	local state
+	state=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 1
+	[ -n "$state" ] && [ "$state" != Z ]
+}
 read -r op_pid grandchild < "$GATE_DIR/run/pids" 2>/dev/null
-if [ -n "${grandchild:-}" ] && ! kill -0 "$op_pid" 2>/dev/null &&
-    ! kill -0 "$grandchild" 2>/dev/null; then
+if [ -n "${grandchild:-}" ] && ! alive "$op_pid" && ! alive "$grandchild"; then
 	pass kills_grandchildren
 else
-	fail kills_grandchildren "op ${op_pid:-?} or grandchild ${grandchild:-?} alive"
+	fail kills_grandchildren "op ${op_pid:-?} or grandchild ${grandchild:-?} alive: $(ps -o pid,stat,cmd -p "${op_pid:-1},${grandchild:-1}")"
 fi
 [ "$took" -lt 10 ] && pass timeout_is_bounded || fail timeout_is_bounded "took ${took}s"
 [ "$(cat "$SCRATCH/kills_group_at_timeout.rc")" = 137 ] &&

@@ -4,7 +4,7 @@
 # state directory, audit log or config refuses everything. Each refusal is
 # audited, tells the client only a class, and runs nothing.
 . "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/../sshd.sh"
+. "$SRC/tests/sshd.sh"
 
 gate_setup
 mkdir -p "$GATE_DIR/canary"

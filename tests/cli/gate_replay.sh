@@ -1,7 +1,7 @@
 # gate_replay.sh: twenty sessions racing with the same signed request run
 # the op exactly once; the other nineteen are refused as replayed.
 . "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/../sshd.sh"
+. "$SRC/tests/sshd.sh"
 
 gate_setup
 mkdir -p "$GATE_DIR/canary"

@@ -2,7 +2,7 @@
 # and writ-gate as its forced command: one request it accepts and one it
 # refuses per rule, each refusal audited with its reason and nothing run.
 . "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/../sshd.sh"
+. "$SRC/tests/sshd.sh"
 
 gate_setup
 mkdir -p "$GATE_DIR/canary"

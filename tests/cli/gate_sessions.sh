@@ -3,7 +3,7 @@
 # saying what the account is for and a non-zero exit, and are audited;
 # forwarding is refused. Driven with the real OpenSSH tools.
 . "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/../sshd.sh"
+. "$SRC/tests/sshd.sh"
 
 gate_setup
 sshd_start
@@ -33,9 +33,13 @@ audited() {
 	fi
 }
 
-t ssh "${OPTS[@]}" -p "$SSHD_PORT" -tt "$GATE_USER@127.0.0.1"
+t ssh "${OPTS[@]}" -p "$SSHD_PORT" "$GATE_USER@127.0.0.1"
 told refuses_login_shell
 audited login_is_audited "(login shell)"
+# `restrict` refuses the terminal before the gate runs.
+t ssh "${OPTS[@]}" -p "$SSHD_PORT" -tt "$GATE_USER@127.0.0.1"
+[ "$rc" != 0 ] && grep -qF 'PTY allocation request failed' "$SCRATCH/out" &&
+	pass refuses_terminal || fail refuses_terminal "exit $rc: $(head -c 300 "$SCRATCH/out")"
 
 t ssh "${OPTS[@]}" -p "$SSHD_PORT" "$GATE_USER@127.0.0.1" id
 told refuses_other_command
