@@ -6,7 +6,11 @@ set -u
 WRIT=$WRIT_BUILD/writ
 SRC=${WRIT_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
 SCRATCH=$(mktemp -d "${TMPDIR:-/tmp}/writ-test.XXXXXX")
-trap 'rm -rf "$SCRATCH"' EXIT
+# at_exit CMD: runs the shell text CMD when the test ends, however it ends,
+# before what was registered earlier; the scratch directory goes last.
+AT_EXIT=:
+at_exit() { AT_EXIT="$1; $AT_EXIT"; }
+trap 'eval "$AT_EXIT"; rm -rf "$SCRATCH"' EXIT
 cd "$SCRATCH" || exit 1
 umask 077
 

@@ -9,9 +9,8 @@
 #                          each NAME and returns 77; if rsyslogd fails, prints
 #                          "FAIL rsyslog_start: why" and returns 1. Typical:
 #                          rsyslog_start case_a case_b || exit 0
-#   rsyslog_stop           stops it. rsyslog_start adds it to the EXIT trap
-#                          already set (lib.sh's); a test that sets its own
-#                          EXIT trap afterwards must call it there too.
+#   rsyslog_stop           stops it; rsyslog_start registers it with lib.sh's
+#                          at_exit.
 #   rsyslog_wait TEXT [S]  waits up to S seconds (default 10) for a line
 #                          holding the fixed string TEXT in $RSYSLOG_OUT.
 #   in_log_ns CMD...       runs CMD in the foreground in a private mount
@@ -143,7 +142,7 @@ rsyslog_wait() {
 }
 
 rsyslog_start() {
-	local probe old
+	local probe
 	: "${RSYSLOGD:=$(command -v rsyslogd || echo /usr/sbin/rsyslogd)}"
 	[ "$(id -u)" = 0 ] || { _rsyslog_skip "needs root to give the test \
 its own /dev/log in a private mount namespace" "$@"; return; }
@@ -170,12 +169,7 @@ rsyslog)" "$@"; return; }
 	    </dev/null >"$RSYSLOG_DIR/rsyslogd.err" 2>&1 &
 	RSYSLOG_PID=$!
 	# Stop it however the test ends, before lib.sh removes the scratch dir.
-	old=$(trap -p EXIT)
-	if [ -n "$old" ]; then
-		eval "set -- $old"      # trap -- 'CMD' EXIT
-		old=$3
-	fi
-	trap "rsyslog_stop; $old" EXIT
+	at_exit rsyslog_stop
 	if ! _rsyslog_until 10 test -S "$RSYSLOG_SOCK"; then
 		fail rsyslog_start "no socket after 10 s: $(tail -n 3 "$RSYSLOG_DIR/rsyslogd.err")"
 		return 1

@@ -22,6 +22,8 @@ GATE=$SCRATCH/bin/writ-gate
 MKREQUEST=$WRIT_BUILD/tests/tools/mkrequest
 FRAMES=$WRIT_BUILD/tests/tools/frames
 SSH_DIR=$SCRATCH/ssh
+SSHD_PREFIX=()
+SSHD_PID=
 GATE_DIR=$SCRATCH/gate
 
 # The account sshd logs in; created once per machine when run as root.
@@ -211,7 +213,6 @@ authorize() {
 }
 
 sshd_start() {
-	local i
 	SSHD_PORT=$(free_port)
 	mkdir -p /run/sshd 2>/dev/null
 	cat > "$SSH_DIR/sshd_config" <<CONF
@@ -239,20 +240,32 @@ CONF
 		fail sshd_config "sshd -t: $(cat "$SSH_DIR/sshd-t.log")"
 		exit 1
 	fi
-	/usr/sbin/sshd -f "$SSH_DIR/sshd_config" -E "$SSH_DIR/sshd.log"
 	echo "[127.0.0.1]:$SSHD_PORT $(cat "$SSH_DIR/host_key.pub")" \
 	    > "$SSH_DIR/known_hosts"
-	for i in $(seq 50); do
-		[ -s "$SSH_DIR/sshd.pid" ] && break
-		sleep 0.1
+	sshd_run
+	at_exit sshd_stop
+}
+
+# sshd_run: (re)starts sshd on the written config, in the foreground of a
+# background job so that $SSHD_PID is sshd itself; "${SSHD_PREFIX[@]}" (e.g.
+# rsyslog.sh's LOG_NS) goes before it.
+sshd_run() {
+	local i
+	rm -f "$SSH_DIR/sshd.pid"
+	"${SSHD_PREFIX[@]}" /usr/sbin/sshd -D -f "$SSH_DIR/sshd_config" \
+	    -E "$SSH_DIR/sshd.log" </dev/null &
+	SSHD_PID=$!
+	for i in $(seq 100); do
+		[ -s "$SSH_DIR/sshd.pid" ] && return 0
+		sleep 0.05
 	done
-	[ -s "$SSH_DIR/sshd.pid" ] || { fail sshd_start "no pid file"; exit 1; }
-	trap 'sshd_stop; rm -rf "$SCRATCH"' EXIT
+	fail sshd_start "sshd wrote no pid file: $(tail -n 3 "$SSH_DIR/sshd.log")"
+	exit 1
 }
 
 sshd_stop() {
-	[ -s "$SSH_DIR/sshd.pid" ] && kill "$(cat "$SSH_DIR/sshd.pid")" 2>/dev/null
-	rm -f "$SSH_DIR/sshd.pid"
+	[ -n "${SSHD_PID:-}" ] && kill "$SSHD_PID" 2>/dev/null
+	SSHD_PID=
 }
 
 # gate_ssh [-i KEY] ARGS...: the real ssh client, strict host key checking.

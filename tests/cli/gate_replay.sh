@@ -10,9 +10,8 @@ gate_own "$GATE_DIR/canary"
 sshd_start
 echo "MaxStartups 50" >> "$SSH_DIR/sshd_config"
 sshd_stop
-sleep 0.2
-/usr/sbin/sshd -f "$SSH_DIR/sshd_config" -E "$SSH_DIR/sshd.log"
-for i in $(seq 50); do [ -s "$SSH_DIR/sshd.pid" ] && break; sleep 0.1; done
+wait
+sshd_run
 
 "$MKREQUEST" -k "$(k ci)" $(req) echo word=ran > "$SCRATCH/race.req"
 for i in $(seq 20); do
