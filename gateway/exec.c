@@ -151,19 +151,23 @@ proc_in_group(const char *pid, pid_t pgid)
 	if (n <= 0)
 		return false;
 	buf[n] = '\0';
-	if ((p = strrchr(buf, ')')) == NULL || p[1] != ' ' || p[2] == '\0')
+	if ((p = strrchr(buf, ')')) == NULL || p[1] != ' ' || p[2] == '\0' ||
+	    p[3] != ' ')
 		return false;
 	if (p[2] == 'Z' || p[2] == 'X')
 		return false;
-	p += 3;
-	/* Skip PPID, then read PGRP. */
+	/* Skip PPID, then read PGRP; digits only (strtoull would take a
+	 * sign or spaces). */
+	p += 4;
+	if (*p < '0' || *p > '9')
+		return false;
 	(void)strtoull(p, &end, 10);
-	if (end == p || *end != ' ')
+	if (*end != ' ' || end[1] < '0' || end[1] > '9')
 		return false;
 	p = end + 1;
 	errno = 0;
 	pgrp = strtoull(p, &end, 10);
-	if (end == p || *end != ' ' || errno != 0)
+	if (*end != ' ' || errno != 0)
 		return false;
 	return pgrp == (unsigned long long)pgid;
 }

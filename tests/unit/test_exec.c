@@ -273,6 +273,60 @@ timeout_kills_term_ignoring_group_after_grace(void)
 	CHECK(kill(sh, 0) == -1 && errno == ESRCH);
 }
 
+/* The gate loses the right to signal the op once it prints (as an
+ * unprivileged gate cannot signal an op run through sudo). */
+static int
+drop_privileges_on_output(void *ctx, int stream, const uint8_t *data,
+    size_t len)
+{
+	(void)ctx;
+	(void)stream;
+	(void)data;
+	(void)len;
+	if (setresgid(65534, 65534, 65534) == -1 ||
+	    setresuid(65534, 65534, 65534) == -1)
+		abort();
+	return 0;
+}
+
+static void
+counts_survivors_it_cannot_kill(void)
+{
+	char *argv[] = { "/bin/sh", "-c", NULL, NULL };
+	struct exec_spec spec = {
+		.argv = argv, .envp = env_path, .stdin_fd = -1, .timeout = 1,
+		.kill_grace = 1, .max_output = 100,
+	};
+	struct exec_result res;
+	struct werr e;
+	pid_t pid, sh, bg;
+	int st, ok;
+
+	if (geteuid() != 0) {
+		printf("SKIP counts_survivors_it_cannot_kill: needs root\n");
+		return;
+	}
+	argv[2] = (char *)in_dir("echo $$ > D/sv_sh; sleep 30 & "
+	    "echo $! > D/sv_bg; echo ready; wait");
+	pid = fork();
+	CHECK(pid >= 0);
+	if (pid == 0) {
+		ok = exec_run(&spec, drop_privileges_on_output, NULL, &res,
+		    &e) == 0;
+		ok = ok && res.timed_out && res.survivors == 2 &&
+		    !res.exited && !res.signaled &&
+		    res.duration_ms >= 3000 && res.duration_ms < 4500;
+		_exit(ok ? 0 : 1);
+	}
+	CHECK(waitpid(pid, &st, 0) == pid);
+	sh = pid_file("sv_sh");
+	bg = pid_file("sv_bg");
+	kill_and_reap(sh);
+	kill_and_reap(bg);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	CHECK(sh > 0 && bg > 0 && is_gone(sh) && is_gone(bg));
+}
+
 static void
 waits_for_grandchild_holding_output(void)
 {
@@ -825,6 +879,7 @@ main(void)
 	RUN(timeout_terminates_group_without_waiting_grace);
 	RUN(timeout_wakes_stopped_op_to_terminate);
 	RUN(timeout_kills_term_ignoring_group_after_grace);
+	RUN(counts_survivors_it_cannot_kill);
 	RUN(waits_for_grandchild_holding_output);
 	RUN(escaped_grandchild_with_own_output_is_not_waited_for);
 	RUN(escaped_grandchild_holding_output_ends_op_at_timeout);
