@@ -38,7 +38,8 @@ struct exec_result {
 
 /* Called with each chunk of output (stream 1 or 2) while the op runs.
  * Returns 0, or -1 once the client is gone: exec_run then stops calling it
- * but keeps draining the op's pipes, so the op runs to its end or timeout. */
+ * but keeps draining the op's pipes, so the op runs to its end or timeout.
+ * It must not block for long: the timeout is checked between calls. */
 typedef int (*exec_output_fn)(void *ctx, int stream, const uint8_t *data,
     size_t len);
 
