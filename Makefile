@@ -107,9 +107,8 @@ install: all
 demo: deps all
 	WRIT=$(CURDIR)/$(B)/writ bash examples/demo.sh
 
-bench: deps all
-	@echo "make bench: no benchmark yet (the fan-out client does not exist yet)" >&2
-	@exit 1
+bench: deps all $(TOOL_BIN)
+	WRIT_BUILD=$(CURDIR)/$(B) bash bench/gate-overhead
 
 clean:
 	rm -rf build build-san

@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -25,6 +26,8 @@ exec_step_name(int step)
 		return "descriptors";
 	case EXEC_STEP_RLIMIT:
 		return "core limit";
+	case EXEC_STEP_CWD:
+		return "chdir /";
 	case EXEC_STEP_SIGNALS:
 		return "signals";
 	case EXEC_STEP_EXEC:
@@ -194,6 +197,11 @@ exec_child(const struct exec_spec *spec, struct exec_child_fds fds)
 	/* A core of a root op could hold secrets it read. */
 	if (setrlimit(RLIMIT_CORE, &no_core) == -1)
 		child_fail(fds.report, EXEC_STEP_RLIMIT, errno);
+	/* A known place and the usual umask, whatever the gate's (it runs
+	 * with 077 and in the account's home): ops must not depend on them. */
+	if (chdir("/") == -1)
+		child_fail(fds.report, EXEC_STEP_CWD, errno);
+	umask(022);
 	sigemptyset(&none);
 	if (sigprocmask(SIG_SETMASK, &none, NULL) == -1)
 		child_fail(fds.report, EXEC_STEP_SIGNALS, errno);

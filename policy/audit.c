@@ -84,6 +84,10 @@ put_quoted(struct out *o, const uint8_t *v, size_t len)
 			out_put(o, CUT_MARK, sizeof(CUT_MARK) - 1);
 			break;
 		}
+		/* C1 controls (U+0080..U+009F, C2 80..C2 9F) are valid
+		 * UTF-8 but can steer a terminal (C2 9B is CSI): escaped. */
+		if (n == 2 && v[i] == 0xc2 && v[i + 1] < 0xa0)
+			n = 0;
 		if (n == 0 || v[i] < 0x20 || v[i] == 0x7f) {
 			esc[0] = '\\';
 			esc[1] = 'x';

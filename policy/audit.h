@@ -3,8 +3,9 @@
  * and the hash chain that links the lines of a local audit file.
  *
  * Quoting: a value is written "..." with \" \\ escaped, and \xNN for every
- * control byte (< 0x20, 0x7f) and every byte that is not part of valid
- * UTF-8; nothing else is escaped. Keys are [a-z_]+, never quoted.
+ * control byte (< 0x20, 0x7f), each byte of a C1 control (U+0080..U+009F,
+ * which terminals obey) and every byte that is not part of valid UTF-8;
+ * nothing else is escaped. Keys are [a-z_]+, never quoted.
  * Chain: chain_n = BLAKE2b-256(chain_{n-1} || line_n), chain_0 = 32 zero
  * bytes; in the file each line is the record followed by " chain=<64 hex>". */
 #ifndef WRIT_AUDIT_H

@@ -63,7 +63,8 @@ gate_setup() {
 	chmod 0711 "$SCRATCH"
 	mkdir -p "$SCRATCH/bin" "$SSH_DIR" "$GATE_DIR/state"
 	cp "$WRIT_BUILD/writ-gate" "$GATE"
-	chmod 0755 "$SCRATCH/bin" "$GATE"
+	cp "$SRC/tests/ops/ignore-term" "$SCRATCH/bin/"
+	chmod 0755 "$SCRATCH/bin" "$GATE" "$SCRATCH/bin/ignore-term"
 	ssh-keygen -q -t ed25519 -N '' -f "$SSH_DIR/host_key" -C host
 	ssh-keygen -q -t ed25519 -N '' -f "$SSH_DIR/client_key" -C client
 	: > "$SSH_DIR/authorized_keys"
@@ -157,7 +158,7 @@ max_stdin = 4K
 timeout = 10
 
 [op ignore-term]
-exec    = $SRC/tests/ops/ignore-term {dir}
+exec    = $SCRATCH/bin/ignore-term {dir}
 param.dir = /[A-Za-z0-9/._-]+
 param.dir.allow = slash
 timeout = 1

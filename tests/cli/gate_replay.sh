@@ -9,15 +9,18 @@ gate_own "$GATE_DIR/canary"
 # sshd's default MaxStartups (10:30:100) would drop some of 20 at once.
 sshd_start
 echo "MaxStartups 50" >> "$SSH_DIR/sshd_config"
+pid=$SSHD_PID
 sshd_stop
-wait
+wait "$pid"
 sshd_run
 
 "$MKREQUEST" -k "$(k ci)" $(req) echo word=ran > "$SCRATCH/race.req"
+pids=()
 for i in $(seq 20); do
 	send_raw "race$i" "$SSH_DIR/client_key" < "$SCRATCH/race.req" &
+	pids+=($!)
 done
-wait
+wait "${pids[@]}"     # not sshd's job
 accepted=0 replayed=0 other=0
 for i in $(seq 20); do
 	case "$(cat "$SCRATCH/race$i.verdict")" in

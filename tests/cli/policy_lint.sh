@@ -11,6 +11,10 @@ CI=$(tail -n 1 ci.pub)
 RM=$(tail -n 1 rm.pub)
 AUTH=$(tail -n 1 authority.pub)
 
+# keyid PUB: the key id as writ prints it, 16 hex digits (minisign's
+# comment drops leading zeros).
+keyid() { printf '%16s' "$(sed -n 's/.*public key //p' "$1")" | tr ' ' 0; }
+
 # refused_file NAME 'LINE: text': checking NAME.ini fails with exit 1 and
 # prints exactly one line, "writ: NAME.ini:LINE: text".
 refused_file() {
@@ -808,7 +812,7 @@ import base64, sys
 raw = bytearray(base64.b64decode(sys.argv[1]))
 raw[10:] = bytes(b ^ 0xff for b in raw[10:])
 print(base64.b64encode(bytes(raw)).decode())' "$CI")
-refused refuses_signers_sharing_a_key_id "16: key: same key id $(sed -n 's/.*public key //p' ci.pub) as [signer ci] (line 6)" <<EOF
+refused refuses_signers_sharing_a_key_id "16: key: same key id $(keyid ci.pub) as [signer ci] (line 6)" <<EOF
 $P
 $GX
 [signer b]
@@ -817,7 +821,7 @@ roles = r
 EOF
 
 # --- signatures: -p verifies FILE.minisig, made by the real minisign ---
-ID=$(sed -n 's/.*public key //p' authority.pub)
+ID=$(keyid authority.pub)
 cp valid.ini signed.ini
 minisign -S -s authority.key -m signed.ini >/dev/null 2>&1 </dev/null ||
 	fail minisign_sign "minisign -S failed"

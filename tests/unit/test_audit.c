@@ -174,6 +174,8 @@ escapes_every_byte_of_invalid_utf8(void)
 		{ { 0xe2, 0x82 }, 2, "\\xe2\\x82" },            /* cut short */
 		{ { 0xe2, 0x82, 'x' }, 3, "\\xe2\\x82x" },
 		{ { 0xc3, 0xc3, 0xa9 }, 3, "\\xc3\xc3\xa9" },   /* then a valid é */
+		{ { 0xc2, 0x9b }, 2, "\\xc2\\x9b" },            /* C1 CSI */
+		{ { 0xc2, 0x80 }, 2, "\\xc2\\x80" },            /* U+0080 */
 	};
 	struct audit_record r;
 	char want[128];
@@ -192,7 +194,7 @@ keeps_valid_multibyte_utf8(void)
 {
 	static const char *const cases[] = {
 		"caf\xc3\xa9",                  /* U+00E9 */
-		"\xc2\x80\xc2\x9f",             /* U+0080, U+009F: not ASCII controls */
+		"\xc2\xa0",                     /* U+00A0, just past the C1 controls */
 		"\xe2\x82\xac",                 /* U+20AC */
 		"\xed\x9f\xbf\xee\x80\x80",     /* U+D7FF, U+E000: around surrogates */
 		"\xef\xbf\xbd",                 /* U+FFFD */

@@ -467,6 +467,19 @@ separates_stdout_and_stderr(void)
 }
 
 static void
+runs_in_root_directory_with_umask_022(void)
+{
+	struct exec_result res;
+	struct sink s;
+	mode_t old = umask(077);
+
+	CHECK(run_sh("pwd; umask", 5, 1, 1000, &s, &res) == 0);
+	umask(old);
+	CHECK(res.exited && res.exit_status == 0);
+	CHECK_STR(s.out, "/\n0022\n");
+}
+
+static void
 environment_is_exactly_envp(void)
 {
 	char *argv[] = { "/usr/bin/env", NULL };
@@ -888,6 +901,7 @@ main(void)
 	RUN(forwards_all_output_up_to_cap);
 	RUN(times_out_endless_output);
 	RUN(separates_stdout_and_stderr);
+	RUN(runs_in_root_directory_with_umask_022);
 	RUN(environment_is_exactly_envp);
 	RUN(closes_inherited_descriptors);
 	RUN(passes_stdin_fd);
