@@ -149,7 +149,7 @@ persists_values_across_reopen(void)
 	CHECK(memcmp(st.highest_digest, d, sizeof(d)) == 0);
 	state_close(&st);
 
-	/* The format docs/STATE.md describes, byte for byte. */
+	/* The format docs/PROTOCOL.md §4 describes, byte for byte. */
 	sodium_bin2hex(hex, sizeof(hex), d, sizeof(d));
 	(void)snprintf(want, sizeof(want),
 	    "writ-state 1\nserial 42\ndigest %s\nlatest 1795647552\n", hex);
