@@ -117,19 +117,20 @@ load_footing(struct session *s)
 	authorize_policy(&s->policy, &g, &s->v);
 }
 
+/* Reads and parses the request; on failure e says why and the caller
+ * refuses (the policy's own refusal comes first, SPEC §4). */
 static int
-read_request(struct session *s, int64_t deadline_ms)
+read_request(struct session *s, int64_t deadline_ms, struct werr *e)
 {
 	struct buf raw;
-	struct werr e;
 	int r;
 
-	if ((r = session_read_request(s->in_fd, deadline_ms, &raw, &e)) == 0) {
-		r = request_parse(raw.data, raw.len, &s->req, &e);
+	if ((r = session_read_request(s->in_fd, deadline_ms, &raw, e)) == 0) {
+		r = request_parse(raw.data, raw.len, &s->req, e);
 		buf_free(&raw);
 	}
 	if (r != 0)
-		return refuse(s, VERDICT_BAD_REQUEST, e.msg);
+		return r;
 	s->have_req = true;
 	s->audit.req = &s->req;
 	sodium_bin2hex(s->request_id, sizeof(s->request_id),
@@ -316,7 +317,8 @@ gate_serve(const struct gate_config *cfg, const char *command, int in_fd,
     int out_fd, const char *peer)
 {
 	struct session s;
-	int status;
+	struct werr e;
+	int status, r;
 
 	memset(&s, 0, sizeof(s));
 	s.cfg = cfg;
@@ -335,11 +337,14 @@ gate_serve(const struct gate_config *cfg, const char *command, int in_fd,
 		return not_a_request(&s, command);
 	reply_init(&s.reply, out_fd);
 	load_footing(&s);
-	if ((status = read_request(&s, s.audit.started_ms +
-	    (int64_t)cfg->request_timeout * 1000)) != 0)
-		goto out;
+	r = read_request(&s, s.audit.started_ms +
+	    (int64_t)cfg->request_timeout * 1000, &e);
 	if (s.v.reason != VERDICT_OK) {
 		status = refuse(&s, s.v.reason, s.v.detail);
+		goto out;
+	}
+	if (r != 0) {
+		status = refuse(&s, VERDICT_BAD_REQUEST, e.msg);
 		goto out;
 	}
 	if ((status = verify_and_record(&s)) != 0 ||

@@ -33,6 +33,11 @@ cp "$GATE_DIR/policy.ini" "$GATE_DIR/policy.good"
 cp "$GATE_DIR/policy.ini.minisig" "$GATE_DIR/policy.good.minisig"
 sed -i 's/^timeout = 10$/timeout = 11/' "$GATE_DIR/policy.ini"
 refused_class refuses_tampered_policy bad-policy
+printf 'not a request' | send_raw policy_rule_comes_before_request_parse "$SSH_DIR/client_key"
+verdict_is policy_rule_comes_before_request_parse policy_rule_comes_before_request_parse "refused unavailable - -"
+tail -n 1 "$GATE_DIR/audit.log" | grep -qF 'reason="bad-policy"' &&
+	pass bad_policy_is_audited_before_bad_request ||
+	fail bad_policy_is_audited_before_bad_request "$(tail -n 1 "$GATE_DIR/audit.log")"
 rm -f "$GATE_DIR/policy.ini.minisig"
 refused_class refuses_unsigned_policy bad-policy
 cp "$GATE_DIR/policy.good" "$GATE_DIR/policy.ini"
