@@ -11,6 +11,7 @@
 #include <sodium.h>
 
 #include "audit_log.h"
+#include "file.h"
 
 /* The last line and the newline before it: enough to find its start. */
 #define TAIL_MAX (AUDIT_FILE_LINE_MAX + 2)
@@ -97,24 +98,6 @@ read_prev_chain(int fd, const char *path, off_t size,
 	return 0;
 }
 
-static int
-write_all(int fd, const char *p, size_t n)
-{
-	ssize_t k;
-
-	errno = 0;
-	while (n > 0) {
-		k = write(fd, p, n);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			return -1;
-		p += k;
-		n -= (size_t)k;
-	}
-	return 0;
-}
-
 /* A new file's name is only durable once its directory is synced. */
 static int
 sync_dir(const char *path, struct werr *e)
@@ -181,7 +164,7 @@ audit_file_append(const char *path, const struct audit_record *r,
 	char line[AUDIT_FILE_LINE_MAX + 1];
 	struct stat st;
 	size_t n;
-	int fd, rc;
+	int fd, rc, err;
 
 	hex[0] = '\0';
 	if (r->len == 0 || r->len >= AUDIT_LINE_MAX)
@@ -206,9 +189,9 @@ audit_file_append(const char *path, const struct audit_record *r,
 	memcpy(line + n + 7, hex, 2 * AUDIT_CHAIN_BYTES);
 	n += AUDIT_CHAIN_SUFFIX_LEN;
 	line[n++] = '\n';
-	if (write_all(fd, line, n) != 0) {
+	if ((err = fd_write_all(fd, line, n)) != 0) {
 		rc = werr_set(e, WRIT_EIO, "%s: write: %s", path,
-		    errno != 0 ? strerror(errno) : "short write");
+		    strerror(err));
 		/* Take back a partial line so the file stays a whole chain;
 		 * if this fails too, the next writer sees the damage. */
 		if (ftruncate(fd, st.st_size) == -1)

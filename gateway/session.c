@@ -10,6 +10,7 @@
 
 #include <sodium.h>
 
+#include "file.h"
 #include "request.h"
 #include "session.h"
 
@@ -102,23 +103,6 @@ session_read_request(int fd, int64_t deadline_ms, struct buf *out,
 	return 0;
 }
 
-static int
-write_all(int fd, const uint8_t *p, size_t len)
-{
-	ssize_t n;
-
-	while (len > 0) {
-		n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 int
 session_read_payload(int fd, int64_t deadline_ms, uint64_t size,
     int *out_fd, uint8_t digest[32], struct werr *e)
@@ -127,7 +111,7 @@ session_read_payload(int fd, int64_t deadline_ms, uint64_t size,
 	uint8_t chunk[65536];
 	uint64_t left = size;
 	long n;
-	int mfd, r = 0;
+	int mfd, err, r = 0;
 
 	*out_fd = -1;
 	if ((mfd = memfd_create("writ-payload", MFD_CLOEXEC)) == -1)
@@ -148,8 +132,8 @@ session_read_payload(int fd, int64_t deadline_ms, uint64_t size,
 			break;
 		}
 		crypto_generichash_update(&h, chunk, (size_t)n);
-		if (write_all(mfd, chunk, (size_t)n) != 0) {
-			r = werr_set(e, WRIT_EIO, "payload: %s", strerror(errno));
+		if ((err = fd_write_all(mfd, chunk, (size_t)n)) != 0) {
+			r = werr_set(e, WRIT_EIO, "payload: %s", strerror(err));
 			break;
 		}
 		left -= (uint64_t)n;

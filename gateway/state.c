@@ -298,26 +298,6 @@ state_io_error(struct werr *e, const char *shown, const char *what, int err)
 }
 
 int
-state_write_all(int fd, const void *p, size_t n)
-{
-	const char *c = p;
-	ssize_t w;
-
-	while (n > 0) {
-		w = write(fd, c, n);
-		if (w == -1 && errno == EINTR)
-			continue;
-		if (w == -1)
-			return errno;
-		if (w == 0)
-			return EIO;
-		c += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
-int
 state_parse_u64(const char *s, uint64_t *out)
 {
 	unsigned long long v;

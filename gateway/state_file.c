@@ -15,6 +15,8 @@
 #include <sodium.h>
 
 #include "state.h"
+#include "file.h"
+#include "hex.h"
 #include "state_int.h"
 
 /* The first line: a file of another format or version is not ours to read. */
@@ -48,32 +50,13 @@ parse_latest(const char *s, struct state_values *v)
 	return 0;
 }
 
-static int
-hex_nibble(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 /* Exactly 64 lower-case hex digits: the one spelling this file writes. */
 static int
 parse_digest(const char *s, struct state_values *v)
 {
-	size_t i;
-	int hi, lo;
-
 	if (strlen(s) != 2 * STATE_DIGEST_BYTES)
 		return -1;
-	for (i = 0; i < STATE_DIGEST_BYTES; i++) {
-		if ((hi = hex_nibble(s[2 * i])) < 0 ||
-		    (lo = hex_nibble(s[2 * i + 1])) < 0)
-			return -1;
-		v->digest[i] = (uint8_t)(hi << 4 | lo);
-	}
-	return 0;
+	return hex_decode_lower(s, v->digest, STATE_DIGEST_BYTES);
 }
 
 static const struct {
@@ -255,7 +238,7 @@ write_values(const struct gate_state *st, const struct state_values *v,
 		goto out;
 	}
 	created = true;
-	if ((err = state_write_all(fd, text, (size_t)n)) != 0) {
+	if ((err = fd_write_all(fd, text, (size_t)n)) != 0) {
 		r = state_io_error(e, shown, "write", err);
 		goto out;
 	}

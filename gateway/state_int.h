@@ -32,9 +32,6 @@ int state_file_load(struct gate_state *st, struct werr *e);
 int state_io_error(struct werr *e, const char *shown, const char *what,
     int err);
 
-/* Writes all of p to fd; 0 or an errno value. */
-int state_write_all(int fd, const void *p, size_t n);
-
 /* Parses s as canonical decimal: digits only, no sign, no leading zero
  * (but "0"), at most UINT64_MAX. 0 or -1. */
 int state_parse_u64(const char *s, uint64_t *out);

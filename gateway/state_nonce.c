@@ -14,6 +14,7 @@
 #include <sodium.h>
 
 #include "state.h"
+#include "file.h"
 #include "state_int.h"
 
 #define NONCE_BYTES 32
@@ -50,7 +51,7 @@ state_record_nonce(struct gate_state *st, const uint8_t nonce[NONCE_BYTES],
 	 * left in place, so a retry of this request is refused as replayed
 	 * rather than run twice. A write that did not finish leaves no final
 	 * newline, so state_prune_nonces never takes the file for expired. */
-	if ((err = state_write_all(fd, text, (size_t)n)) != 0) {
+	if ((err = fd_write_all(fd, text, (size_t)n)) != 0) {
 		r = state_io_error(e, shown, "write", err);
 		goto out;
 	}

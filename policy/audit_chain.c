@@ -10,6 +10,7 @@
 #include <sodium.h>
 
 #include "audit.h"
+#include "hex.h"
 
 #define CHAIN_KEY " chain="
 
@@ -25,36 +26,18 @@ audit_chain_next(const uint8_t prev[AUDIT_CHAIN_BYTES], const char *line,
 	crypto_generichash_final(&st, out, AUDIT_CHAIN_BYTES);
 }
 
-static int
-hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;      /* uppercase too: the writer never makes it */
-}
-
 int
 audit_chain_parse(const char *line, size_t len, size_t *record_len,
     uint8_t chain[AUDIT_CHAIN_BYTES])
 {
-	const char *h;
-	size_t i;
-	int hi, lo;
-
 	if (len < AUDIT_CHAIN_SUFFIX_LEN)
 		return WRIT_EINVAL;
 	*record_len = len - AUDIT_CHAIN_SUFFIX_LEN;
 	if (memcmp(line + *record_len, CHAIN_KEY, sizeof(CHAIN_KEY) - 1) != 0)
 		return WRIT_EINVAL;
-	h = line + *record_len + sizeof(CHAIN_KEY) - 1;
-	for (i = 0; i < AUDIT_CHAIN_BYTES; i++) {
-		if ((hi = hex_digit(h[2 * i])) < 0 ||
-		    (lo = hex_digit(h[2 * i + 1])) < 0)
-			return WRIT_EINVAL;
-		chain[i] = (uint8_t)(hi << 4 | lo);
-	}
+	if (hex_decode_lower(line + *record_len + sizeof(CHAIN_KEY) - 1, chain,
+	    AUDIT_CHAIN_BYTES) != 0)
+		return WRIT_EINVAL;
 	return 0;
 }
 

@@ -84,19 +84,22 @@ out:
 	return r;
 }
 
-static int
-write_all(int fd, const uint8_t *p, size_t len)
+int
+fd_write_all(int fd, const void *p, size_t n)
 {
-	ssize_t n;
+	const char *c = p;
+	ssize_t w;
 
-	while (len > 0) {
-		n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
+	while (n > 0) {
+		w = write(fd, c, n);
+		if (w == -1 && errno == EINTR)
 			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
+		if (w == -1)
+			return errno;
+		if (w == 0)
+			return EIO;
+		c += w;
+		n -= (size_t)w;
 	}
 	return 0;
 }
@@ -134,7 +137,7 @@ file_write_atomic(const char *path, const void *data, size_t len,
 		return werr_set(e, WRIT_EINVAL, "%s: path too long", path);
 	if ((fd = mkostemp(tmp, O_CLOEXEC)) == -1)
 		return werr_set(e, WRIT_EIO, "%s: %s", tmp, strerror(errno));
-	if (fchmod(fd, mode) == -1 || write_all(fd, data, len) == -1 ||
+	if (fchmod(fd, mode) == -1 || (errno = fd_write_all(fd, data, len)) != 0 ||
 	    fsync(fd) == -1) {
 		r = werr_set(e, WRIT_EIO, "%s: %s", tmp, strerror(errno));
 		goto fail;

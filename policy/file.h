@@ -19,6 +19,10 @@ enum {
 int file_read(const char *path, size_t max, int flags, struct buf *out,
     struct werr *e);
 
+/* Writes all n bytes to fd, going on after short writes and EINTR.
+ * Returns 0, or an errno value (EIO for a write that wrote nothing). */
+int fd_write_all(int fd, const void *p, size_t n);
+
 /* Writes data to path as a whole or not at all: a temporary file in the same
  * directory, fsync, then link (overwrite == 0: fails if path exists) or
  * rename (overwrite != 0), then fsync of the directory. */
