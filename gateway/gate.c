@@ -67,9 +67,12 @@ refuse(struct session *s, enum verdict_reason r, const char *detail)
 	const char *word = verdict_reason_word(r);
 
 	(void)audit_refused(&s->audit, word, detail);
+	/* The gate's own troubles (paths, errno) are the audit's, not the
+	 * client's, even for a verified signer. */
 	if (s->audit.verified)
 		reply_refused(&s->reply, word, s->request_id,
-		    r == VERDICT_WRONG_HOST ? s->cfg->host_id : detail);
+		    r == VERDICT_WRONG_HOST ? s->cfg->host_id :
+		    r == VERDICT_GATE_ERROR ? "-" : detail);
 	else
 		reply_refused(&s->reply, reason_class(r), s->request_id, "-");
 	return GATE_EXIT_REFUSED;
