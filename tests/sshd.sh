@@ -107,7 +107,7 @@ key   = $(tail -n 1 "$GATE_DIR/rm.pub")
 roles = deployer
 
 [role deployer]
-ops   = uptime, echo, env, fds, sleeper, restart, note, locked, cat, ignore-term, big, fail, download, canary
+ops   = uptime, echo, env, fds, sleeper, restart, note, locked, cat, ignore-term, big, fail, download, canary, whoami
 hosts = web*
 
 [op uptime]
@@ -163,6 +163,10 @@ param.dir = /[A-Za-z0-9/._-]+
 param.dir.allow = slash
 timeout = 1
 kill_grace = 1
+
+[op whoami]
+exec    = /usr/bin/id -un
+timeout = 10
 
 [op canary]
 exec    = /usr/bin/touch {path}

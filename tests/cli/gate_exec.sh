@@ -78,3 +78,29 @@ done
 grep -F 'event="finished"' "$GATE_DIR/audit.log" | grep -F 'op="sleeper"' |
 	grep -qF 'exit=0' && pass op_outlives_its_client ||
 	fail op_outlives_its_client "no finished record for sleeper"
+
+# run_as: ops run through sudo -n -u USER --, never as the gate's account.
+if [ "$(id -u)" -ne 0 ] || ! command -v sudo >/dev/null; then
+	skip runs_op_as_run_as_user "needs root and sudo to install a sudoers rule"
+else
+	rule=/etc/sudoers.d/writ-test-$$
+	printf '%s ALL=(nobody) NOPASSWD: ALL\n' "$GATE_USER" > "$rule.tmp"
+	chmod 0440 "$rule.tmp"
+	if visudo -cqf "$rule.tmp"; then
+		mv "$rule.tmp" "$rule"
+		at_exit "rm -f $rule"
+		write_gate_ini "run_as = nobody"
+		send runs_op_as_run_as_user -k "$(k ci)" $(req) whoami
+		[ "$(cat "$SCRATCH/runs_op_as_run_as_user.stdout")" = nobody ] &&
+			pass runs_op_as_run_as_user ||
+			fail runs_op_as_run_as_user "ran as '$(cat "$SCRATCH/runs_op_as_run_as_user.stdout")': $(cat "$SCRATCH/runs_op_as_run_as_user.verdict") $(cat "$SCRATCH/runs_op_as_run_as_user.stderr")"
+		write_gate_ini
+		send runs_op_as_gate_user_without_run_as -k "$(k ci)" $(req) whoami
+		[ "$(cat "$SCRATCH/runs_op_as_gate_user_without_run_as.stdout")" = "$GATE_USER" ] &&
+			pass runs_op_as_gate_user_without_run_as ||
+			fail runs_op_as_gate_user_without_run_as "$(cat "$SCRATCH/runs_op_as_gate_user_without_run_as.stdout")"
+	else
+		rm -f "$rule.tmp"
+		fail runs_op_as_run_as_user "visudo refused the test rule"
+	fi
+fi
