@@ -87,6 +87,12 @@ user_safe(const char *s, size_t len)
 	return 1;
 }
 
+int
+target_user_safe(const char *user)
+{
+	return user_safe(user, strlen(user));
+}
+
 static int
 parse_port(const char *s, uint16_t *port, struct werr *e)
 {

@@ -27,6 +27,10 @@ int target_list_push(struct target_list *l, struct target *t, struct werr *e);
 /* 1 if name is safe as a file name: [A-Za-z0-9._:-]+, not "." or "..". */
 int target_name_safe(const char *name);
 
+/* 1 if user is a login name ssh can be given as is: [A-Za-z0-9._-]+,
+ * no '-' first, at most 64 bytes. */
+int target_user_safe(const char *user);
+
 /* Parses one "[user@]host[:port]" or "[user@][v6addr][:port]" into t:
  * name, address and host_id are the host (without brackets), user NULL
  * and port 0 when not given. e holds only "what" ("port out of range"). */

@@ -1,0 +1,543 @@
+/* inventory.c: reading the inventory INI and applying it to targets
+ * (SPEC §7; see inventory.h). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "file.h"
+#include "inifile.h"
+#include "inventory.h"
+#include "value.h"
+
+enum section { SEC_NONE, SEC_HOST, SEC_GROUP };
+
+struct parse_ctx {
+	struct inventory *inv;
+	enum section sec;
+	size_t names;           /* group members so far, all groups */
+};
+
+static int
+grow(void **v, size_t n, size_t size)
+{
+	void *p;
+
+	/* Doubling at powers of two: n is the count before the push. */
+	if (n != 0 && (n & (n - 1)) != 0)
+		return 0;
+	if ((p = reallocarray(*v, n ? n * 2 : 8, size)) == NULL)
+		return WRIT_ENOMEM;
+	*v = p;
+	return 0;
+}
+
+const struct inv_group *
+inventory_group(const struct inventory *inv, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < inv->ngroups; i++)
+		if (strcmp(inv->groups[i].name, name) == 0)
+			return &inv->groups[i];
+	return NULL;
+}
+
+static const struct inv_host *
+host_linear(const struct inventory *inv, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < inv->nhosts; i++)
+		if (strcmp(inv->hosts[i].name, name) == 0)
+			return &inv->hosts[i];
+	return NULL;
+}
+
+static int
+on_section(void *vctx, const char *name, int line, struct werr *e)
+{
+	struct parse_ctx *c = vctx;
+	struct inventory *inv = c->inv;
+	const char *arg = strchr(name, ' ');
+	int is_host = strncmp(name, "host ", 5) == 0;
+
+	if (arg == NULL || (!is_host && strncmp(name, "group ", 6) != 0))
+		return werr_set(e, WRIT_EINVAL, "unknown section [%s] "
+		    "(want [host NAME] or [group NAME])", name);
+	while (*arg == ' ' || *arg == '\t')
+		arg++;
+	if (!target_name_safe(arg))
+		return werr_set(e, WRIT_EINVAL, "name '%s' is not "
+		    "[A-Za-z0-9._:-]+", arg);
+	if (is_host) {
+		if (host_linear(inv, arg) != NULL)
+			return werr_set(e, WRIT_EINVAL, "host %s defined "
+			    "twice", arg);
+		if (inv->nhosts >= TARGETS_MAX)
+			return werr_set(e, WRIT_ELIMIT, "more than %d hosts",
+			    TARGETS_MAX);
+		if (grow((void **)&inv->hosts, inv->nhosts,
+		    sizeof(*inv->hosts)) != 0)
+			return werr_set(e, WRIT_ENOMEM, "out of memory");
+		memset(&inv->hosts[inv->nhosts], 0, sizeof(*inv->hosts));
+		inv->hosts[inv->nhosts].line = line;
+		if ((inv->hosts[inv->nhosts++].name = strdup(arg)) == NULL)
+			return werr_set(e, WRIT_ENOMEM, "out of memory");
+		c->sec = SEC_HOST;
+		return 0;
+	}
+	if (inventory_group(inv, arg) != NULL)
+		return werr_set(e, WRIT_EINVAL, "group %s defined twice", arg);
+	if (inv->ngroups >= INVENTORY_GROUPS_MAX)
+		return werr_set(e, WRIT_ELIMIT, "more than %d groups",
+		    INVENTORY_GROUPS_MAX);
+	if (grow((void **)&inv->groups, inv->ngroups,
+	    sizeof(*inv->groups)) != 0)
+		return werr_set(e, WRIT_ENOMEM, "out of memory");
+	memset(&inv->groups[inv->ngroups], 0, sizeof(*inv->groups));
+	inv->groups[inv->ngroups].line = line;
+	if ((inv->groups[inv->ngroups++].name = strdup(arg)) == NULL)
+		return werr_set(e, WRIT_ENOMEM, "out of memory");
+	c->sec = SEC_GROUP;
+	return 0;
+}
+
+/* Sets *field to a copy of value once. */
+static int
+set_string(char **field, const char *key, const char *value, struct werr *e)
+{
+	if (*field != NULL)
+		return werr_set(e, WRIT_EINVAL, "%s given twice", key);
+	if (value[0] == '\0')
+		return werr_set(e, WRIT_EINVAL, "%s is empty", key);
+	if (strpbrk(value, " \t") != NULL)
+		return werr_set(e, WRIT_EINVAL, "%s holds a blank", key);
+	if ((*field = strdup(value)) == NULL)
+		return werr_set(e, WRIT_ENOMEM, "out of memory");
+	return 0;
+}
+
+static int
+host_key(struct inv_host *h, const char *key, const char *value,
+    struct werr *e)
+{
+	const char *why;
+	uint32_t port;
+
+	if (strcmp(key, "address") == 0)
+		return set_string(&h->address, key, value, e);
+	if (strcmp(key, "host_id") == 0)
+		return set_string(&h->host_id, key, value, e);
+	if (strcmp(key, "user") == 0) {
+		/* The same rule as "user@" in a target. */
+		if (!target_user_safe(value))
+			return werr_set(e, WRIT_EINVAL, "bad user name '%s'",
+			    value);
+		return set_string(&h->user, key, value, e);
+	}
+	if (strcmp(key, "port") == 0) {
+		if (h->port != 0)
+			return werr_set(e, WRIT_EINVAL, "port given twice");
+		if (value_u32_range(value, 1, 65535, &port, &why) != 0)
+			return werr_set(e, WRIT_EINVAL, "port: %s", why);
+		h->port = (uint16_t)port;
+		return 0;
+	}
+	return werr_set(e, WRIT_EINVAL, "unknown key '%s' in [host %s] "
+	    "(address, port, user, host_id)", key, h->name);
+}
+
+/* One item of "hosts =": "@group", or a name or range. */
+static int
+group_item(struct parse_ctx *c, struct inv_group *g, const char *item,
+    struct werr *e)
+{
+	size_t i, before = g->members.n;
+	int r;
+
+	if (item[0] == '@') {
+		if (!target_name_safe(item + 1))
+			return werr_set(e, WRIT_EINVAL, "bad group name '%s'",
+			    item);
+		r = namelist_add(&g->members, item, strlen(item));
+		return r ? werr_set(e, r, "out of memory") : 0;
+	}
+	r = hostrange_expand(item, INVENTORY_NAMES_MAX - c->names < HOSTRANGE_MAX
+	    ? INVENTORY_NAMES_MAX - c->names : HOSTRANGE_MAX, &g->members, e);
+	if (r != 0)
+		return werr_prefix(e, r, item);
+	for (i = before; i < g->members.n; i++)
+		if (!target_name_safe(g->members.v[i]))
+			return werr_set(e, WRIT_EINVAL, "%s: host name '%s' is "
+			    "not [A-Za-z0-9._:-]+", item, g->members.v[i]);
+	c->names += g->members.n - before;
+	return 0;
+}
+
+static int
+group_key(struct parse_ctx *c, struct inv_group *g, const char *key,
+    const char *value, int line, struct werr *e)
+{
+	struct namelist items = { 0 };
+	size_t i;
+	int r;
+
+	if (strcmp(key, "hosts") != 0)
+		return werr_set(e, WRIT_EINVAL, "unknown key '%s' in [group "
+		    "%s] (hosts)", key, g->name);
+	if (g->hosts_line != 0)
+		return werr_set(e, WRIT_EINVAL, "hosts given twice");
+	g->hosts_line = line;
+	if ((r = targets_split(value, &items, e)) != 0)
+		goto out;
+	for (i = 0; i < items.n; i++) {
+		/* "a, b": the blanks after a comma are not part of b. */
+		const char *it = items.v[i] + strspn(items.v[i], " \t");
+		size_t len = strlen(it);
+
+		while (len > 0 && (it[len - 1] == ' ' || it[len - 1] == '\t'))
+			items.v[i][it - items.v[i] + (ptrdiff_t)--len] = '\0';
+		if (len == 0) {
+			r = werr_set(e, WRIT_EINVAL, "empty item in list");
+			goto out;
+		}
+		if ((r = group_item(c, g, it, e)) != 0)
+			goto out;
+	}
+out:
+	namelist_free(&items);
+	return r;
+}
+
+static int
+on_key(void *vctx, const char *key, const char *value, int line,
+    struct werr *e)
+{
+	struct parse_ctx *c = vctx;
+
+	if (c->sec == SEC_HOST)
+		return host_key(&c->inv->hosts[c->inv->nhosts - 1], key, value,
+		    e);
+	if (c->sec == SEC_GROUP)
+		return group_key(c, &c->inv->groups[c->inv->ngroups - 1], key,
+		    value, line, e);
+	return werr_set(e, WRIT_EINVAL, "'%s' outside a [host] or [group] "
+	    "section", key);
+}
+
+static int
+group_index(const struct inventory *inv, const char *name, size_t *idx)
+{
+	const struct inv_group *g = inventory_group(inv, name);
+
+	if (g == NULL)
+		return 0;
+	*idx = (size_t)(g - inv->groups);
+	return 1;
+}
+
+/* "a -> b -> a" from the DFS stack, from where the cycle starts. */
+static int
+cycle_error(const struct inventory *inv, const size_t *stack, size_t depth,
+    size_t from, struct werr *e)
+{
+	char text[WERR_MSG_MAX];
+	size_t i, len = 0;
+	int n;
+
+	text[0] = '\0';
+	for (i = from; i < depth; i++) {
+		n = snprintf(text + len, sizeof(text) - len, "%s -> ",
+		    inv->groups[stack[i]].name);
+		if (n < 0 || (size_t)n >= sizeof(text) - len)
+			break;
+		len += (size_t)n;
+	}
+	return werr_set(e, WRIT_EINVAL, "%s:%d: group cycle: %s%s", inv->path,
+	    inv->groups[stack[from]].hosts_line, text,
+	    inv->groups[stack[from]].name);
+}
+
+/* Depth-first walk from group g: unknown references and cycles. */
+static int
+check_group(const struct inventory *inv, size_t g, unsigned char *state,
+    size_t *stack, size_t depth, struct werr *e)
+{
+	const struct inv_group *grp = &inv->groups[g];
+	size_t i, k;
+	int r;
+
+	if (state[g] == 2)
+		return 0;
+	if (depth >= INVENTORY_DEPTH_MAX)
+		return werr_set(e, WRIT_ELIMIT, "%s:%d: groups nested deeper "
+		    "than %d", inv->path, grp->hosts_line, INVENTORY_DEPTH_MAX);
+	state[g] = 1;
+	stack[depth] = g;
+	for (i = 0; i < grp->members.n; i++) {
+		if (grp->members.v[i][0] != '@')
+			continue;
+		if (!group_index(inv, grp->members.v[i] + 1, &k))
+			return werr_set(e, WRIT_EINVAL, "%s:%d: unknown group "
+			    "%s", inv->path, grp->hosts_line,
+			    grp->members.v[i]);
+		if (state[k] == 1) {
+			for (i = 0; stack[i] != k; i++)
+				;
+			return cycle_error(inv, stack, depth + 1, i, e);
+		}
+		if ((r = check_group(inv, k, state, stack, depth + 1, e)) != 0)
+			return r;
+	}
+	state[g] = 2;
+	return 0;
+}
+
+static int
+check_groups(const struct inventory *inv, struct werr *e)
+{
+	unsigned char *state = calloc(inv->ngroups + 1, 1);
+	size_t stack[INVENTORY_DEPTH_MAX], g;
+	int r = 0;
+
+	if (state == NULL)
+		return werr_set(e, WRIT_ENOMEM, "out of memory");
+	for (g = 0; r == 0 && g < inv->ngroups; g++)
+		r = check_group(inv, g, state, stack, 0, e);
+	free(state);
+	return r;
+}
+
+static int
+cmp_host_idx(const void *a, const void *b, void *vinv)
+{
+	const struct inventory *inv = vinv;
+
+	return strcmp(inv->hosts[*(const size_t *)a].name,
+	    inv->hosts[*(const size_t *)b].name);
+}
+
+static int
+index_hosts(struct inventory *inv, struct werr *e)
+{
+	size_t i;
+
+	if ((inv->by_name = calloc(inv->nhosts + 1, sizeof(size_t))) == NULL)
+		return werr_set(e, WRIT_ENOMEM, "out of memory");
+	for (i = 0; i < inv->nhosts; i++)
+		inv->by_name[i] = i;
+	qsort_r(inv->by_name, inv->nhosts, sizeof(size_t), cmp_host_idx, inv);
+	return 0;
+}
+
+const struct inv_host *
+inventory_host(const struct inventory *inv, const char *name)
+{
+	size_t lo = 0, hi = inv->nhosts, mid;
+	int c;
+
+	if (inv->by_name == NULL)
+		return host_linear(inv, name);
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		c = strcmp(name, inv->hosts[inv->by_name[mid]].name);
+		if (c == 0)
+			return &inv->hosts[inv->by_name[mid]];
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return NULL;
+}
+
+int
+inventory_parse(const char *path, const char *text, size_t len,
+    struct inventory *inv, struct werr *e)
+{
+	static const struct inifile_cb cb = {
+		.section = on_section, .key = on_key,
+	};
+	struct parse_ctx c = { .inv = inv, .sec = SEC_NONE };
+	int r;
+
+	memset(inv, 0, sizeof(*inv));
+	if ((inv->path = strdup(path)) == NULL) {
+		r = werr_set(e, WRIT_ENOMEM, "out of memory");
+		goto out;
+	}
+	if ((r = inifile_parse(path, (const uint8_t *)text, len, &cb, &c,
+	    e)) != 0 || (r = check_groups(inv, e)) != 0 ||
+	    (r = index_hosts(inv, e)) != 0)
+		goto out;
+out:
+	if (r != 0)
+		inventory_free(inv);
+	return r;
+}
+
+int
+inventory_load(const char *path, struct inventory *inv, struct werr *e)
+{
+	struct buf b;
+	int r;
+
+	memset(inv, 0, sizeof(*inv));
+	if ((r = file_read(path, INVENTORY_FILE_MAX, 0, &b, e)) != 0)
+		return r;
+	r = inventory_parse(path, (const char *)b.data, b.len, inv, e);
+	buf_free(&b);
+	return r;
+}
+
+void
+inventory_free(struct inventory *inv)
+{
+	size_t i;
+
+	for (i = 0; i < inv->nhosts; i++) {
+		free(inv->hosts[i].name);
+		free(inv->hosts[i].address);
+		free(inv->hosts[i].user);
+		free(inv->hosts[i].host_id);
+	}
+	for (i = 0; i < inv->ngroups; i++) {
+		free(inv->groups[i].name);
+		namelist_free(&inv->groups[i].members);
+	}
+	free(inv->hosts);
+	free(inv->groups);
+	free(inv->by_name);
+	free(inv->path);
+	memset(inv, 0, sizeof(*inv));
+}
+
+/* Names of group g into out, nested groups in place. Cycles were refused
+ * at load, so depth only bounds the work. */
+static int
+group_names(const struct inventory *inv, const struct inv_group *g,
+    struct namelist *out, int depth, struct werr *e)
+{
+	const char *m;
+	size_t i;
+	int r;
+
+	for (i = 0; i < g->members.n; i++) {
+		m = g->members.v[i];
+		if (m[0] == '@') {
+			if (depth >= INVENTORY_DEPTH_MAX ||
+			    inventory_group(inv, m + 1) == NULL)
+				return werr_set(e, WRIT_EINVAL, "bad group %s",
+				    m);
+			r = group_names(inv, inventory_group(inv, m + 1), out,
+			    depth + 1, e);
+			if (r != 0)
+				return r;
+			continue;
+		}
+		if (out->n >= INVENTORY_NAMES_MAX)
+			return werr_set(e, WRIT_ELIMIT, "group %s: more than "
+			    "%d names", g->name, INVENTORY_NAMES_MAX);
+		if (namelist_add(out, m, strlen(m)) != 0)
+			return werr_set(e, WRIT_ENOMEM, "out of memory");
+	}
+	return 0;
+}
+
+int
+inventory_group_names(const struct inventory *inv, const char *group,
+    struct namelist *out, struct werr *e)
+{
+	const struct inv_group *g = inventory_group(inv, group);
+
+	if (g == NULL)
+		return werr_set(e, WRIT_EINVAL, "%s: no group %s", inv->path,
+		    group);
+	return group_names(inv, g, out, 0, e);
+}
+
+static int
+push_name(struct target_list *l, const char *name, struct werr *e)
+{
+	struct target t;
+	int r;
+
+	if ((r = target_parse(name, &t, e)) != 0)
+		return werr_prefix(e, r, name);
+	return target_list_push(l, &t, e);
+}
+
+int
+inventory_add_group(const struct inventory *inv, const char *group,
+    struct target_list *l, struct werr *e)
+{
+	struct namelist names = { 0 };
+	size_t i;
+	int r = 0;
+
+	if (group != NULL) {
+		r = inventory_group_names(inv, group, &names, e);
+	} else {
+		for (i = 0; r == 0 && i < inv->ngroups; i++)
+			r = group_names(inv, &inv->groups[i], &names, 0, e);
+	}
+	for (i = 0; r == 0 && group == NULL && i < inv->nhosts; i++)
+		r = push_name(l, inv->hosts[i].name, e);
+	for (i = 0; r == 0 && i < names.n; i++)
+		if (group != NULL || inventory_host(inv, names.v[i]) == NULL)
+			r = push_name(l, names.v[i], e);
+	namelist_free(&names);
+	return r;
+}
+
+int
+inventory_exclude_group(const struct inventory *inv, const char *group,
+    struct target_list *l, struct werr *e)
+{
+	struct namelist names = { 0 };
+	int r;
+
+	if ((r = inventory_group_names(inv, group, &names, e)) == 0)
+		targets_exclude_names(l, names.v, names.n);
+	namelist_free(&names);
+	return r;
+}
+
+/* Replaces *field with a copy of value (value NULL: leaves it). */
+static int
+replace(char **field, const char *value)
+{
+	char *copy;
+
+	if (value == NULL)
+		return 0;
+	if ((copy = strdup(value)) == NULL)
+		return WRIT_ENOMEM;
+	free(*field);
+	*field = copy;
+	return 0;
+}
+
+int
+inventory_resolve(const struct inventory *inv, const char *login,
+    struct target_list *l, struct werr *e)
+{
+	const struct inv_host *h;
+	struct target *t;
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		t = &l->v[i];
+		h = inv != NULL ? inventory_host(inv, t->name) : NULL;
+		/* Precedence: the target's own user@ and :port, then -l,
+		 * then the inventory (SPEC §7). */
+		if ((t->user == NULL && replace(&t->user, login) != 0) ||
+		    (h != NULL && (replace(&t->address, h->address) != 0 ||
+		    replace(&t->host_id, h->host_id) != 0 ||
+		    (t->user == NULL && replace(&t->user, h->user) != 0))))
+			return werr_set(e, WRIT_ENOMEM, "out of memory");
+		if (h != NULL && t->port == 0)
+			t->port = h->port;
+	}
+	return 0;
+}
