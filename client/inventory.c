@@ -451,8 +451,8 @@ inventory_group_names(const struct inventory *inv, const char *group,
 	const struct inv_group *g = inventory_group(inv, group);
 
 	if (g == NULL)
-		return werr_set(e, WRIT_EINVAL, "%s: no group %s", inv->path,
-		    group);
+		return werr_set(e, WRIT_EINVAL, "no such group in %s",
+		    inv->path);
 	return group_names(inv, g, out, 0, e);
 }
 

@@ -55,7 +55,7 @@ const struct inv_group *inventory_group(const struct inventory *inv,
     const char *name);
 
 /* Appends the host names of group (nested groups resolved in place, in
- * file order) to out; unknown group: error "-g NAME: no such group". */
+ * file order) to out; unknown group: error "no such group in PATH". */
 int inventory_group_names(const struct inventory *inv, const char *group,
     struct namelist *out, struct werr *e);
 
