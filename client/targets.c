@@ -226,7 +226,8 @@ add_item(struct target_list *l, const char *item, struct werr *e)
 	size_t i;
 	int r;
 
-	r = hostrange_expand(item, TARGETS_MAX - l->n, &names, e);
+	/* The list's own bound is target_list_push's, with its message. */
+	r = hostrange_expand(item, HOSTRANGE_MAX, &names, e);
 	for (i = 0; r == 0 && i < names.n; i++) {
 		if ((r = target_parse(names.v[i], &t, e)) != 0) {
 			if (names.n > 1)
