@@ -22,7 +22,7 @@ static const char hosts_help[] =
 "  -h FILE            one target a line, # comments; '-' reads stdin\n"
 "  -g GROUP           the hosts of an inventory group\n"
 "  -a                 every host of the inventory\n"
-"  -x LIST            leave out names matching LIST (ranges and globs)\n"
+"  -x LIST            leave out names matching LIST (ranges; * and ? globs)\n"
 "  -X GROUP           leave out the hosts of an inventory group\n"
 "  --inventory FILE   the inventory (default: $WRIT_INVENTORY)\n"
 "  -l USER            login user for targets that do not name one\n"

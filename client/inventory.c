@@ -192,11 +192,11 @@ group_key(struct parse_ctx *c, struct inv_group *g, const char *key,
 		goto out;
 	for (i = 0; i < items.n; i++) {
 		/* "a, b": the blanks after a comma are not part of b. */
-		const char *it = items.v[i] + strspn(items.v[i], " \t");
+		char *it = items.v[i] + strspn(items.v[i], " \t");
 		size_t len = strlen(it);
 
 		while (len > 0 && (it[len - 1] == ' ' || it[len - 1] == '\t'))
-			items.v[i][it - items.v[i] + (ptrdiff_t)--len] = '\0';
+			it[--len] = '\0';
 		if (len == 0) {
 			r = werr_set(e, WRIT_EINVAL, "empty item in list");
 			goto out;
@@ -413,33 +413,35 @@ inventory_free(struct inventory *inv)
 }
 
 /* Names of group g into out, nested groups in place. Cycles were refused
- * at load, so depth only bounds the work. */
+ * at load; *budget bounds the work of groups that name others many
+ * times over (each member visited costs one). */
 static int
 group_names(const struct inventory *inv, const struct inv_group *g,
-    struct namelist *out, int depth, struct werr *e)
+    struct namelist *out, int depth, size_t *budget, struct werr *e)
 {
+	const struct inv_group *sub;
 	const char *m;
 	size_t i;
 	int r;
 
 	for (i = 0; i < g->members.n; i++) {
 		m = g->members.v[i];
-		if (m[0] == '@') {
-			if (depth >= INVENTORY_DEPTH_MAX ||
-			    inventory_group(inv, m + 1) == NULL)
-				return werr_set(e, WRIT_EINVAL, "bad group %s",
-				    m);
-			r = group_names(inv, inventory_group(inv, m + 1), out,
-			    depth + 1, e);
-			if (r != 0)
-				return r;
+		if (*budget == 0)
+			return werr_set(e, WRIT_ELIMIT, "group %s: more than "
+			    "%d names and groups", g->name,
+			    INVENTORY_NAMES_MAX);
+		(*budget)--;
+		if (m[0] != '@') {
+			if (namelist_add(out, m, strlen(m)) != 0)
+				return werr_set(e, WRIT_ENOMEM,
+				    "out of memory");
 			continue;
 		}
-		if (out->n >= INVENTORY_NAMES_MAX)
-			return werr_set(e, WRIT_ELIMIT, "group %s: more than "
-			    "%d names", g->name, INVENTORY_NAMES_MAX);
-		if (namelist_add(out, m, strlen(m)) != 0)
-			return werr_set(e, WRIT_ENOMEM, "out of memory");
+		sub = inventory_group(inv, m + 1);
+		if (depth >= INVENTORY_DEPTH_MAX || sub == NULL)
+			return werr_set(e, WRIT_EINVAL, "bad group %s", m);
+		if ((r = group_names(inv, sub, out, depth + 1, budget, e)) != 0)
+			return r;
 	}
 	return 0;
 }
@@ -449,11 +451,12 @@ inventory_group_names(const struct inventory *inv, const char *group,
     struct namelist *out, struct werr *e)
 {
 	const struct inv_group *g = inventory_group(inv, group);
+	size_t budget = INVENTORY_NAMES_MAX;
 
 	if (g == NULL)
 		return werr_set(e, WRIT_EINVAL, "no such group in %s",
 		    inv->path);
-	return group_names(inv, g, out, 0, e);
+	return group_names(inv, g, out, 0, &budget, e);
 }
 
 static int
@@ -472,14 +475,15 @@ inventory_add_group(const struct inventory *inv, const char *group,
     struct target_list *l, struct werr *e)
 {
 	struct namelist names = { 0 };
-	size_t i;
+	size_t i, budget = INVENTORY_NAMES_MAX;
 	int r = 0;
 
 	if (group != NULL) {
 		r = inventory_group_names(inv, group, &names, e);
 	} else {
 		for (i = 0; r == 0 && i < inv->ngroups; i++)
-			r = group_names(inv, &inv->groups[i], &names, 0, e);
+			r = group_names(inv, &inv->groups[i], &names, 0,
+			    &budget, e);
 	}
 	for (i = 0; r == 0 && group == NULL && i < inv->nhosts; i++)
 		r = push_name(l, inv->hosts[i].name, e);

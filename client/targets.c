@@ -335,13 +335,13 @@ int
 targets_add_file(struct target_list *l, const char *path, struct werr *e)
 {
 	const char *where = strcmp(path, "-") == 0 ? "stdin" : path;
+	int from_stdin = strcmp(path, "-") == 0, fd = STDIN_FILENO, r;
 	struct stat st;
 	char *text = NULL;
 	size_t len;
-	int fd = 0, r;
 
 	/* A FIFO is fine here (-h <(cmd)); the size bound still holds. */
-	if (strcmp(path, "-") != 0 &&
+	if (!from_stdin &&
 	    (fd = open(path, O_RDONLY | O_NOCTTY | O_CLOEXEC)) < 0) {
 		r = werr_set(e, WRIT_EIO, "%s: %s", path, strerror(errno));
 		goto out;
@@ -356,7 +356,7 @@ targets_add_file(struct target_list *l, const char *path, struct werr *e)
 	}
 	r = targets_add_text(l, where, text, len, e);
 out:
-	if (fd > 0)
+	if (!from_stdin && fd >= 0)
 		close(fd);
 	free(text);
 	return r;

@@ -326,6 +326,35 @@ inventory_errors_name_file_and_line(void)
 	}
 }
 
+/* Groups that name others many times over cost bounded work. */
+static void
+inventory_group_fan_out_is_bounded(void)
+{
+	static const char head[] = "[group z]\n[group y]\nhosts = @z";
+	struct target_list l = { 0 };
+	struct inventory inv;
+	struct werr e;
+	size_t cap = 64 * 1024, len, i;
+	char *text = malloc(cap);
+
+	CHECK(text != NULL);
+	len = (size_t)snprintf(text, cap, "%s", head);
+	for (i = 1; i < 1000; i++)
+		len += (size_t)snprintf(text + len, cap - len, ", @z");
+	len += (size_t)snprintf(text + len, cap - len, "\n[group x]\n"
+	    "hosts = @y");
+	for (i = 1; i < 1000; i++)
+		len += (size_t)snprintf(text + len, cap - len, ", @y");
+	len += (size_t)snprintf(text + len, cap - len, "\n");
+	CHECK(len < cap);
+	CHECK(inventory_parse("i.ini", text, len, &inv, &e) == 0);
+	free(text);
+	CHECK(inventory_add_group(&inv, "y", &l, &e) == 0 && l.n == 0);
+	CHECK(inventory_add_group(&inv, "x", &l, &e) == WRIT_ELIMIT);
+	CHECK_STR(e.msg, "group y: more than 1000000 names and groups");
+	inventory_free(&inv);
+}
+
 int
 main(void)
 {
@@ -345,5 +374,6 @@ main(void)
 	RUN(inventory_precedence_target_then_login_then_inventory);
 	RUN(inventory_groups_nest_in_order);
 	RUN(inventory_errors_name_file_and_line);
+	RUN(inventory_group_fan_out_is_bounded);
 	return check_done();
 }
