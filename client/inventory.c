@@ -25,32 +25,51 @@ grow(void **v, size_t n, size_t size)
 	/* Doubling at powers of two: n is the count before the push. */
 	if (n != 0 && (n & (n - 1)) != 0)
 		return 0;
-	if ((p = reallocarray(*v, n ? n * 2 : 8, size)) == NULL)
+	if ((p = reallocarray(*v, n ? n * 2 : 1, size)) == NULL)
 		return WRIT_ENOMEM;
 	*v = p;
 	return 0;
 }
 
-const struct inv_group *
-inventory_group(const struct inventory *inv, const char *name)
+/* Binary search in an index of names (sorted indexes into an array of
+ * structs whose first member is the name). */
+static const void *
+find_sorted(const void *base, size_t size, const size_t *idx, size_t n,
+    const char *name)
 {
-	size_t i;
+	size_t lo = 0, hi = n, mid;
+	const char *const *p;
+	int c;
 
-	for (i = 0; i < inv->ngroups; i++)
-		if (strcmp(inv->groups[i].name, name) == 0)
-			return &inv->groups[i];
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		p = (const char *const *)((const char *)base + idx[mid] * size);
+		if ((c = strcmp(name, *p)) == 0)
+			return p;
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
 	return NULL;
 }
 
-static const struct inv_host *
-host_linear(const struct inventory *inv, const char *name)
+const struct inv_group *
+inventory_group(const struct inventory *inv, const char *name)
 {
-	size_t i;
+	if (inv->groups_by_name == NULL)
+		return NULL;
+	return find_sorted(inv->groups, sizeof(*inv->groups),
+	    inv->groups_by_name, inv->ngroups, name);
+}
 
-	for (i = 0; i < inv->nhosts; i++)
-		if (strcmp(inv->hosts[i].name, name) == 0)
-			return &inv->hosts[i];
-	return NULL;
+const struct inv_host *
+inventory_host(const struct inventory *inv, const char *name)
+{
+	if (inv->by_name == NULL)
+		return NULL;
+	return find_sorted(inv->hosts, sizeof(*inv->hosts), inv->by_name,
+	    inv->nhosts, name);
 }
 
 static int
@@ -70,9 +89,6 @@ on_section(void *vctx, const char *name, int line, struct werr *e)
 		return werr_set(e, WRIT_EINVAL, "name '%s' is not "
 		    "[A-Za-z0-9._:-]+", arg);
 	if (is_host) {
-		if (host_linear(inv, arg) != NULL)
-			return werr_set(e, WRIT_EINVAL, "host %s defined "
-			    "twice", arg);
 		if (inv->nhosts >= TARGETS_MAX)
 			return werr_set(e, WRIT_ELIMIT, "more than %d hosts",
 			    TARGETS_MAX);
@@ -86,8 +102,6 @@ on_section(void *vctx, const char *name, int line, struct werr *e)
 		c->sec = SEC_HOST;
 		return 0;
 	}
-	if (inventory_group(inv, arg) != NULL)
-		return werr_set(e, WRIT_EINVAL, "group %s defined twice", arg);
 	if (inv->ngroups >= INVENTORY_GROUPS_MAX)
 		return werr_set(e, WRIT_ELIMIT, "more than %d groups",
 		    INVENTORY_GROUPS_MAX);
@@ -308,47 +322,47 @@ check_groups(const struct inventory *inv, struct werr *e)
 	return r;
 }
 
-static int
-cmp_host_idx(const void *a, const void *b, void *vinv)
-{
-	const struct inventory *inv = vinv;
+struct sort_ctx {
+	const char *base;
+	size_t size;
+};
 
-	return strcmp(inv->hosts[*(const size_t *)a].name,
-	    inv->hosts[*(const size_t *)b].name);
+static int
+cmp_name_idx(const void *a, const void *b, void *vctx)
+{
+	const struct sort_ctx *c = vctx;
+
+	return strcmp(*(char *const *)(c->base + *(const size_t *)a * c->size),
+	    *(char *const *)(c->base + *(const size_t *)b * c->size));
 }
 
+/* Sorts indexes of n structs (name first) by name; a name defined twice
+ * is an error at its second definition. */
 static int
-index_hosts(struct inventory *inv, struct werr *e)
+index_names(const struct inventory *inv, const void *base, size_t size,
+    size_t n, const char *kind, size_t **out, struct werr *e)
 {
-	size_t i;
+	struct sort_ctx c = { base, size };
+	const char *name;
+	size_t i, later;
+	int line;
 
-	if ((inv->by_name = calloc(inv->nhosts + 1, sizeof(size_t))) == NULL)
+	if ((*out = calloc(n + 1, sizeof(size_t))) == NULL)
 		return werr_set(e, WRIT_ENOMEM, "out of memory");
-	for (i = 0; i < inv->nhosts; i++)
-		inv->by_name[i] = i;
-	qsort_r(inv->by_name, inv->nhosts, sizeof(size_t), cmp_host_idx, inv);
-	return 0;
-}
-
-const struct inv_host *
-inventory_host(const struct inventory *inv, const char *name)
-{
-	size_t lo = 0, hi = inv->nhosts, mid;
-	int c;
-
-	if (inv->by_name == NULL)
-		return host_linear(inv, name);
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		c = strcmp(name, inv->hosts[inv->by_name[mid]].name);
-		if (c == 0)
-			return &inv->hosts[inv->by_name[mid]];
-		if (c < 0)
-			hi = mid;
-		else
-			lo = mid + 1;
+	for (i = 0; i < n; i++)
+		(*out)[i] = i;
+	qsort_r(*out, n, sizeof(size_t), cmp_name_idx, &c);
+	for (i = 1; i < n; i++) {
+		if (cmp_name_idx(&(*out)[i - 1], &(*out)[i], &c) != 0)
+			continue;
+		later = (*out)[i] > (*out)[i - 1] ? (*out)[i] : (*out)[i - 1];
+		name = *(char *const *)(c.base + later * size);
+		line = strcmp(kind, "host") == 0 ? inv->hosts[later].line :
+		    inv->groups[later].line;
+		return werr_set(e, WRIT_EINVAL, "%s:%d: %s %s defined twice",
+		    inv->path, line, kind, name);
 	}
-	return NULL;
+	return 0;
 }
 
 int
@@ -367,9 +381,13 @@ inventory_parse(const char *path, const char *text, size_t len,
 		goto out;
 	}
 	if ((r = inifile_parse(path, (const uint8_t *)text, len, &cb, &c,
-	    e)) != 0 || (r = check_groups(inv, e)) != 0 ||
-	    (r = index_hosts(inv, e)) != 0)
+	    e)) != 0 ||
+	    (r = index_names(inv, inv->hosts, sizeof(*inv->hosts),
+	    inv->nhosts, "host", &inv->by_name, e)) != 0 ||
+	    (r = index_names(inv, inv->groups, sizeof(*inv->groups),
+	    inv->ngroups, "group", &inv->groups_by_name, e)) != 0)
 		goto out;
+	r = check_groups(inv, e);
 out:
 	if (r != 0)
 		inventory_free(inv);
@@ -408,6 +426,7 @@ inventory_free(struct inventory *inv)
 	free(inv->hosts);
 	free(inv->groups);
 	free(inv->by_name);
+	free(inv->groups_by_name);
 	free(inv->path);
 	memset(inv, 0, sizeof(*inv));
 }

@@ -16,6 +16,7 @@
 #define INVENTORY_DEPTH_MAX 64          /* groups within groups */
 #define INVENTORY_NAMES_MAX 1000000     /* names in all groups together */
 
+/* name first in both structs: inventory.c finds them by it. */
 struct inv_host {
 	char *name;
 	char *address;          /* NULL: the name */
@@ -40,6 +41,7 @@ struct inventory {
 	struct inv_group *groups;
 	size_t ngroups;
 	size_t *by_name;        /* indexes of hosts sorted by name */
+	size_t *groups_by_name; /* indexes of groups sorted by name */
 };
 
 /* Reads and parses the inventory at path (bounded): every @group known,

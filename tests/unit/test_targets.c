@@ -307,6 +307,8 @@ inventory_errors_name_file_and_line(void)
 		{ "[host a]\nport = 0\n", "i.ini:2: port: out of range" },
 		{ "[host a]\ncolour = red\n", "i.ini:2: unknown key 'colour'" },
 		{ "[host a]\n[host a]\n", "i.ini:2: host a defined twice" },
+		{ "[group g]\nhosts = a\n[host g]\n[group g]\n",
+		    "i.ini:4: group g defined twice" },
 		{ "[host ../a]\n", "i.ini:1: name '../a' is not" },
 		{ "[hosts a]\n", "i.ini:1: unknown section [hosts a]" },
 		{ "port = 1\n", "i.ini:1: 'port' outside a [host]" },
