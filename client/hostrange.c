@@ -300,29 +300,34 @@ out:
 	return r;
 }
 
-/* Folding: a name is split around its last digit run. */
+/* Folding: a name is split around its last digit run. Names are sorted
+ * into families (one prefix and suffix), so n names fold in n log n. */
 struct fold_name {
 	const char *name;
 	size_t plen, dlen;      /* prefix length, digit run length */
 	int width;              /* zero-padded width, 0 if none */
 	uint32_t value;
 	int numbered;           /* has a digit run that fits */
+	size_t idx;             /* position in the input */
 };
 
-/* A group: names with one prefix, suffix and width. */
+/* Names with one prefix, suffix and width, or one unnumbered name. */
 struct fold_group {
 	const struct fold_name *first;
+	size_t first_idx;       /* groups keep their first name's order */
+	int width;
 	uint32_t *values;
 	size_t n;
 };
 
 static void
-fold_split(const char *name, struct fold_name *f)
+fold_split(const char *name, size_t idx, struct fold_name *f)
 {
 	size_t len = strlen(name), end = len, i;
 
 	memset(f, 0, sizeof(*f));
 	f->name = name;
+	f->idx = idx;
 	while (end > 0 && !is_digit(name[end - 1]))
 		end--;
 	for (i = end; i > 0 && is_digit(name[i - 1]); i--)
@@ -332,30 +337,38 @@ fold_split(const char *name, struct fold_name *f)
 		return;
 	f->plen = i;
 	f->dlen = end - i;
-	f->value = 0;
 	for (; i < end; i++)
 		f->value = f->value * 10 + (uint32_t)(name[i] - '0');
 	f->width = name[f->plen] == '0' && f->dlen > 1 ? (int)f->dlen : 0;
 	f->numbered = 1;
 }
 
-/* Same prefix and suffix; a plain number joins a padded group of its
- * length, since "[08-10]" writes 10 as itself. */
+/* Same family: both unnumbered and equal, or same prefix and suffix. */
 static int
-fold_same(const struct fold_name *a, const struct fold_name *b)
+fold_family_cmp(const struct fold_name *a, const struct fold_name *b)
 {
-	const char *sa = a->name + a->plen + a->dlen;
-	const char *sb = b->name + b->plen + b->dlen;
+	size_t n = a->plen < b->plen ? a->plen : b->plen;
+	int c;
 
-	if (!a->numbered || !b->numbered)
-		return !a->numbered && !b->numbered &&
-		    strcmp(a->name, b->name) == 0;
-	if (a->plen != b->plen ||
-	    memcmp(a->name, b->name, a->plen) != 0 || strcmp(sa, sb) != 0)
-		return 0;
-	if (a->width == b->width)
-		return 1;
-	return a->width != 0 && b->width == 0 && b->dlen == (size_t)a->width;
+	if (a->numbered != b->numbered)
+		return a->numbered - b->numbered;
+	if (!a->numbered)
+		return strcmp(a->name, b->name);
+	if ((c = memcmp(a->name, b->name, n)) != 0)
+		return c;
+	if (a->plen != b->plen)
+		return a->plen < b->plen ? -1 : 1;
+	return strcmp(a->name + a->plen + a->dlen, b->name + b->plen + b->dlen);
+}
+
+static int
+cmp_fold(const void *x, const void *y)
+{
+	const struct fold_name *a = *(const struct fold_name *const *)x;
+	const struct fold_name *b = *(const struct fold_name *const *)y;
+	int c = fold_family_cmp(a, b);
+
+	return c != 0 ? c : (a->idx > b->idx) - (a->idx < b->idx);
 }
 
 static int
@@ -364,6 +377,14 @@ cmp_u32(const void *a, const void *b)
 	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
 
 	return x < y ? -1 : x > y;
+}
+
+static int
+cmp_group(const void *a, const void *b)
+{
+	const struct fold_group *x = a, *y = b;
+
+	return (x->first_idx > y->first_idx) - (x->first_idx < y->first_idx);
 }
 
 /* Appends len bytes to the growing string *s. */
@@ -396,6 +417,8 @@ fold_write(const struct fold_group *g, char **s, size_t *len, size_t *cap)
 	size_t i, j, u = 0;
 	int n, r = 0;
 
+	if (!f->numbered)
+		return str_add(s, len, cap, f->name, strlen(f->name));
 	qsort(g->values, g->n, sizeof(*g->values), cmp_u32);
 	for (i = 0; i < g->n; i++)      /* drop repeats */
 		if (u == 0 || g->values[u - 1] != g->values[i])
@@ -407,9 +430,9 @@ fold_write(const struct fold_group *g, char **s, size_t *len, size_t *cap)
 		for (j = i; j + 1 < u && g->values[j + 1] == g->values[j] + 1; j++)
 			;
 		n = j == i ? snprintf(num, sizeof(num), "%s%0*lu",
-		    i ? "," : "", f->width, (unsigned long)g->values[i]) :
+		    i ? "," : "", g->width, (unsigned long)g->values[i]) :
 		    snprintf(num, sizeof(num), "%s%0*lu-%0*lu", i ? "," : "",
-		    f->width, (unsigned long)g->values[i], f->width,
+		    g->width, (unsigned long)g->values[i], g->width,
 		    (unsigned long)g->values[j]);
 		r |= str_add(s, len, cap, num, (size_t)n);
 	}
@@ -419,25 +442,45 @@ fold_write(const struct fold_group *g, char **s, size_t *len, size_t *cap)
 	return r != 0 ? WRIT_ENOMEM : 0;
 }
 
+/* The group width of a name: its own padding, or, for a plain number,
+ * the padded width of its length if the family has one ("[08-10]" writes
+ * 10 as itself). mask: bit w set when width w is padded in the family. */
 static int
-fold_build(struct fold_name *f, size_t n, struct fold_group *g, size_t *ng)
+fold_width(const struct fold_name *f, unsigned mask)
 {
-	size_t i, k;
+	if (f->width != 0)
+		return f->width;
+	return (mask >> f->dlen) & 1 ? (int)f->dlen : 0;
+}
 
-	*ng = 0;
+/* One family, fam[0..n) (sorted by input order), into at most
+ * RANGE_DIGITS_MAX + 1 groups appended to g. */
+static int
+fold_family(struct fold_name *const *fam, size_t n, struct fold_group *g,
+    size_t *ng)
+{
+	size_t i, counts[RANGE_DIGITS_MAX + 1] = { 0 }, at[RANGE_DIGITS_MAX + 1];
+	unsigned mask = 0;
+	int w;
+
+	for (i = 0; i < n; i++)
+		mask |= fam[i]->width ? 1u << fam[i]->width : 0;
+	for (i = 0; i < n; i++)
+		counts[fold_width(fam[i], mask)]++;
+	for (w = 0; w <= RANGE_DIGITS_MAX; w++)
+		at[w] = SIZE_MAX;
 	for (i = 0; i < n; i++) {
-		for (k = 0; k < *ng; k++)
-			if (fold_same(g[k].first, &f[i]))
-				break;
-		if (k == *ng) {
-			g[k].first = &f[i];
-			g[k].n = 0;
-			if ((g[k].values = calloc(n - i,
+		w = fold_width(fam[i], mask);
+		if (at[w] == SIZE_MAX) {
+			at[w] = (*ng)++;
+			g[at[w]].first = fam[i];
+			g[at[w]].first_idx = fam[i]->idx;
+			g[at[w]].width = w;
+			if ((g[at[w]].values = calloc(counts[w],
 			    sizeof(uint32_t))) == NULL)
 				return WRIT_ENOMEM;
-			(*ng)++;
 		}
-		g[k].values[g[k].n++] = f[i].value;
+		g[at[w]].values[g[at[w]].n++] = fam[i]->value;
 	}
 	return 0;
 }
@@ -445,27 +488,36 @@ fold_build(struct fold_name *f, size_t n, struct fold_group *g, size_t *ng)
 int
 hostrange_fold(char *const *names, size_t n, char **out)
 {
-	struct fold_name *f = NULL;
+	struct fold_name *f = NULL, **order = NULL;
 	struct fold_group *g = NULL;
-	size_t i, ng = 0, len = 0, cap = 0;
+	size_t i, j, ng = 0, len = 0, cap = 0;
 	char *s = NULL;
 	int r = WRIT_ENOMEM;
 
 	*out = NULL;
 	if ((f = calloc(n + 1, sizeof(*f))) == NULL ||
+	    (order = calloc(n + 1, sizeof(*order))) == NULL ||
 	    (g = calloc(n + 1, sizeof(*g))) == NULL)
 		goto out;
-	for (i = 0; i < n; i++)
-		fold_split(names[i], &f[i]);
-	if (fold_build(f, n, g, &ng) != 0 || str_add(&s, &len, &cap, "", 0))
-		goto out;
-	for (i = 0; i < ng; i++) {
-		if ((i > 0 && str_add(&s, &len, &cap, ",", 1) != 0) ||
-		    (g[i].first->numbered ? fold_write(&g[i], &s, &len, &cap) :
-		    str_add(&s, &len, &cap, g[i].first->name,
-		    strlen(g[i].first->name))) != 0)
+	for (i = 0; i < n; i++) {
+		fold_split(names[i], i, &f[i]);
+		order[i] = &f[i];
+	}
+	qsort(order, n, sizeof(*order), cmp_fold);
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n && fold_family_cmp(order[i],
+		    order[j]) == 0; j++)
+			;
+		if (fold_family(order + i, j - i, g, &ng) != 0)
 			goto out;
 	}
+	qsort(g, ng, sizeof(*g), cmp_group);
+	if (str_add(&s, &len, &cap, "", 0) != 0)
+		goto out;
+	for (i = 0; i < ng; i++)
+		if ((i > 0 && str_add(&s, &len, &cap, ",", 1) != 0) ||
+		    fold_write(&g[i], &s, &len, &cap) != 0)
+			goto out;
 	*out = s;
 	s = NULL;
 	r = 0;
@@ -473,6 +525,7 @@ out:
 	for (i = 0; g != NULL && i < ng; i++)
 		free(g[i].values);
 	free(g);
+	free(order);
 	free(f);
 	free(s);
 	return r;

@@ -200,6 +200,48 @@ folds_names_into_ranges(void)
 	CHECK(ok);
 }
 
+static void
+fold_joins_plain_numbers_to_padded_width(void)
+{
+	char *a[] = { "web10", "web01", "web9", "web100" };
+	int ok;
+
+	/* 10 is written as itself in "[01-10]"; 9 and 100 are not 2 wide. */
+	fold_check(a, 4, "web[01,10],web[9,100]", &ok);
+	CHECK(ok);
+}
+
+/* Many distinct names fold in n log n (no pairwise comparison). */
+static void
+folds_many_names(void)
+{
+	enum { N = HOSTRANGE_MAX };
+	char **names = calloc(N, sizeof(*names));
+	char *got = NULL;
+	size_t i;
+
+	CHECK(names != NULL);
+	for (i = 0; i < N; i++) {
+		names[i] = malloc(8);
+		CHECK(names[i] != NULL);
+		snprintf(names[i], 8, "x%c%c%c%c", 'a' + (int)(i % 26),
+		    'a' + (int)(i / 26 % 26), 'a' + (int)(i / 676 % 26),
+		    'a' + (int)(i / 17576 % 26));
+	}
+	CHECK(hostrange_fold(names, N, &got) == 0);
+	CHECK(strlen(got) == (size_t)N * 6 - 1);
+	CHECK(strncmp(got, "xaaaa,xbaaa,", 12) == 0);
+	free(got);
+	for (i = 0; i < N; i++)
+		snprintf(names[i], 8, "n%zu", i % 1000 * 7);
+	CHECK(hostrange_fold(names, N, &got) == 0);
+	CHECK(strncmp(got, "n[0,7,14,", 9) == 0);
+	free(got);
+	for (i = 0; i < N; i++)
+		free(names[i]);
+	free(names);
+}
+
 /* fold(expand(p)) == p for canonical patterns, and expand(fold(names))
  * gives the names back. */
 static void
@@ -240,6 +282,8 @@ main(void)
 	RUN(refuses_overlong_pattern);
 	RUN(many_groups_within_the_length);
 	RUN(folds_names_into_ranges);
+	RUN(fold_joins_plain_numbers_to_padded_width);
+	RUN(folds_many_names);
 	RUN(fold_and_expand_round_trip);
 	return check_done();
 }
