@@ -1,0 +1,133 @@
+# run.sh: writ run end to end: the fan-out over libssh to a real sshd whose
+# forced command is writ-gate (tests/sshd.sh). One gate (host id web01);
+# web02 and db01 reach the same gate through ssh_config, so their requests
+# are refused wrong-host; "dead" is a closed port.
+. "$(dirname "$0")/../lib.sh"
+. "$SRC/tests/sshd.sh"
+
+gate_setup
+sshd_start
+DEAD_PORT=$(free_port)
+cat > "$SCRATCH/ssh_config" <<CONF
+Host web01 web02 db01
+  HostName 127.0.0.1
+  Port $SSHD_PORT
+Host dead
+  HostName 127.0.0.1
+  Port $DEAD_PORT
+CONF
+
+# r NAME ARGS...: writ run with the test's SSH settings; stdout in
+# NAME.out, stderr in NAME.err, status in $rc; bounded.
+r() {
+	local name=$1
+	shift
+	timeout 60 "$WRIT" run -F "$SCRATCH/ssh_config" \
+	    --known-hosts "${KNOWN:-$SSH_DIR/known_hosts}" \
+	    --identity "$SSH_DIR/client_key" -l "$GATE_USER" -k "$(k ci)" \
+	    --realm test --connect-timeout 5 "$@" \
+	    > "$SCRATCH/$name.out" 2> "$SCRATCH/$name.err" </dev/null
+	rc=$?
+}
+# has NAME FILE-SUFFIX TEXT: the run's stdout or stderr holds TEXT.
+has() {
+	grep -qF -- "$3" "$SCRATCH/$1.$2"
+}
+# check TEST NAME STATUS: the run NAME exited STATUS.
+status_is() {
+	[ "$rc" = "$2" ] && return 0
+	fail "$1" "exit $rc, want $2; stdout: $(head -c 300 "$SCRATCH/$1.out"); stderr: $(head -c 500 "$SCRATCH/$1.err")"
+	return 1
+}
+
+r runs_op_with_prefixed_output -H web01 echo word=hello
+status_is runs_op_with_prefixed_output 0 &&
+	{ has runs_op_with_prefixed_output out 'web01: hello' &&
+	  has runs_op_with_prefixed_output err 'writ: 1 ok — ' &&
+	  pass runs_op_with_prefixed_output ||
+	  fail runs_op_with_prefixed_output "$(cat "$SCRATCH/runs_op_with_prefixed_output.out" "$SCRATCH/runs_op_with_prefixed_output.err")"; }
+
+r refuses_other_host_ids -H web01,web02 uptime
+status_is refuses_other_host_ids 6 &&
+	{ has refuses_other_host_ids out 'web01: ' &&
+	  ! has refuses_other_host_ids out 'web02: ' &&
+	  has refuses_other_host_ids err 'writ: web02: refused wrong-host: web01' &&
+	  has refuses_other_host_ids err 'writ: 1 ok, 1 refused web02 (wrong-host) — ' &&
+	  pass refuses_other_host_ids ||
+	  fail refuses_other_host_ids "$(cat "$SCRATCH/refuses_other_host_ids.out" "$SCRATCH/refuses_other_host_ids.err")"; }
+
+r failed_op_exits_5 -H web01 fail 'script=exit 3'
+status_is failed_op_exits_5 5 &&
+	{ has failed_op_exits_5 err 'writ: 0 ok, 1 failed web01 (exit 3)' &&
+	  pass failed_op_exits_5 ||
+	  fail failed_op_exits_5 "$(cat "$SCRATCH/failed_op_exits_5.err")"; }
+
+r closed_port_is_unreachable -H dead uptime
+status_is closed_port_is_unreachable 4 &&
+	{ has closed_port_is_unreachable err 'writ: dead: unreachable: connect: ' &&
+	  has closed_port_is_unreachable err '1 unreachable dead' &&
+	  pass closed_port_is_unreachable ||
+	  fail closed_port_is_unreachable "$(cat "$SCRATCH/closed_port_is_unreachable.err")"; }
+
+# Unreachable (4) comes before refused (6) and failed (5).
+r exit_status_order -H web02,dead,web01 fail 'script=exit 3'
+status_is exit_status_order 4 &&
+	{ has exit_status_order err 'writ: 0 ok, 1 failed web01 (exit 3), 1 refused web02 (wrong-host), 1 unreachable dead — ' &&
+	  pass exit_status_order ||
+	  fail exit_status_order "$(cat "$SCRATCH/exit_status_order.err")"; }
+
+fp=$(ssh-keygen -l -E sha256 -f "$SSH_DIR/host_key.pub" | awk '{print $2}')
+: > "$SCRATCH/empty_known_hosts"
+KNOWN=$SCRATCH/empty_known_hosts r refuses_unknown_host_key -H web01 canary "path=$GATE_DIR/unknown_key_canary"
+status_is refuses_unknown_host_key 4 &&
+	{ has refuses_unknown_host_key err "web01: unreachable: host key unknown, refused: $fp" &&
+	  [ ! -e "$GATE_DIR/unknown_key_canary" ] &&
+	  pass refuses_unknown_host_key ||
+	  fail refuses_unknown_host_key "want $fp: $(cat "$SCRATCH/refuses_unknown_host_key.err")"; }
+
+ssh-keygen -q -t ed25519 -N '' -f "$SCRATCH/other_host_key" -C other
+echo "[127.0.0.1]:$SSHD_PORT $(cat "$SCRATCH/other_host_key.pub")" > "$SCRATCH/changed_known_hosts"
+KNOWN=$SCRATCH/changed_known_hosts r refuses_changed_host_key -H web01 uptime
+status_is refuses_changed_host_key 4 &&
+	{ has refuses_changed_host_key err "web01: unreachable: host key CHANGED, refused: $fp" &&
+	  pass refuses_changed_host_key ||
+	  fail refuses_changed_host_key "$(cat "$SCRATCH/refuses_changed_host_key.err")"; }
+
+start=$(date +%s%N)
+r deadline_is_a_timeout -t 1 -H web01 sleeper secs=5
+ms=$(( ($(date +%s%N) - start) / 1000000 ))
+status_is deadline_is_a_timeout 3 &&
+	{ has deadline_is_a_timeout err 'web01: timeout: deadline of 1 s passed' &&
+	  [ "$ms" -lt 1900 ] &&
+	  pass deadline_is_a_timeout ||
+	  fail deadline_is_a_timeout "${ms} ms: $(cat "$SCRATCH/deadline_is_a_timeout.err")"; }
+
+# Three hosts in flight at once: three 1 s ops take about 1 s, not 3.
+start=$(date +%s%N)
+r hosts_run_in_parallel -p 3 -H web01,127.0.0.1:$SSHD_PORT,web01:$SSHD_PORT sleeper secs=1
+ms=$(( ($(date +%s%N) - start) / 1000000 ))
+# 127.0.0.1 is not web01: refused; the two web01 ones sleep.
+status_is hosts_run_in_parallel 6 &&
+	{ [ "$ms" -lt 1900 ] && has hosts_run_in_parallel err 'writ: 2 ok, 1 refused 127.0.0.1:' &&
+	  pass hosts_run_in_parallel ||
+	  fail hosts_run_in_parallel "${ms} ms: $(cat "$SCRATCH/hosts_run_in_parallel.err")"; }
+
+# One request id for the run, a fresh nonce per host: the gate accepts
+# both requests (no replay) and audits the same id twice.
+r shares_request_id -p 1 -H web01,web01:$SSHD_PORT -m 'CHG-42' note
+ids=$(grep -F 'event="accepted"' "$GATE_DIR/audit.log" | grep -F 'CHG-42' |
+	grep -o 'request="[0-9a-f]*"' | sort -u | wc -l)
+status_is shares_request_id 0 &&
+	{ [ "$ids" = 1 ] && has shares_request_id out 'web01: noted' &&
+	  has shares_request_id out "web01:$SSHD_PORT: noted" &&
+	  pass shares_request_id ||
+	  fail shares_request_id "$ids distinct ids: $(grep CHG-42 "$GATE_DIR/audit.log" | head -c 600)"; }
+
+t "$WRIT" run --help
+expect run_help_has_example 0 'example:'
+t "$WRIT" run -k "$(k ci)" --realm test uptime
+expect run_without_hosts_is_usage 2 'want -H LIST'
+t "$WRIT" run -H 'web01,' -k "$(k ci)" --realm test uptime
+expect run_refuses_empty_target 2 'empty or overlong target'
+t "$WRIT" run -H 'web01:99999' -k "$(k ci)" --realm test uptime
+expect run_refuses_bad_port 2 "target 'web01:99999'"
