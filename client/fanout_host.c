@@ -403,7 +403,8 @@ read_frames(struct host *h)
 		if (n > 0)
 			feed(h, b, (size_t)n);
 		drain_stderr(h);
-		if (n == 0 && ssh_channel_is_eof(h->ch))
+		if (n == 0 && (ssh_channel_is_eof(h->ch) ||
+		    ssh_channel_is_closed(h->ch)))
 			break;
 	}
 	free(b);

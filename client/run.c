@@ -2,6 +2,7 @@
  * parallel; live "HOST: line" output and a summary (SPEC §7). */
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -336,6 +337,8 @@ cmd_run(int argc, char **argv)
 
 	if ((rc = parse_args(argc, argv, &a)) != 0)
 		return rc < 0 ? 0 : rc;
+	/* A host that hangs up is that host's error, never the run's end. */
+	signal(SIGPIPE, SIG_IGN);
 	memset(&job, 0, sizeof(job));
 	if ((rc = split_params(argc - optind - 1, argv + optind + 1, names,
 	    values, &job.nparams)) != 0)

@@ -102,6 +102,30 @@ status_is deadline_is_a_timeout 3 &&
 	  pass deadline_is_a_timeout ||
 	  fail deadline_is_a_timeout "${ms} ms: $(cat "$SCRATCH/deadline_is_a_timeout.err")"; }
 
+# A server that accepts and never speaks: the connect timeout, status 3.
+python3 - > "$SCRATCH/silent.port" <<'PY' &
+import socket, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(8)
+print(s.getsockname()[1], flush=True)
+s.settimeout(0.2); conns = []; end = time.time() + 10
+while time.time() < end:
+    try: conns.append(s.accept()[0])
+    except socket.timeout: pass
+PY
+SILENT_PID=$!
+at_exit "kill $SILENT_PID 2>/dev/null"
+for i in $(seq 50); do [ -s "$SCRATCH/silent.port" ] && break; sleep 0.05; done
+printf 'Host silent\n  HostName 127.0.0.1\n  Port %s\n' "$(cat "$SCRATCH/silent.port")" >> "$SCRATCH/ssh_config"
+start=$(date +%s%N)
+r connect_timeout_is_a_timeout --connect-timeout 1 -H silent uptime
+ms=$(( ($(date +%s%N) - start) / 1000000 ))
+status_is connect_timeout_is_a_timeout 3 &&
+	{ has connect_timeout_is_a_timeout err 'writ: silent: timeout: connect: ' &&
+	  has connect_timeout_is_a_timeout err '1 timeout silent' &&
+	  [ "$ms" -lt 2500 ] &&
+	  pass connect_timeout_is_a_timeout ||
+	  fail connect_timeout_is_a_timeout "${ms} ms: $(cat "$SCRATCH/connect_timeout_is_a_timeout.err")"; }
+
 # Three hosts in flight at once: three 1 s ops take about 1 s, not 3.
 start=$(date +%s%N)
 r hosts_run_in_parallel -p 3 -H web01,127.0.0.1:$SSHD_PORT,web01:$SSHD_PORT sleeper secs=1
@@ -122,6 +146,19 @@ status_is shares_request_id 0 &&
 	  has shares_request_id out "web01:$SSHD_PORT: noted" &&
 	  pass shares_request_id ||
 	  fail shares_request_id "$ids distinct ids: $(grep CHG-42 "$GATE_DIR/audit.log" | head -c 600)"; }
+
+# user@ in the target wins over -l; [v6]:port parses.
+r target_user_wins -H "nobody@web01,$GATE_USER@web02" uptime
+status_is target_user_wins 4 &&
+	{ has target_user_wins err 'writ: nobody@web01: unreachable: authentication failed' &&
+	  has target_user_wins err "writ: $GATE_USER@web02: refused wrong-host: web01" &&
+	  pass target_user_wins ||
+	  fail target_user_wins "$(cat "$SCRATCH/target_user_wins.err")"; }
+r bracketed_ipv6_target -H "[::1]:$DEAD_PORT" uptime
+status_is bracketed_ipv6_target 4 &&
+	{ has bracketed_ipv6_target err "writ: [::1]:$DEAD_PORT: unreachable: connect: " &&
+	  pass bracketed_ipv6_target ||
+	  fail bracketed_ipv6_target "$(cat "$SCRATCH/bracketed_ipv6_target.err")"; }
 
 t "$WRIT" run --help
 expect run_help_has_example 0 'example:'
