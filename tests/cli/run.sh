@@ -6,6 +6,23 @@
 . "$SRC/tests/sshd.sh"
 
 gate_setup
+# An op that writes both streams, a line without its newline, and a line
+# longer than writ's line buffer.
+cat > "$SCRATCH/bin/emit" <<'SH'
+#!/bin/sh
+printf 'one\ntwo'
+printf 'warn\n' >&2
+sleep 0.2
+printf ' halves\n'
+head -c 20000 /dev/zero | tr '\0' x
+printf '\nlast-no-newline'
+SH
+chmod 0755 "$SCRATCH/bin/emit"
+sed -i -e 's/^ops   = uptime,/ops   = emit, uptime,/' "$GATE_DIR/policy.ini"
+printf '\n[op emit]\nexec    = %s\ntimeout = 10\n' "$SCRATCH/bin/emit" >> "$GATE_DIR/policy.ini"
+(cd "$GATE_DIR" && "$WRIT" policy sign -s authority.key policy.ini >/dev/null) ||
+	fail emit_policy "writ policy sign failed"
+gate_own "$GATE_DIR/policy.ini" "$GATE_DIR/policy.ini.minisig"
 sshd_start
 DEAD_PORT=$(free_port)
 cat > "$SCRATCH/ssh_config" <<CONF
@@ -46,6 +63,23 @@ status_is runs_op_with_prefixed_output 0 &&
 	  has runs_op_with_prefixed_output err 'writ: 1 ok — ' &&
 	  pass runs_op_with_prefixed_output ||
 	  fail runs_op_with_prefixed_output "$(cat "$SCRATCH/runs_op_with_prefixed_output.out" "$SCRATCH/runs_op_with_prefixed_output.err")"; }
+
+# Lines are whole per host and stream: a line split across frames is
+# printed once, a line over 16 KiB in pieces, the last partial line at the
+# end; stderr stays on stderr.
+r keeps_lines_whole -H web01 emit
+x16k=$(head -c 16384 /dev/zero | tr '\0' x)
+status_is keeps_lines_whole 0 &&
+	{ has keeps_lines_whole out 'web01: one' &&
+	  has keeps_lines_whole out 'web01: two halves' &&
+	  grep -qx "web01: $x16k" "$SCRATCH/keeps_lines_whole.out" &&
+	  grep -qx "web01: $(head -c 3616 /dev/zero | tr '\0' x)" "$SCRATCH/keeps_lines_whole.out" &&
+	  grep -qx 'web01: last-no-newline' "$SCRATCH/keeps_lines_whole.out" &&
+	  grep -qx 'web01: warn' "$SCRATCH/keeps_lines_whole.err" &&
+	  ! grep -q warn "$SCRATCH/keeps_lines_whole.out" &&
+	  [ "$(wc -l < "$SCRATCH/keeps_lines_whole.out")" = 5 ] &&
+	  pass keeps_lines_whole ||
+	  fail keeps_lines_whole "$(head -c 300 "$SCRATCH/keeps_lines_whole.out"; cat "$SCRATCH/keeps_lines_whole.err")"; }
 
 r refuses_other_host_ids -H web01,web02 uptime
 status_is refuses_other_host_ids 6 &&
