@@ -192,9 +192,17 @@ static int
 authenticate(struct host *h)
 {
 	const char *id = h->sh->job->identity;
+	long tmo = timeout_left(h, h->sh->job->connect_timeout);
 	ssh_key key = NULL;
 	int rc;
 
+	/* Auth, channel and write block for at most this long each: what is
+	 * left of the deadline, capped by the connect timeout. */
+	if (ssh_options_set(h->s, SSH_OPTIONS_TIMEOUT, &tmo) < 0) {
+		finish(h, FANOUT_UNREACHABLE, "ssh options: %s",
+		    ssh_get_error(h->s));
+		return -1;
+	}
 	if (id != NULL) {
 		if (ssh_pki_import_privkey_file(id, NULL, NULL, NULL, &key) !=
 		    SSH_OK) {
