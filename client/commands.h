@@ -12,6 +12,7 @@ int cmd_keygen(int argc, char **argv);
 int cmd_policy_sign(int argc, char **argv);
 int cmd_policy_check(int argc, char **argv);
 int cmd_policy_explain(int argc, char **argv);
+int cmd_run(int argc, char **argv);
 int cmd_hosts(int argc, char **argv);
 
 /* After getopt_long returned '?': says which option is unknown or lacks

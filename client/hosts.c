@@ -35,7 +35,7 @@ static const char hosts_help[] =
 "  $ writ hosts -H 'web[01-02],deploy@db1:2222' -l ops | cat\n"
 "  web01\tweb01\t-\tops\tweb01\n"
 "  web02\tweb02\t-\tops\tweb02\n"
-"  db1\tdb1\t2222\tdeploy\tdb1\n";
+"  db1:2222\tdb1\t2222\tdeploy\tdb1\n";
 
 static void
 fields(const struct target *t, const char *f[5], char port[8])

@@ -551,7 +551,9 @@ inventory_resolve(const struct inventory *inv, const char *login,
 
 	for (i = 0; i < l->n; i++) {
 		t = &l->v[i];
-		h = inv != NULL ? inventory_host(inv, t->name) : NULL;
+		/* Looked up by the host as written (host_id is still that):
+		 * "web01:2222" is the inventory's web01 on another port. */
+		h = inv != NULL ? inventory_host(inv, t->host_id) : NULL;
 		/* Precedence: the target's own user@ and :port, then -l,
 		 * then the inventory (SPEC §7). */
 		if ((t->user == NULL && replace(&t->user, login) != 0) ||

@@ -15,6 +15,7 @@ static const char usage_text[] =
 "  policy check [-p PUB] FILE         lint a policy and verify its signature\n"
 "  policy explain [-p PUB] FILE --signer PUB --host ID OP [NAME=VALUE...]\n"
 "                                     the decision a gate would take\n"
+"  run -H LIST -k KEY OP [NAME=VALUE...]  run OP on every host, through its gate\n"
 "  hosts [-H LIST] [-h FILE] [-g GROUP] [-a] [-x LIST] [-X GROUP]\n"
 "                                     the expanded targets and what they resolve to\n"
 "\n"
@@ -73,6 +74,8 @@ main(int argc, char **argv)
 		return cmd_keygen(argc - 1, argv + 1);
 	if (strcmp(argv[1], "policy") == 0)
 		return policy_command(argc - 1, argv + 1);
+	if (strcmp(argv[1], "run") == 0)
+		return cmd_run(argc - 1, argv + 1);
 	if (strcmp(argv[1], "hosts") == 0)
 		return cmd_hosts(argc - 1, argv + 1);
 	warnx_writ("unknown command '%s'; see 'writ --help'", argv[1]);

@@ -184,8 +184,19 @@ target_parse(const char *spec, struct target *t, struct werr *e)
 		werr_set(e, r, "out of memory");
 		goto out;
 	}
-	t->name = host;
-	host = NULL;
+	/* The name is the host as written, with its port when one was
+	 * given: one host can serve several targets on several ports (a
+	 * loopback fleet), and the name is what output and files show. */
+	if (t->port != 0) {
+		if (asprintf(&t->name, "%s:%u", host, (unsigned)t->port) == -1) {
+			t->name = NULL;
+			werr_set(e, r, "out of memory");
+			goto out;
+		}
+	} else {
+		t->name = host;
+		host = NULL;
+	}
 	r = 0;
 out:
 	free(host);

@@ -49,8 +49,8 @@ EOF2
 
 t "$WRIT" hosts -w 'alice@db1:2222,[2001:db8::1]:22'
 exact user_port_and_ipv6 0 <<'EOF2'
-db1\tdb1\t2222\talice\tdb1
-2001:db8::1\t2001:db8::1\t22\t-\t2001:db8::1
+db1:2222\tdb1\t2222\talice\tdb1
+2001:db8::1:22\t2001:db8::1\t22\t-\t2001:db8::1
 EOF2
 
 printf '# hosts\n\nweb2\n  web[1-2]  \n# web9\nu@db3:7\n' >hosts.txt
@@ -58,7 +58,7 @@ t "$WRIT" hosts -h hosts.txt
 exact hosts_file_skips_comments_and_dedupes 0 <<'EOF2'
 web2\tweb2\t-\t-\tweb2
 web1\tweb1\t-\t-\tweb1
-db3\tdb3\t7\tu\tdb3
+db3:7\tdb3\t7\tu\tdb3
 EOF2
 
 timeout 10 "$WRIT" hosts -h - -H x1 <hosts.txt >"$SCRATCH/out" 2>&1
@@ -66,7 +66,7 @@ rc=$?
 exact hosts_from_stdin 0 <<'EOF2'
 web2\tweb2\t-\t-\tweb2
 web1\tweb1\t-\t-\tweb1
-db3\tdb3\t7\tu\tdb3
+db3:7\tdb3\t7\tu\tdb3
 x1\tx1\t-\t-\tx1
 EOF2
 
@@ -89,7 +89,7 @@ t "$WRIT" hosts --inventory inv.ini -H 'bob@web01,web02,db1:2022' -l ops
 exact target_user_beats_l_beats_inventory 0 <<'EOF2'
 web01\t10.0.0.1\t2201\tbob\tweb01.prod
 web02\tweb02\t-\tops\tweb02
-db1\tdb1.internal\t2022\tops\tdb1
+db1:2022\tdb1.internal\t2022\tops\tdb1
 EOF2
 
 t "$WRIT" hosts --inventory inv.ini -H web01
@@ -101,7 +101,7 @@ t "$WRIT" hosts -H 'web[01-02],deploy@db1:2222' -l ops
 exact help_example_is_true 0 <<'EOF2'
 web01\tweb01\t-\tops\tweb01
 web02\tweb02\t-\tops\tweb02
-db1\tdb1\t2222\tdeploy\tdb1
+db1:2222\tdb1\t2222\tdeploy\tdb1
 EOF2
 t "$WRIT" hosts --help
 expect help_has_the_example 0 "writ hosts -H 'web[01-02],deploy@db1:2222' -l ops"
@@ -177,9 +177,9 @@ if command -v script >/dev/null; then
 	    | tr -d '\r' >"$SCRATCH/out"
 	rc=0
 	exact terminal_gets_aligned_columns 0 <<'EOF2'
-NAME  ADDRESS  PORT  USER       HOST_ID
-a     a        -     -          a
-bb    bb       22    long-name  bb
+NAME   ADDRESS  PORT  USER       HOST_ID
+a      a        -     -          a
+bb:22  bb       22    long-name  bb
 EOF2
 else
 	skip terminal_gets_aligned_columns "no script(1)"

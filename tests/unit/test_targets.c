@@ -34,7 +34,7 @@ parses_user_host_port(void)
 	CHECK(t.user == NULL && t.port == 0);
 	target_free(&t);
 	CHECK(target_parse("deploy@db1.example.com:2222", &t, &e) == 0);
-	CHECK_STR(t.name, "db1.example.com");
+	CHECK_STR(t.name, "db1.example.com:2222");
 	CHECK_STR(t.host_id, "db1.example.com");
 	CHECK_STR(t.user, "deploy");
 	CHECK(t.port == 2222);
@@ -48,7 +48,7 @@ parses_ipv6_in_brackets(void)
 	struct werr e;
 
 	CHECK(target_parse("[2001:db8::1]:22", &t, &e) == 0);
-	CHECK_STR(t.name, "2001:db8::1");
+	CHECK_STR(t.name, "2001:db8::1:22");
 	CHECK_STR(t.address, "2001:db8::1");
 	CHECK(t.port == 22 && t.user == NULL);
 	target_free(&t);
@@ -115,7 +115,7 @@ list_splits_outside_brackets(void)
 	    &e) == 0);
 	dump(&l, got, sizeof(got));
 	CHECK_STR(got, "web01 web01 0 - web01 | web02 web02 0 - web02 | "
-	    "web10 web10 0 - web10 | db1 db1 2 u db1 | ::1 ::1 3 - ::1");
+	    "web10 web10 0 - web10 | db1:2 db1 2 u db1 | ::1:3 ::1 3 - ::1");
 	target_list_free(&l);
 }
 
@@ -148,7 +148,7 @@ hosts_text_skips_comments_and_blanks(void)
 	    &e) == 0);
 	dump(&l, got, sizeof(got));
 	CHECK_STR(got, "web1 web1 0 - web1 | web2 web2 0 - web2 | "
-	    "db1 db1 0 - db1 | c c 7 u c");
+	    "db1 db1 0 - db1 | c:7 c 7 u c");
 	CHECK(targets_add_text(&l, "hosts.txt", "a\n\nb c\n", 7, &e) ==
 	    WRIT_EINVAL);
 	CHECK_STR(e.msg, "hosts.txt:3: host name 'b c' is not "
@@ -221,7 +221,7 @@ dedupe_keeps_first_occurrence_order(void)
 	CHECK(targets_add_list(&l, "-H", "c,a,b,a,c,u@d:2,u@d:2", &e) == 0);
 	CHECK(targets_dedupe(&l, &e) == 0);
 	dump(&l, got, sizeof(got));
-	CHECK_STR(got, "c c 0 - c | a a 0 - a | b b 0 - b | d d 2 u d");
+	CHECK_STR(got, "c c 0 - c | a a 0 - a | b b 0 - b | d:2 d 2 u d");
 	target_list_free(&l);
 }
 
@@ -262,7 +262,7 @@ inventory_precedence_target_then_login_then_inventory(void)
 	CHECK(inventory_resolve(&inv, NULL, &l, &e) == 0);
 	dump(&l, got, sizeof(got));
 	CHECK_STR(got, "web01 10.0.0.1 2201 deploy web01.prod | "
-	    "web01 10.0.0.1 22 bob web01.prod | db1 db1 0 - db1");
+	    "web01:22 10.0.0.1 22 bob web01.prod | db1 db1 0 - db1");
 	target_list_free(&l);
 	CHECK(targets_add_list(&l, "-H", "web01,bob@db1", &e) == 0);
 	CHECK(inventory_resolve(&inv, "ops", &l, &e) == 0);

@@ -1,0 +1,37 @@
+/* run.h: the part of `writ run` outside its main flow (run.c): printing
+ * hosts' output as lines (run_output.c). Targets come from target_args.h. */
+#ifndef WRIT_RUN_H
+#define WRIT_RUN_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "fanout.h"
+#include "target.h"
+#include "werr.h"
+
+#define RUN_LINE_MAX 16384      /* longer lines are printed in pieces */
+
+/* Per host and stream, bytes are kept until a newline (or RUN_LINE_MAX,
+ * or the host's end) and printed as "NAME: line". */
+struct run_line {
+	uint8_t *data;          /* NULL until the host prints */
+	size_t len;
+};
+struct run_output {
+	const struct target *targets;
+	struct run_line (*lines)[2];    /* [host][stream-1] */
+	size_t n;
+	int escape[2];          /* escape control bytes (a terminal) */
+};
+
+int run_output_init(struct run_output *o, const struct target *targets,
+    size_t n);
+void run_output_free(struct run_output *o);
+void run_output_chunk(struct run_output *o, size_t host,
+    enum fanout_stream s, const uint8_t *data, size_t len);
+/* Prints what is left of a host's partial lines and frees them. */
+void run_output_flush(struct run_output *o, size_t host);
+
+#endif

@@ -1,0 +1,110 @@
+/* run_output.c: hosts' output as live "NAME: line" lines, kept per host
+ * and stream until the line is whole (see run.h). */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "run.h"
+
+int
+run_output_init(struct run_output *o, const struct target *targets,
+    size_t n)
+{
+	memset(o, 0, sizeof(*o));
+	o->targets = targets;
+	o->n = n;
+	if ((o->lines = calloc(n > 0 ? n : 1, sizeof(*o->lines))) == NULL)
+		return WRIT_ENOMEM;
+	o->escape[0] = isatty(STDOUT_FILENO);
+	o->escape[1] = isatty(STDERR_FILENO);
+	return 0;
+}
+
+void
+run_output_free(struct run_output *o)
+{
+	size_t i;
+
+	for (i = 0; i < o->n; i++) {
+		free(o->lines[i][0].data);
+		free(o->lines[i][1].data);
+	}
+	free(o->lines);
+	memset(o, 0, sizeof(*o));
+}
+
+/* On a terminal, control bytes (but tab) are written as \xNN so that no
+ * host can move the cursor or retitle the window. */
+static void
+put_line(FILE *f, int escape, const char *name, const uint8_t *p, size_t n)
+{
+	size_t i;
+
+	fputs(name, f);
+	fputs(": ", f);
+	if (!escape)
+		fwrite(p, 1, n, f);
+	else
+		for (i = 0; i < n; i++) {
+			if ((p[i] < 0x20 && p[i] != '\t') || p[i] == 0x7f)
+				fprintf(f, "\\x%02x", p[i]);
+			else
+				fputc(p[i], f);
+		}
+	fputc('\n', f);
+}
+
+static int
+line_room(struct run_line *l)
+{
+	if (l->data == NULL && (l->data = malloc(RUN_LINE_MAX)) == NULL)
+		return -1;
+	return 0;
+}
+
+void
+run_output_chunk(struct run_output *o, size_t host, enum fanout_stream s,
+    const uint8_t *data, size_t len)
+{
+	int k = s == FANOUT_STDOUT ? 0 : 1;
+	struct run_line *l = &o->lines[host][k];
+	FILE *f = k == 0 ? stdout : stderr;
+	const char *name = o->targets[host].name;
+	size_t i;
+
+	if (line_room(l) != 0) {
+		put_line(f, o->escape[k], name, data, len);  /* no memory */
+		return;
+	}
+	for (i = 0; i < len; i++) {
+		if (data[i] == '\n') {
+			put_line(f, o->escape[k], name, l->data, l->len);
+			l->len = 0;
+			continue;
+		}
+		if (l->len == RUN_LINE_MAX) {
+			put_line(f, o->escape[k], name, l->data, l->len);
+			l->len = 0;
+		}
+		l->data[l->len++] = data[i];
+	}
+	fflush(f);
+}
+
+void
+run_output_flush(struct run_output *o, size_t host)
+{
+	int k;
+
+	for (k = 0; k < 2; k++) {
+		struct run_line *l = &o->lines[host][k];
+		FILE *f = k == 0 ? stdout : stderr;
+		if (l->data != NULL && l->len > 0)
+			put_line(f, o->escape[k], o->targets[host].name,
+			    l->data, l->len);
+		fflush(f);
+		free(l->data);
+		l->data = NULL;
+		l->len = 0;
+	}
+}

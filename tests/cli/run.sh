@@ -1,0 +1,204 @@
+# run.sh: writ run end to end: the fan-out over libssh to a real sshd whose
+# forced command is writ-gate (tests/sshd.sh). One gate (host id web01);
+# web02 and db01 reach the same gate through ssh_config, so their requests
+# are refused wrong-host; "dead" is a closed port.
+. "$(dirname "$0")/../lib.sh"
+. "$SRC/tests/sshd.sh"
+
+gate_setup
+# An op that writes both streams, a line without its newline, and a line
+# longer than writ's line buffer.
+cat > "$SCRATCH/bin/emit" <<'SH'
+#!/bin/sh
+printf 'one\ntwo'
+printf 'warn\n' >&2
+sleep 0.2
+printf ' halves\n'
+head -c 20000 /dev/zero | tr '\0' x
+printf '\nlast-no-newline'
+SH
+chmod 0755 "$SCRATCH/bin/emit"
+sed -i -e 's/^ops   = uptime,/ops   = emit, uptime,/' "$GATE_DIR/policy.ini"
+printf '\n[op emit]\nexec    = %s\ntimeout = 10\n' "$SCRATCH/bin/emit" >> "$GATE_DIR/policy.ini"
+(cd "$GATE_DIR" && "$WRIT" policy sign -s authority.key policy.ini >/dev/null) ||
+	fail emit_policy "writ policy sign failed"
+gate_own "$GATE_DIR/policy.ini" "$GATE_DIR/policy.ini.minisig"
+sshd_start
+DEAD_PORT=$(free_port)
+cat > "$SCRATCH/ssh_config" <<CONF
+Host web01 web02 db01
+  HostName 127.0.0.1
+  Port $SSHD_PORT
+Host dead
+  HostName 127.0.0.1
+  Port $DEAD_PORT
+CONF
+
+# r NAME ARGS...: writ run with the test's SSH settings; stdout in
+# NAME.out, stderr in NAME.err, status in $rc; bounded.
+r() {
+	local name=$1
+	shift
+	timeout 60 "$WRIT" run -F "$SCRATCH/ssh_config" \
+	    --known-hosts "${KNOWN:-$SSH_DIR/known_hosts}" \
+	    --identity "$SSH_DIR/client_key" -l "$GATE_USER" -k "$(k ci)" \
+	    --realm test --connect-timeout 5 "$@" \
+	    > "$SCRATCH/$name.out" 2> "$SCRATCH/$name.err" </dev/null
+	rc=$?
+}
+# has NAME FILE-SUFFIX TEXT: the run's stdout or stderr holds TEXT.
+has() {
+	grep -qF -- "$3" "$SCRATCH/$1.$2"
+}
+# check TEST NAME STATUS: the run NAME exited STATUS.
+status_is() {
+	[ "$rc" = "$2" ] && return 0
+	fail "$1" "exit $rc, want $2; stdout: $(head -c 300 "$SCRATCH/$1.out"); stderr: $(head -c 500 "$SCRATCH/$1.err")"
+	return 1
+}
+
+r runs_op_with_prefixed_output -H web01 echo word=hello
+status_is runs_op_with_prefixed_output 0 &&
+	{ has runs_op_with_prefixed_output out 'web01: hello' &&
+	  has runs_op_with_prefixed_output err 'writ: 1 ok — ' &&
+	  pass runs_op_with_prefixed_output ||
+	  fail runs_op_with_prefixed_output "$(cat "$SCRATCH/runs_op_with_prefixed_output.out" "$SCRATCH/runs_op_with_prefixed_output.err")"; }
+
+# Lines are whole per host and stream: a line split across frames is
+# printed once, a line over 16 KiB in pieces, the last partial line at the
+# end; stderr stays on stderr.
+r keeps_lines_whole -H web01 emit
+x16k=$(head -c 16384 /dev/zero | tr '\0' x)
+status_is keeps_lines_whole 0 &&
+	{ has keeps_lines_whole out 'web01: one' &&
+	  has keeps_lines_whole out 'web01: two halves' &&
+	  grep -qx "web01: $x16k" "$SCRATCH/keeps_lines_whole.out" &&
+	  grep -qx "web01: $(head -c 3616 /dev/zero | tr '\0' x)" "$SCRATCH/keeps_lines_whole.out" &&
+	  grep -qx 'web01: last-no-newline' "$SCRATCH/keeps_lines_whole.out" &&
+	  grep -qx 'web01: warn' "$SCRATCH/keeps_lines_whole.err" &&
+	  ! grep -q warn "$SCRATCH/keeps_lines_whole.out" &&
+	  [ "$(wc -l < "$SCRATCH/keeps_lines_whole.out")" = 5 ] &&
+	  pass keeps_lines_whole ||
+	  fail keeps_lines_whole "$(head -c 300 "$SCRATCH/keeps_lines_whole.out"; cat "$SCRATCH/keeps_lines_whole.err")"; }
+
+r refuses_other_host_ids -H web01,web02 uptime
+status_is refuses_other_host_ids 6 &&
+	{ has refuses_other_host_ids out 'web01: ' &&
+	  ! has refuses_other_host_ids out 'web02: ' &&
+	  has refuses_other_host_ids err 'writ: web02: refused wrong-host: web01' &&
+	  has refuses_other_host_ids err 'writ: 1 ok, 1 refused web02 (wrong-host) — ' &&
+	  pass refuses_other_host_ids ||
+	  fail refuses_other_host_ids "$(cat "$SCRATCH/refuses_other_host_ids.out" "$SCRATCH/refuses_other_host_ids.err")"; }
+
+r failed_op_exits_5 -H web01 fail 'script=exit 3'
+status_is failed_op_exits_5 5 &&
+	{ has failed_op_exits_5 err 'writ: 0 ok, 1 failed web01 (exit 3)' &&
+	  pass failed_op_exits_5 ||
+	  fail failed_op_exits_5 "$(cat "$SCRATCH/failed_op_exits_5.err")"; }
+
+r closed_port_is_unreachable -H dead uptime
+status_is closed_port_is_unreachable 4 &&
+	{ has closed_port_is_unreachable err 'writ: dead: unreachable: connect: ' &&
+	  has closed_port_is_unreachable err '1 unreachable dead' &&
+	  pass closed_port_is_unreachable ||
+	  fail closed_port_is_unreachable "$(cat "$SCRATCH/closed_port_is_unreachable.err")"; }
+
+# Unreachable (4) comes before refused (6) and failed (5).
+r exit_status_order -H web02,dead,web01 fail 'script=exit 3'
+status_is exit_status_order 4 &&
+	{ has exit_status_order err 'writ: 0 ok, 1 failed web01 (exit 3), 1 refused web02 (wrong-host), 1 unreachable dead — ' &&
+	  pass exit_status_order ||
+	  fail exit_status_order "$(cat "$SCRATCH/exit_status_order.err")"; }
+
+fp=$(ssh-keygen -l -E sha256 -f "$SSH_DIR/host_key.pub" | awk '{print $2}')
+: > "$SCRATCH/empty_known_hosts"
+KNOWN=$SCRATCH/empty_known_hosts r refuses_unknown_host_key -H web01 canary "path=$GATE_DIR/unknown_key_canary"
+status_is refuses_unknown_host_key 4 &&
+	{ has refuses_unknown_host_key err "web01: unreachable: host key unknown, refused: $fp" &&
+	  [ ! -e "$GATE_DIR/unknown_key_canary" ] &&
+	  pass refuses_unknown_host_key ||
+	  fail refuses_unknown_host_key "want $fp: $(cat "$SCRATCH/refuses_unknown_host_key.err")"; }
+
+ssh-keygen -q -t ed25519 -N '' -f "$SCRATCH/other_host_key" -C other
+echo "[127.0.0.1]:$SSHD_PORT $(cat "$SCRATCH/other_host_key.pub")" > "$SCRATCH/changed_known_hosts"
+KNOWN=$SCRATCH/changed_known_hosts r refuses_changed_host_key -H web01 uptime
+status_is refuses_changed_host_key 4 &&
+	{ has refuses_changed_host_key err "web01: unreachable: host key CHANGED, refused: $fp" &&
+	  pass refuses_changed_host_key ||
+	  fail refuses_changed_host_key "$(cat "$SCRATCH/refuses_changed_host_key.err")"; }
+
+start=$(date +%s%N)
+r deadline_is_a_timeout -t 1 -H web01 sleeper secs=5
+ms=$(( ($(date +%s%N) - start) / 1000000 ))
+status_is deadline_is_a_timeout 3 &&
+	{ has deadline_is_a_timeout err 'web01: timeout: deadline of 1 s passed' &&
+	  [ "$ms" -lt 1900 ] &&
+	  pass deadline_is_a_timeout ||
+	  fail deadline_is_a_timeout "${ms} ms: $(cat "$SCRATCH/deadline_is_a_timeout.err")"; }
+
+# A server that accepts and never speaks: the connect timeout, status 3.
+python3 - > "$SCRATCH/silent.port" <<'PY' &
+import socket, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(8)
+print(s.getsockname()[1], flush=True)
+s.settimeout(0.2); conns = []; end = time.time() + 10
+while time.time() < end:
+    try: conns.append(s.accept()[0])
+    except socket.timeout: pass
+PY
+SILENT_PID=$!
+at_exit "kill $SILENT_PID 2>/dev/null"
+for i in $(seq 50); do [ -s "$SCRATCH/silent.port" ] && break; sleep 0.05; done
+printf 'Host silent\n  HostName 127.0.0.1\n  Port %s\n' "$(cat "$SCRATCH/silent.port")" >> "$SCRATCH/ssh_config"
+start=$(date +%s%N)
+r connect_timeout_is_a_timeout --connect-timeout 1 -H silent uptime
+ms=$(( ($(date +%s%N) - start) / 1000000 ))
+status_is connect_timeout_is_a_timeout 3 &&
+	{ has connect_timeout_is_a_timeout err 'writ: silent: timeout: connect: ' &&
+	  has connect_timeout_is_a_timeout err '1 timeout silent' &&
+	  [ "$ms" -lt 2500 ] &&
+	  pass connect_timeout_is_a_timeout ||
+	  fail connect_timeout_is_a_timeout "${ms} ms: $(cat "$SCRATCH/connect_timeout_is_a_timeout.err")"; }
+
+# Three hosts in flight at once: three 1 s ops take about 1 s, not 3.
+start=$(date +%s%N)
+r hosts_run_in_parallel -p 3 -H web01,127.0.0.1:$SSHD_PORT,web01:$SSHD_PORT sleeper secs=1
+ms=$(( ($(date +%s%N) - start) / 1000000 ))
+# 127.0.0.1 is not web01: refused; the two web01 ones sleep.
+status_is hosts_run_in_parallel 6 &&
+	{ [ "$ms" -lt 1900 ] && has hosts_run_in_parallel err 'writ: 2 ok, 1 refused 127.0.0.1:' &&
+	  pass hosts_run_in_parallel ||
+	  fail hosts_run_in_parallel "${ms} ms: $(cat "$SCRATCH/hosts_run_in_parallel.err")"; }
+
+# One request id for the run, a fresh nonce per host: the gate accepts
+# both requests (no replay) and audits the same id twice.
+r shares_request_id -p 1 -H web01,web01:$SSHD_PORT -m 'CHG-42' note
+ids=$(grep -F 'event="accepted"' "$GATE_DIR/audit.log" | grep -F 'CHG-42' |
+	grep -o 'request="[0-9a-f]*"' | sort -u | wc -l)
+status_is shares_request_id 0 &&
+	{ [ "$ids" = 1 ] && has shares_request_id out 'web01: noted' &&
+	  has shares_request_id out "web01:$SSHD_PORT: noted" &&
+	  pass shares_request_id ||
+	  fail shares_request_id "$ids distinct ids: $(grep CHG-42 "$GATE_DIR/audit.log" | head -c 600)"; }
+
+# user@ in the target wins over -l; [v6]:port parses.
+r target_user_wins -H "nobody@web01,$GATE_USER@web02" uptime
+status_is target_user_wins 4 &&
+	{ has target_user_wins err 'writ: web01: unreachable: authentication failed' &&
+	  has target_user_wins err "writ: web02: refused wrong-host: web01" &&
+	  pass target_user_wins ||
+	  fail target_user_wins "$(cat "$SCRATCH/target_user_wins.err")"; }
+r bracketed_ipv6_target -H "[::1]:$DEAD_PORT" uptime
+status_is bracketed_ipv6_target 4 &&
+	{ has bracketed_ipv6_target err "writ: ::1:$DEAD_PORT: unreachable: connect: " &&
+	  pass bracketed_ipv6_target ||
+	  fail bracketed_ipv6_target "$(cat "$SCRATCH/bracketed_ipv6_target.err")"; }
+
+t "$WRIT" run --help
+expect run_help_has_example 0 'example:'
+t "$WRIT" run -k "$(k ci)" --realm test uptime
+expect run_without_hosts_is_usage 2 'want targets (-H, -h, -g or -a)'
+t "$WRIT" run -H 'web01,' -k "$(k ci)" --realm test uptime
+expect run_refuses_empty_target 2 '-H web01,: empty item in list'
+t "$WRIT" run -H 'web01:99999' -k "$(k ci)" --realm test uptime
+expect run_refuses_bad_port 2 "-H web01:99999: port '99999'"
