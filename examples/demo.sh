@@ -1,21 +1,80 @@
 #!/usr/bin/env bash
-# demo.sh: what `make demo` runs. Today it shows writ's trust chain end to end
-# in a scratch directory: keys, a policy signed by an authority and checked by
-# the real minisign, and the decisions a gate would take for a few requests.
-# The loopback fleet joins when the gate and the client land (issues 3, 4).
+# demo.sh: what `make demo` runs, in a scratch directory it removes: keys, a
+# policy signed by an authority and checked by the real minisign, the
+# decisions a gate would take, then a fleet of 8 loopback hosts (an OpenSSH
+# sshd each, writ-gate as the forced command) driven by `writ run`.
 set -euo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
 writ=${WRIT:-$src/build/writ}
 dir=$(mktemp -d "${TMPDIR:-/tmp}/writ-demo.XXXXXX")
-trap 'rm -rf "$dir"' EXIT
 cd "$dir"
+gate=$dir/bin/writ-gate
 
 if [ -t 1 ]; then bold=$'\033[1m' plain=$'\033[0m'; else bold= plain=; fi
 say() { printf '\n%s== %s%s\n' "$bold" "$*" "$plain"; }
 # Echo a command as a shell would read it, then run it.
-echo_cmd() { printf '$'; printf ' %q' "${@/#$writ/writ}"; printf '\n'; }
+echo_cmd() {
+	local words=("${@/#$writ/writ}")
+	words=("${words[@]/#$gate/writ-gate}")
+	printf '$'; printf ' %q' "${words[@]}"; printf '\n'
+}
 run() { echo_cmd "$@"; "$@"; }
 show() { echo_cmd "$@"; "$@" || printf '(exit %d)\n' $?; }
+
+# fleet_up: one sshd per host on a free loopback port, each with its own
+# gate.ini (host id, state dir, audit log) and the same signed policy; an
+# inventory naming them. As root the gates run as a dedicated account whose
+# shell is /bin/sh; otherwise as the current user.
+fleet_up() {
+	local h port user
+	mkdir -p bin fleet
+	cp "$src/build/writ-gate" "$gate"
+	chmod 0711 "$dir"
+	chmod 0755 bin "$gate" fleet
+	if [ "$(id -u)" -eq 0 ]; then
+		user=writdemo
+		getent passwd "$user" >/dev/null || useradd --system \
+		    --no-create-home --home-dir / --shell /bin/sh "$user"
+		usermod -p '*' -d / "$user"
+	else
+		user=$(id -un)
+	fi
+	ssh-keygen -q -t ed25519 -N '' -f host_key -C demo-host
+	ssh-keygen -q -t ed25519 -N '' -f client_key -C demo-client
+	mkdir -p /run/sshd 2>/dev/null || true
+	: > known_hosts
+	: > fleet.ini
+	for h in web01 web02 web03 web04 web05 web06 db01 db02; do
+		port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+		mkdir -p "fleet/$h/state"
+		printf '[gate]\nhost_id = %s\nrealm = demo\npolicy = %s\ntrust = %s\nstate_dir = %s\naudit_log = %s\n' \
+		    "$h" "$dir/policy.ini" "$dir/authority.pub" "$dir/fleet/$h/state" \
+		    "$dir/fleet/$h/audit.log" > "fleet/$h/gate.ini"
+		printf 'command="%s -c %s",restrict %s\n' "$gate" "$dir/fleet/$h/gate.ini" \
+		    "$(cat client_key.pub)" > "fleet/$h/authorized_keys"
+		printf 'Port %s\nListenAddress 127.0.0.1\nHostKey %s\nPidFile %s\nAuthorizedKeysFile %s\nAllowUsers %s\nUsePAM no\nStrictModes no\nPasswordAuthentication no\nKbdInteractiveAuthentication no\nLogLevel ERROR\n' \
+		    "$port" "$dir/host_key" "$dir/fleet/$h/sshd.pid" \
+		    "$dir/fleet/$h/authorized_keys" "$user" > "fleet/$h/sshd_config"
+		printf '[host %s]\naddress = 127.0.0.1\nport = %s\nuser = %s\nhost_id = %s\n\n' \
+		    "$h" "$port" "$user" "$h" >> fleet.ini
+		echo "[127.0.0.1]:$port $(cat host_key.pub)" >> known_hosts
+		chmod 0755 "fleet/$h"
+		chmod 0644 "fleet/$h/authorized_keys"
+		chmod 0700 "fleet/$h/state"
+		[ "$user" = "$(id -un)" ] || chown -R "$user" "fleet/$h/state"
+		/usr/sbin/sshd -D -f "$dir/fleet/$h/sshd_config" -E "$dir/fleet/$h/sshd.log" </dev/null &
+		pids+=($!)
+	done
+	chmod 0644 policy.ini policy.ini.minisig authority.pub
+	# The gates' audit logs are theirs to create; the directories theirs too.
+	[ "$user" = "$(id -un)" ] || chown "$user" fleet/*/
+	for h in web01 web02 web03 web04 web05 web06 db01 db02; do
+		for _ in $(seq 100); do [ -s "fleet/$h/sshd.pid" ] && break; sleep 0.05; done
+	done
+	run_opts=(-k ci-deploy.key --realm demo --identity client_key --known-hosts known_hosts)
+}
+pids=()
+trap 'kill "${pids[@]}" 2>/dev/null; rm -rf "$dir"' EXIT
 
 say "1. Keys: a policy authority and three request signers (minisign format)"
 for k in authority ci-deploy release-manager auditor; do
@@ -57,4 +116,19 @@ show "$writ" policy explain -p authority.pub policy.ini \
     --signer ci-deploy.pub --signer release-manager.pub --host web01 \
     restart 'unit=nginx.service; rm -rf /'
 
-say "Done. The fleet part of this demo arrives with writ-gate and writ run (issues 3, 4)."
+say "6. A fleet of 8 hosts on loopback: an OpenSSH sshd each, writ-gate as the forced command"
+fleet_up
+run "$writ" hosts --inventory fleet.ini -a
+
+say "7. A parallel uptime on every host: web* may, db* may not (the role's hosts globs)"
+show "$writ" run --inventory fleet.ini -a "${run_opts[@]}" uptime
+
+say "8. A restart signed by one key: the op needs two approvals, every gate refuses"
+show "$writ" run --inventory fleet.ini -H 'web[01-03]' "${run_opts[@]}" \
+    -m CHG-1001 restart unit=nginx.service
+
+say "9. What web01's gate wrote to its hash-chained audit log"
+tail -n 3 fleet/web01/audit.log | cut -c1-200
+run "$gate" audit verify fleet/web01/audit.log
+
+say "Done. Rolling runs, reports and file transfers arrive with the next releases."
