@@ -10,6 +10,7 @@
 
 #include "commands.h"
 #include "fanout.h"
+#include "hostrange.h"
 #include "passphrase.h"
 #include "request.h"
 #include "run.h"
@@ -199,12 +200,38 @@ on_done(void *ctx, size_t host, const struct fanout_result *r)
 		    r->detail);
 }
 
-/* ", N STATUS name1,name2 (why1, why2)": distinct whys, in order. */
+/* The names of the hosts with status st, folded into ranges as pdsh and
+ * clush print them (web[07,12]); plainly if folding runs out of memory. */
+static void
+print_folded(const struct target *ts, const struct fanout_result *rs,
+    size_t n, enum fanout_status st, size_t count)
+{
+	char **names, *folded = NULL;
+	size_t i, k = 0;
+
+	if ((names = calloc(count, sizeof(*names))) != NULL) {
+		for (i = 0; i < n; i++)
+			if (rs[i].status == st)
+				names[k++] = ts[i].name;
+		if (hostrange_fold(names, k, &folded) == 0) {
+			fputs(folded, stderr);
+			free(folded);
+			free(names);
+			return;
+		}
+		free(names);
+	}
+	for (i = 0, k = 0; i < n; i++)
+		if (rs[i].status == st)
+			fprintf(stderr, "%s%s", k++ > 0 ? "," : "", ts[i].name);
+}
+
+/* ", N STATUS names (why1, why2)": distinct whys, in order. */
 static void
 summary_group(const struct target *ts, const struct fanout_result *rs,
     size_t n, enum fanout_status st)
 {
-	size_t i, j, count = 0, shown = 0, whys = 0;
+	size_t i, j, count = 0, whys = 0;
 	char why[FANOUT_REASON_MAX];
 
 	for (i = 0; i < n; i++)
@@ -212,12 +239,7 @@ summary_group(const struct target *ts, const struct fanout_result *rs,
 	if (count == 0)
 		return;
 	fprintf(stderr, ", %zu %s ", count, fanout_status_name(st));
-	for (i = 0; i < n; i++)
-		if (rs[i].status == st && shown++ < 10)
-			fprintf(stderr, "%s%s", shown > 1 ? "," : "",
-			    ts[i].name);
-	if (shown > 10)
-		fprintf(stderr, ",+%zu more", shown - 10);
+	print_folded(ts, rs, n, st, count);
 	if (st != FANOUT_FAILED && st != FANOUT_REFUSED)
 		return;
 	for (i = 0; i < n; i++) {
