@@ -124,6 +124,7 @@ report_open(struct report *r, const struct fanout_job *job,
 	r->targets = targets;
 	r->n = n;
 	r->json = NULL;
+	r->json_failed = 0;
 	r->request[0] = '\0';
 	r->started_at_ms = 0;
 	if ((r->bytes = calloc(n > 0 ? n : 1, sizeof(*r->bytes))) == NULL)
@@ -167,7 +168,7 @@ report_host(struct report *r, size_t host, const struct fanout_result *res,
 		memcpy(r->request, res->request, sizeof(r->request));
 	if (r->started_at_ms == 0 || res->started_at_ms < r->started_at_ms)
 		r->started_at_ms = res->started_at_ms;
-	if (f == NULL)
+	if (f == NULL || r->json_failed)
 		return 0;
 	report_time(t0, res->started_at_ms);
 	report_time(t1, res->finished_at_ms);
@@ -190,9 +191,11 @@ report_host(struct report *r, size_t host, const struct fanout_result *res,
 	json_cstr(f, res->request);
 	fputs("}\n", f);
 	/* Flushed per host so a reader (or a crash) sees every ended host. */
-	if (fflush(f) != 0 || ferror(f))
+	if (fflush(f) != 0 || ferror(f)) {
+		r->json_failed = 1;
 		return werr_set(e, WRIT_EIO, "--json: cannot write %s",
 		    r->json_path);
+	}
 	return 0;
 }
 
@@ -368,7 +371,7 @@ report_finish(struct report *r, const struct fanout_result *rs,
 {
 	int rc;
 
-	if (r->json != NULL &&
+	if (r->json != NULL && !r->json_failed &&
 	    (rc = json_summary(r, rs, wall_ms, exit, e)) != 0)
 		return rc;
 	if (r->failed_path != NULL && (rc = failed_hosts(r, rs, e)) != 0)

@@ -21,6 +21,7 @@ struct report {
 	size_t n;
 	uint64_t (*bytes)[2];           /* [host][stream-1] output bytes */
 	FILE *json;
+	int json_failed;                /* a write failed: no more lines */
 	int64_t started_at_ms;          /* wall clock, Unix ms */
 	char request[2 * REQUEST_ID_BYTES + 1];
 };
@@ -32,7 +33,8 @@ int report_open(struct report *r, const struct fanout_job *job,
 /* Counts a chunk of host's output. */
 void report_output(struct report *r, size_t host, enum fanout_stream s,
     size_t len);
-/* Host ended: its JSON line. */
+/* Host ended: its JSON line. A failed write is reported once; the other
+ * records are still written at the end. */
 int report_host(struct report *r, size_t host, const struct fanout_result *res,
     struct werr *e);
 /* The run ended: the JSON summary, the Markdown report, the failed hosts

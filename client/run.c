@@ -211,7 +211,7 @@ on_done(void *ctx, size_t host, const struct fanout_result *r)
 	struct werr e;
 
 	run_output_flush(&st->out, host);
-	if (!st->rep_failed && report_host(&st->rep, host, r, &e) != 0) {
+	if (report_host(&st->rep, host, r, &e) != 0) {
 		warnx_writ("run: %s", e.msg);
 		st->rep_failed = 1;
 	}
@@ -349,7 +349,7 @@ finish(struct run_state *st, const struct fanout_result *rs, size_t n,
 	int status = summary(st->targets, rs, n, secs);
 	struct werr e;
 
-	if (!st->rep_failed && report_finish(&st->rep, rs,
+	if (report_finish(&st->rep, rs,
 	    (int64_t)(secs * 1000), status, &e) != 0) {
 		warnx_writ("run: %s", e.msg);
 		st->rep_failed = 1;

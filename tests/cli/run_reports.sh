@@ -116,3 +116,13 @@ r json_unwritable_is_error -H web01 --json "$SCRATCH/no/such/dir/x.json" uptime
 	! grep -q 'web01:' "$SCRATCH/json_unwritable_is_error.out" &&
 	pass json_unwritable_is_error ||
 	fail json_unwritable_is_error "rc $rc: $(cat "$SCRATCH/json_unwritable_is_error.err")"
+
+# A JSON write that fails (a full disk) is reported and makes a clean run
+# exit 1; the other records are still written.
+r json_write_error_exits_1 -H web01 --json /dev/full \
+    --failed-hosts "$SCRATCH/full_failed" uptime
+[ "$rc" = 1 ] &&
+	grep -qF -- 'run: --json: cannot write /dev/full' "$SCRATCH/json_write_error_exits_1.err" &&
+	[ -f "$SCRATCH/full_failed" ] && [ ! -s "$SCRATCH/full_failed" ] &&
+	pass json_write_error_exits_1 ||
+	fail json_write_error_exits_1 "rc $rc: $(cat "$SCRATCH/json_write_error_exits_1.err")"
