@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "minisign.h"
+#include "request.h"
 #include "target.h"
 #include "werr.h"
 
@@ -37,6 +38,9 @@ struct fanout_result {
 	char reason[FANOUT_REASON_MAX];   /* refusal word or class */
 	char detail[FANOUT_DETAIL_MAX];   /* refusal detail or error message */
 	int64_t duration_ms;
+	int64_t started_at_ms;  /* wall clock, Unix ms: reports (report.h) */
+	int64_t finished_at_ms;
+	char request[2 * REQUEST_ID_BYTES + 1];   /* the run's id, lower hex */
 };
 
 /* What every host is sent and how. Callbacks are called with a lock held,

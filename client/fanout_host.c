@@ -34,6 +34,15 @@ struct host {
 };
 
 static int64_t
+wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int64_t
 now_ms(void)
 {
 	struct timespec ts;
@@ -443,6 +452,9 @@ fanout_host(struct fanout_shared *sh, size_t i)
 	h.t = &sh->targets[i];
 	h.r = &sh->results[i];
 	h.r->exit_code = -1;
+	sodium_bin2hex(h.r->request, sizeof(h.r->request), sh->request_id,
+	    sizeof(sh->request_id));
+	h.r->started_at_ms = wall_ms();
 	h.start_ms = now_ms();
 	if (sh->job->deadline > 0)
 		h.end_ms = h.start_ms + (int64_t)sh->job->deadline * 1000;
@@ -467,4 +479,5 @@ out:
 	}
 	wire_decoder_free(&h.dec);
 	h.r->duration_ms = now_ms() - h.start_ms;
+	h.r->finished_at_ms = wall_ms();
 }

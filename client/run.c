@@ -12,6 +12,7 @@
 #include "fanout.h"
 #include "hostrange.h"
 #include "passphrase.h"
+#include "report.h"
 #include "request.h"
 #include "run.h"
 #include "target_args.h"
@@ -20,6 +21,7 @@ static const char run_help[] =
 "usage: writ run -H LIST -k KEY [-k KEY...] [--realm R] [-l USER] [-p N]\n"
 "                [-t SEC] [--connect-timeout SEC] [--ttl SEC] [-m TEXT]\n"
 "                [--identity FILE] [--known-hosts FILE] [-F FILE]\n"
+"                [--json FILE|-] [--report FILE] [--failed-hosts FILE]\n"
 "                OP [NAME=VALUE...]\n"
 "\n"
 "Signs one request for OP per target (its own host id and nonce, one\n"
@@ -44,6 +46,10 @@ static const char run_help[] =
 "  --known-hosts FILE   (default ~/.ssh/known_hosts); unknown or changed\n"
 "                       host keys are refused\n"
 "  -F FILE              ssh_config (default ~/.ssh/config)\n"
+"  --json FILE          JSON Lines: one object per host as it ends, then a\n"
+"                       summary; '-': stdout, hosts' output not printed\n"
+"  --report FILE        a Markdown report of the run\n"
+"  --failed-hosts FILE  every target not ok, one a line (for -h)\n"
 "\n"
 "Exit status: 0 all ok; 3 a host timed out; 4 one was unreachable; 6 one\n"
 "was refused by its gate; 5 an op failed (the first that applies); 1 other\n"
@@ -53,7 +59,7 @@ static const char run_help[] =
 "  writ run -H web01,web02,deploy@web03:2222 -k ~/.writ/ci.key \\\n"
 "      --realm prod -m 'CHG-1234' restart unit=nginx.service\n";
 
-enum { OPT_HELP = 1000, OPT_INVENTORY };
+enum { OPT_HELP = 1000, OPT_INVENTORY, OPT_JSON, OPT_REPORT, OPT_FAILED };
 
 static const struct option run_options[] = {
 	{ "help", no_argument, NULL, OPT_HELP },
@@ -64,6 +70,9 @@ static const struct option run_options[] = {
 	{ "identity", required_argument, NULL, 'i' },
 	{ "known-hosts", required_argument, NULL, 'K' },
 	{ "parallel", required_argument, NULL, 'p' },
+	{ "json", required_argument, NULL, OPT_JSON },
+	{ "report", required_argument, NULL, OPT_REPORT },
+	{ "failed-hosts", required_argument, NULL, OPT_FAILED },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -71,6 +80,7 @@ struct run_args {
 	struct target_args targets;     /* -H -w -h -g -a -x -X -l --inventory */
 	const char *realm, *message, *identity;
 	const char *known_hosts, *ssh_config;
+	const char *json, *report, *failed_hosts;
 	const char *keys[REQUEST_MAX_SIGS];
 	size_t nkeys;
 	unsigned long long parallel, deadline, connect_timeout, ttl;
@@ -78,7 +88,10 @@ struct run_args {
 
 struct run_state {
 	struct run_output out;
+	struct report rep;
 	const struct target *targets;
+	int quiet;              /* hosts' output not printed (--json -) */
+	int rep_failed;         /* a report could not be written */
 };
 
 static int
@@ -125,6 +138,9 @@ parse_opt(int c, struct run_args *a)
 	case 'i': a->identity = optarg; return 0;
 	case 'K': a->known_hosts = optarg; return 0;
 	case 'F': a->ssh_config = optarg; return 0;
+	case OPT_JSON: a->json = optarg; return 0;
+	case OPT_REPORT: a->report = optarg; return 0;
+	case OPT_FAILED: a->failed_hosts = optarg; return 0;
 	case 'k':
 		if (a->nkeys == REQUEST_MAX_SIGS) {
 			warnx_writ("run: -k: at most %d signing keys",
@@ -182,7 +198,9 @@ on_output(void *ctx, size_t host, enum fanout_stream s, const uint8_t *data,
 {
 	struct run_state *st = ctx;
 
-	run_output_chunk(&st->out, host, s, data, len);
+	report_output(&st->rep, host, s, len);
+	if (!st->quiet)
+		run_output_chunk(&st->out, host, s, data, len);
 }
 
 /* A host's partial lines, then why it is not ok (as it ends). */
@@ -191,8 +209,13 @@ on_done(void *ctx, size_t host, const struct fanout_result *r)
 {
 	struct run_state *st = ctx;
 	const char *name = st->targets[host].name;
+	struct werr e;
 
 	run_output_flush(&st->out, host);
+	if (report_host(&st->rep, host, r, &e) != 0) {
+		warnx_writ("run: %s", e.msg);
+		st->rep_failed = 1;
+	}
 	if (r->status == FANOUT_REFUSED)
 		warnx_writ("%s: refused %s: %s", name, r->reason, r->detail);
 	else if (r->status != FANOUT_OK)
@@ -339,9 +362,26 @@ now_s(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* The summary's exit status, made 1 where a report could not be written
+ * (a run that looks clean must not hide a missing record). */
 static int
-run_all(struct fanout_job *job,
-    struct target *ts, size_t n)
+finish(struct run_state *st, const struct fanout_result *rs, size_t n,
+    double secs)
+{
+	int status = summary(st->targets, rs, n, secs);
+	struct werr e;
+
+	if (report_finish(&st->rep, rs,
+	    (int64_t)(secs * 1000), status, &e) != 0) {
+		warnx_writ("run: %s", e.msg);
+		st->rep_failed = 1;
+	}
+	return st->rep_failed && status == 0 ? 1 : status;
+}
+
+static int
+run_all(struct fanout_job *job, const struct run_args *a, struct target *ts,
+    size_t n)
 {
 	struct fanout_result *rs = calloc(n, sizeof(*rs));
 	struct run_state st;
@@ -349,19 +389,29 @@ run_all(struct fanout_job *job,
 	double t0 = now_s();
 	int status = 1;
 
+	memset(&st, 0, sizeof(st));
+	st.rep.json_path = a->json;
+	st.rep.md_path = a->report;
+	st.rep.failed_path = a->failed_hosts;
 	if (rs == NULL || run_output_init(&st.out, ts, n) != 0) {
 		warnx_writ("run: out of memory");
-		free(rs);
-		return 1;
+		goto out;
+	}
+	if (report_open(&st.rep, job, ts, n, &e) != 0) {
+		warnx_writ("run: %s", e.msg);
+		goto out;
 	}
 	st.targets = ts;
+	st.quiet = a->json != NULL && strcmp(a->json, "-") == 0;
 	job->output = on_output;
 	job->done = on_done;
 	job->ctx = &st;
 	if (fanout_run(job, ts, n, rs, &e) != 0)
 		warnx_writ("run: %s", e.msg);
 	else
-		status = summary(ts, rs, n, now_s() - t0);
+		status = finish(&st, rs, n, now_s() - t0);
+out:
+	report_close(&st.rep);
 	run_output_free(&st.out);
 	free(rs);
 	return status;
@@ -408,7 +458,7 @@ cmd_run(int argc, char **argv)
 	job.known_hosts = a.known_hosts;
 	job.identity = a.identity;
 	job.ssh_config = a.ssh_config;
-	rc = run_all(&job, tl.v, tl.n);
+	rc = run_all(&job, &a, tl.v, tl.n);
 out:
 	for (i = 0; i < REQUEST_MAX_SIGS; i++)
 		minisign_sec_free(keys[i]);
