@@ -121,7 +121,13 @@ fleet_up
 run "$writ" hosts --inventory fleet.ini -a
 
 say "7. A parallel uptime on every host: web* may, db* may not (the role's hosts globs)"
-show "$writ" run --inventory fleet.ini -a "${run_opts[@]}" uptime
+show "$writ" run --inventory fleet.ini -a "${run_opts[@]}" \
+    --json run.jsonl --report run.md --failed-hosts failed.txt uptime
+echo "-- run.jsonl: one object per host as it ends, then the summary:"
+head -n 1 run.jsonl
+tail -n 1 run.jsonl
+echo "-- failed.txt (ready for -h):"
+cat failed.txt
 
 say "8. A restart signed by one key: the op needs two approvals, every gate refuses"
 show "$writ" run --inventory fleet.ini -H 'web[01-03]' "${run_opts[@]}" \
