@@ -46,6 +46,9 @@ static const char run_help[] =
 "  --known-hosts FILE   (default ~/.ssh/known_hosts); unknown or changed\n"
 "                       host keys are refused\n"
 "  -F FILE              ssh_config (default ~/.ssh/config)\n"
+"  -N                   print hosts' lines without the \"HOST: \" prefix\n"
+"  -S                   exit with the largest op exit status (255 for a host\n"
+"                       without one), as pdsh and clush do\n"
 "  --json FILE          JSON Lines: one object per host as it ends, then a\n"
 "                       summary; '-': stdout, hosts' output not printed\n"
 "  --report FILE        a Markdown report of the run\n"
@@ -84,6 +87,8 @@ struct run_args {
 	const char *keys[REQUEST_MAX_SIGS];
 	size_t nkeys;
 	unsigned long long parallel, deadline, connect_timeout, ttl;
+	int no_prefix;          /* -N */
+	int op_status;          /* -S: exit with the largest op status */
 };
 
 struct run_state {
@@ -91,6 +96,7 @@ struct run_state {
 	struct report rep;
 	const struct target *targets;
 	int quiet;              /* hosts' output not printed (--json -) */
+	int op_status;          /* -S */
 	int rep_failed;         /* a report could not be written */
 };
 
@@ -138,6 +144,8 @@ parse_opt(int c, struct run_args *a)
 	case 'i': a->identity = optarg; return 0;
 	case 'K': a->known_hosts = optarg; return 0;
 	case 'F': a->ssh_config = optarg; return 0;
+	case 'N': a->no_prefix = 1; return 0;
+	case 'S': a->op_status = 1; return 0;
 	case OPT_JSON: a->json = optarg; return 0;
 	case OPT_REPORT: a->report = optarg; return 0;
 	case OPT_FAILED: a->failed_hosts = optarg; return 0;
@@ -169,7 +177,7 @@ parse_args(int argc, char **argv, struct run_args *a)
 	a->connect_timeout = 10;
 	a->ttl = 300;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+H:w:h:g:ax:X:k:l:m:p:f:t:F:",
+	while ((c = getopt_long(argc, argv, "+H:w:h:g:ax:X:k:l:m:p:f:t:F:NS",
 	    run_options, NULL)) != -1) {
 		if (c == OPT_HELP) {
 			fputs(run_help, stdout);
@@ -362,6 +370,23 @@ now_s(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* -S (pdsh, clush): the largest op exit status, 255 for a host that has
+ * none (refused, unreachable, timed out). */
+static int
+largest_op_status(const struct fanout_result *rs, size_t n)
+{
+	int worst = 0, s;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		s = rs[i].exit_code >= 0 && (rs[i].status == FANOUT_OK ||
+		    rs[i].status == FANOUT_FAILED) ? rs[i].exit_code : 255;
+		if (s > worst)
+			worst = s;
+	}
+	return worst;
+}
+
 /* The summary's exit status, made 1 where a report could not be written
  * (a run that looks clean must not hide a missing record). */
 static int
@@ -370,6 +395,9 @@ finish(struct run_state *st, const struct fanout_result *rs, size_t n,
 {
 	int status = summary(st->targets, rs, n, secs);
 	struct werr e;
+
+	if (st->op_status)
+		status = largest_op_status(rs, n);
 
 	if (report_finish(&st->rep, rs,
 	    (int64_t)(secs * 1000), status, &e) != 0) {
@@ -403,6 +431,8 @@ run_all(struct fanout_job *job, const struct run_args *a, struct target *ts,
 	}
 	st.targets = ts;
 	st.quiet = a->json != NULL && strcmp(a->json, "-") == 0;
+	st.op_status = a->op_status;
+	st.out.no_prefix = a->no_prefix;
 	job->output = on_output;
 	job->done = on_done;
 	job->ctx = &st;

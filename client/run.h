@@ -24,6 +24,7 @@ struct run_output {
 	struct run_line (*lines)[2];    /* [host][stream-1] */
 	size_t n;
 	int escape[2];          /* escape control bytes (a terminal) */
+	int no_prefix;          /* -N: lines without "HOST: " */
 };
 
 int run_output_init(struct run_output *o, const struct target *targets,

@@ -33,24 +33,41 @@ run_output_free(struct run_output *o)
 	memset(o, 0, sizeof(*o));
 }
 
-/* On a terminal, control bytes (but tab) are written as \xNN so that no
- * host can move the cursor or retitle the window. */
+/* C0 controls but tab, DEL, and the UTF-8 form of the C1 controls
+ * (C2 80..C2 9F; C2 9B is a CSI): what a terminal would obey. */
+static size_t
+control_len(const uint8_t *p, size_t n)
+{
+	if ((p[0] < 0x20 && p[0] != '\t') || p[0] == 0x7f)
+		return 1;
+	if (p[0] == 0xc2 && n > 1 && p[1] >= 0x80 && p[1] <= 0x9f)
+		return 2;
+	return 0;
+}
+
+/* On a terminal, control bytes are written as \xNN so that no host can
+ * move the cursor or retitle the window. */
 static void
 put_line(FILE *f, int escape, const char *name, const uint8_t *p, size_t n)
 {
-	size_t i;
+	size_t i, c;
 
-	fputs(name, f);
-	fputs(": ", f);
-	if (!escape)
+	if (name != NULL) {
+		fputs(name, f);
+		fputs(": ", f);
+	}
+	if (!escape) {
 		fwrite(p, 1, n, f);
-	else
-		for (i = 0; i < n; i++) {
-			if ((p[i] < 0x20 && p[i] != '\t') || p[i] == 0x7f)
-				fprintf(f, "\\x%02x", p[i]);
-			else
-				fputc(p[i], f);
-		}
+		fputc('\n', f);
+		return;
+	}
+	for (i = 0; i < n; i += c > 0 ? c : 1) {
+		if ((c = control_len(p + i, n - i)) == 0)
+			fputc(p[i], f);
+		else
+			fprintf(f, c == 2 ? "\\x%02x\\x%02x" : "\\x%02x", p[i],
+			    c == 2 ? p[i + 1] : 0);
+	}
 	fputc('\n', f);
 }
 
@@ -69,7 +86,7 @@ run_output_chunk(struct run_output *o, size_t host, enum fanout_stream s,
 	int k = s == FANOUT_STDOUT ? 0 : 1;
 	struct run_line *l = &o->lines[host][k];
 	FILE *f = k == 0 ? stdout : stderr;
-	const char *name = o->targets[host].name;
+	const char *name = o->no_prefix ? NULL : o->targets[host].name;
 	size_t i;
 
 	if (line_room(l) != 0) {
@@ -100,8 +117,8 @@ run_output_flush(struct run_output *o, size_t host)
 		struct run_line *l = &o->lines[host][k];
 		FILE *f = k == 0 ? stdout : stderr;
 		if (l->data != NULL && l->len > 0)
-			put_line(f, o->escape[k], o->targets[host].name,
-			    l->data, l->len);
+			put_line(f, o->escape[k], o->no_prefix ? NULL :
+			    o->targets[host].name, l->data, l->len);
 		fflush(f);
 		free(l->data);
 		l->data = NULL;

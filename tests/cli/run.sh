@@ -202,3 +202,16 @@ t "$WRIT" run -H 'web01,' -k "$(k ci)" --realm test uptime
 expect run_refuses_empty_target 2 '-H web01,: empty item in list'
 t "$WRIT" run -H 'web01:99999' -k "$(k ci)" --realm test uptime
 expect run_refuses_bad_port 2 "-H web01:99999: port '99999'"
+
+# -N: lines without the host prefix (pdsh -N).
+r prints_without_prefix_with_N -N -H web01 echo word=bare
+status_is prints_without_prefix_with_N 0 &&
+	{ [ "$(cat "$SCRATCH/prints_without_prefix_with_N.out")" = bare ] &&
+	  pass prints_without_prefix_with_N ||
+	  fail prints_without_prefix_with_N "$(cat "$SCRATCH/prints_without_prefix_with_N.out")"; }
+# -S: the largest op exit status (pdsh -S); 255 for a host that has none.
+r exits_with_op_status_with_S -S -H web01 fail 'script=exit 3'
+status_is exits_with_op_status_with_S 3 && pass exits_with_op_status_with_S
+r exits_255_without_op_status_with_S -S -H web01,web02 fail 'script=exit 3'
+status_is exits_255_without_op_status_with_S 255 &&
+	pass exits_255_without_op_status_with_S
