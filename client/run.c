@@ -15,6 +15,7 @@
 #include "report.h"
 #include "request.h"
 #include "run.h"
+#include "run_files.h"
 #include "target_args.h"
 
 static const char run_help[] =
@@ -47,6 +48,8 @@ static const char run_help[] =
 "                       host keys are refused\n"
 "  -F FILE              ssh_config (default ~/.ssh/config)\n"
 "  -N                   print hosts' lines without the \"HOST: \" prefix\n"
+"  -o DIR, -e DIR       each host's stdout (stderr) in DIR/HOST, not on the\n"
+"                       terminal (pssh); DIR must exist\n"
 "  -S                   exit with the largest op exit status (255 for a host\n"
 "                       without one), as pdsh and clush do\n"
 "  --json FILE          JSON Lines: one object per host as it ends, then a\n"
@@ -84,6 +87,7 @@ struct run_args {
 	const char *realm, *message, *identity;
 	const char *known_hosts, *ssh_config;
 	const char *json, *report, *failed_hosts;
+	const char *outdir, *errdir;    /* -o, -e */
 	const char *keys[REQUEST_MAX_SIGS];
 	size_t nkeys;
 	unsigned long long parallel, deadline, connect_timeout, ttl;
@@ -94,6 +98,7 @@ struct run_args {
 struct run_state {
 	struct run_output out;
 	struct report rep;
+	struct run_files files;         /* -o, -e */
 	const struct target *targets;
 	int quiet;              /* hosts' output not printed (--json -) */
 	int op_status;          /* -S */
@@ -145,6 +150,8 @@ parse_opt(int c, struct run_args *a)
 	case 'K': a->known_hosts = optarg; return 0;
 	case 'F': a->ssh_config = optarg; return 0;
 	case 'N': a->no_prefix = 1; return 0;
+	case 'o': a->outdir = optarg; return 0;
+	case 'e': a->errdir = optarg; return 0;
 	case 'S': a->op_status = 1; return 0;
 	case OPT_JSON: a->json = optarg; return 0;
 	case OPT_REPORT: a->report = optarg; return 0;
@@ -177,7 +184,7 @@ parse_args(int argc, char **argv, struct run_args *a)
 	a->connect_timeout = 10;
 	a->ttl = 300;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+H:w:h:g:ax:X:k:l:m:p:f:t:F:NS",
+	while ((c = getopt_long(argc, argv, "+H:w:h:g:ax:X:k:l:m:p:f:t:F:NSo:e:",
 	    run_options, NULL)) != -1) {
 		if (c == OPT_HELP) {
 			fputs(run_help, stdout);
@@ -207,7 +214,9 @@ on_output(void *ctx, size_t host, enum fanout_stream s, const uint8_t *data,
 	struct run_state *st = ctx;
 
 	report_output(&st->rep, host, s, len);
-	if (!st->quiet)
+	if (run_files_take(&st->files, s))
+		run_files_chunk(&st->files, host, s, data, len);
+	else if (!st->quiet)
 		run_output_chunk(&st->out, host, s, data, len);
 }
 
@@ -220,6 +229,7 @@ on_done(void *ctx, size_t host, const struct fanout_result *r)
 	struct werr e;
 
 	run_output_flush(&st->out, host);
+	run_files_done(&st->files, host);
 	if (report_host(&st->rep, host, r, &e) != 0) {
 		warnx_writ("run: %s", e.msg);
 		st->rep_failed = 1;
@@ -404,7 +414,7 @@ finish(struct run_state *st, const struct fanout_result *rs, size_t n,
 		warnx_writ("run: %s", e.msg);
 		st->rep_failed = 1;
 	}
-	return st->rep_failed && status == 0 ? 1 : status;
+	return (st->rep_failed || st->files.failed) && status == 0 ? 1 : status;
 }
 
 static int
@@ -418,6 +428,7 @@ run_all(struct fanout_job *job, const struct run_args *a, struct target *ts,
 	int status = 1;
 
 	memset(&st, 0, sizeof(st));
+	st.files.dirfd[0] = st.files.dirfd[1] = -1;     /* none open yet */
 	st.rep.json_path = a->json;
 	st.rep.md_path = a->report;
 	st.rep.failed_path = a->failed_hosts;
@@ -425,7 +436,8 @@ run_all(struct fanout_job *job, const struct run_args *a, struct target *ts,
 		warnx_writ("run: out of memory");
 		goto out;
 	}
-	if (report_open(&st.rep, job, ts, n, &e) != 0) {
+	if (report_open(&st.rep, job, ts, n, &e) != 0 ||
+	    run_files_init(&st.files, a->outdir, a->errdir, ts, n, &e) != 0) {
 		warnx_writ("run: %s", e.msg);
 		goto out;
 	}
@@ -442,6 +454,7 @@ run_all(struct fanout_job *job, const struct run_args *a, struct target *ts,
 		status = finish(&st, rs, n, now_s() - t0);
 out:
 	report_close(&st.rep);
+	run_files_free(&st.files);
 	run_output_free(&st.out);
 	free(rs);
 	return status;

@@ -215,3 +215,22 @@ status_is exits_with_op_status_with_S 3 && pass exits_with_op_status_with_S
 r exits_255_without_op_status_with_S -S -H web01,web02 fail 'script=exit 3'
 status_is exits_255_without_op_status_with_S 255 &&
 	pass exits_255_without_op_status_with_S
+
+# -o / -e (pssh): a file per host, the output no longer on the terminal.
+mkdir -p "$SCRATCH/outdir" "$SCRATCH/errdir" "$SCRATCH/trapdir"
+ln -s "$SCRATCH/victim" "$SCRATCH/trapdir/web01"
+r writes_a_file_per_host -o "$SCRATCH/outdir" -e "$SCRATCH/errdir" -H web01 emit
+status_is writes_a_file_per_host 0 &&
+	{ grep -qx 'one' "$SCRATCH/outdir/web01" &&
+	  grep -qx 'warn' "$SCRATCH/errdir/web01" &&
+	  ! has writes_a_file_per_host out 'web01: one' &&
+	  pass writes_a_file_per_host ||
+	  fail writes_a_file_per_host "$(ls -l "$SCRATCH/outdir" "$SCRATCH/errdir"; cat "$SCRATCH/writes_a_file_per_host.out")"; }
+r never_writes_through_a_planted_symlink -o "$SCRATCH/trapdir" -H web01 uptime
+status_is never_writes_through_a_planted_symlink 1 &&
+	{ has never_writes_through_a_planted_symlink err "run: -o web01: " &&
+	  [ -L "$SCRATCH/trapdir/web01" ] && [ ! -e "$SCRATCH/victim" ] &&
+	  pass never_writes_through_a_planted_symlink ||
+	  fail never_writes_through_a_planted_symlink "$(cat "$SCRATCH/never_writes_through_a_planted_symlink.err")"; }
+r missing_output_dir_is_an_error -o "$SCRATCH/no-such-dir" -H web01 uptime
+status_is missing_output_dir_is_an_error 1 && pass missing_output_dir_is_an_error
