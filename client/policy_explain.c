@@ -12,6 +12,7 @@
 
 #include "authorize.h"
 #include "commands.h"
+#include "param_words.h"
 #include "policy.h"
 #include "policy_cli.h"
 #include "request.h"
@@ -109,19 +110,15 @@ print_accept(const struct request *rq, const struct verdict *v)
 static int
 add_params(struct request *rq, char **words, int n, struct werr *e)
 {
-	char *eq;
+	const char *names[REQUEST_MAX_PARAMS], *values[REQUEST_MAX_PARAMS];
 	int i, r;
 
-	for (i = 0; i < n; i++) {
-		if ((eq = strchr(words[i], '=')) == NULL || eq == words[i])
-			return werr_set(e, WRIT_EINVAL,
-			    "'%s' is not NAME=VALUE", words[i]);
-		*eq = '\0';
-		r = request_add_param(rq, words[i], eq + 1, e);
-		*eq = '=';
-		if (r != 0)
+	if ((r = param_words_split(n, words, names, values,
+	    REQUEST_MAX_PARAMS, e)) != 0)
+		return r;
+	for (i = 0; i < n; i++)
+		if ((r = request_add_param(rq, names[i], values[i], e)) != 0)
 			return r;
-	}
 	return 0;
 }
 

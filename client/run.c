@@ -11,6 +11,7 @@
 #include "commands.h"
 #include "fanout.h"
 #include "hostrange.h"
+#include "param_words.h"
 #include "passphrase.h"
 #include "report.h"
 #include "request.h"
@@ -346,31 +347,6 @@ load_keys(const struct run_args *a, struct minisign_sec **keys)
 	return 0;
 }
 
-/* NAME=VALUE arguments into the job's parallel arrays (argv is modified). */
-static int
-split_params(int argc, char **argv, const char **names, const char **values,
-    size_t *n)
-{
-	char *eq;
-	int i;
-
-	if (argc > REQUEST_MAX_PARAMS) {
-		warnx_writ("run: at most %d params", REQUEST_MAX_PARAMS);
-		return EXIT_USAGE;
-	}
-	for (i = 0; i < argc; i++) {
-		if ((eq = strchr(argv[i], '=')) == NULL) {
-			warnx_writ("run: '%s': want NAME=VALUE", argv[i]);
-			return EXIT_USAGE;
-		}
-		*eq = '\0';
-		names[i] = argv[i];
-		values[i] = eq + 1;
-	}
-	*n = (size_t)argc;
-	return 0;
-}
-
 static double
 now_s(void)
 {
@@ -477,9 +453,13 @@ cmd_run(int argc, char **argv)
 	/* A host that hangs up is that host's error, never the run's end. */
 	signal(SIGPIPE, SIG_IGN);
 	memset(&job, 0, sizeof(job));
-	if ((rc = split_params(argc - optind - 1, argv + optind + 1, names,
-	    values, &job.nparams)) != 0)
+	if (param_words_split(argc - optind - 1, argv + optind + 1, names,
+	    values, REQUEST_MAX_PARAMS, &e) != 0) {
+		warnx_writ("run: %s", e.msg);
+		rc = EXIT_USAGE;
 		goto out;
+	}
+	job.nparams = (size_t)(argc - optind - 1);
 	if ((rc = target_args_build(&a.targets, &tl, &e)) != 0) {
 		warnx_writ("run: %s", e.msg);
 		rc = rc == WRIT_EIO || rc == WRIT_ENOMEM ? 1 : EXIT_USAGE;

@@ -321,3 +321,32 @@ verdict_is() {
 	*) fail "$1" "verdict '$got', want '$3...'; rc $(cat "$SCRATCH/$2.rc"); stderr: $(head -c 300 "$SCRATCH/$2.err")" ;;
 	esac
 }
+
+# client_fleet: after sshd_start, an ssh_config in which web01, web02 and
+# db01 all reach this one gate (host id web01, so only web01 is accepted)
+# and "dead" is a closed port; sets DEAD_PORT.
+client_fleet() {
+	DEAD_PORT=$(free_port)
+	cat > "$SCRATCH/ssh_config" <<CONF
+Host web01 web02 db01
+  HostName 127.0.0.1
+  Port $SSHD_PORT
+Host dead
+  HostName 127.0.0.1
+  Port $DEAD_PORT
+CONF
+}
+
+# r NAME ARGS...: writ run with the test's SSH settings (KNOWN may name
+# another known_hosts file); stdout in NAME.out, stderr in NAME.err, status
+# in $rc; bounded.
+r() {
+	local name=$1
+	shift
+	timeout 60 "$WRIT" run -F "$SCRATCH/ssh_config" \
+	    --known-hosts "${KNOWN:-$SSH_DIR/known_hosts}" \
+	    --identity "$SSH_DIR/client_key" -l "$GATE_USER" -k "$(k ci)" \
+	    --realm test --connect-timeout 5 "$@" \
+	    > "$SCRATCH/$name.out" 2> "$SCRATCH/$name.err" </dev/null
+	rc=$?
+}

@@ -24,28 +24,7 @@ printf '\n[op emit]\nexec    = %s\ntimeout = 10\n' "$SCRATCH/bin/emit" >> "$GATE
 	fail emit_policy "writ policy sign failed"
 gate_own "$GATE_DIR/policy.ini" "$GATE_DIR/policy.ini.minisig"
 sshd_start
-DEAD_PORT=$(free_port)
-cat > "$SCRATCH/ssh_config" <<CONF
-Host web01 web02 db01
-  HostName 127.0.0.1
-  Port $SSHD_PORT
-Host dead
-  HostName 127.0.0.1
-  Port $DEAD_PORT
-CONF
-
-# r NAME ARGS...: writ run with the test's SSH settings; stdout in
-# NAME.out, stderr in NAME.err, status in $rc; bounded.
-r() {
-	local name=$1
-	shift
-	timeout 60 "$WRIT" run -F "$SCRATCH/ssh_config" \
-	    --known-hosts "${KNOWN:-$SSH_DIR/known_hosts}" \
-	    --identity "$SSH_DIR/client_key" -l "$GATE_USER" -k "$(k ci)" \
-	    --realm test --connect-timeout 5 "$@" \
-	    > "$SCRATCH/$name.out" 2> "$SCRATCH/$name.err" </dev/null
-	rc=$?
-}
+client_fleet
 # has NAME FILE-SUFFIX TEXT: the run's stdout or stderr holds TEXT.
 has() {
 	grep -qF -- "$3" "$SCRATCH/$1.$2"

@@ -6,28 +6,7 @@
 
 gate_setup
 sshd_start
-DEAD_PORT=$(free_port)
-cat > "$SCRATCH/ssh_config" <<CONF
-Host web01 web02
-  HostName 127.0.0.1
-  Port $SSHD_PORT
-Host dead
-  HostName 127.0.0.1
-  Port $DEAD_PORT
-CONF
-
-# r NAME ARGS...: writ run with the test's SSH settings; stdout in
-# NAME.out, stderr in NAME.err, status in $rc; bounded.
-r() {
-	local name=$1
-	shift
-	timeout 60 "$WRIT" run -F "$SCRATCH/ssh_config" \
-	    --known-hosts "$SSH_DIR/known_hosts" \
-	    --identity "$SSH_DIR/client_key" -l "$GATE_USER" -k "$(k ci)" \
-	    --realm test --connect-timeout 5 "$@" \
-	    > "$SCRATCH/$name.out" 2> "$SCRATCH/$name.err" </dev/null
-	rc=$?
-}
+client_fleet
 # pyjson NAME FILE PROGRAM: every line of FILE parses as JSON; PROGRAM
 # (python, the lines in L, the objects in J) asserts the rest.
 pyjson() {
