@@ -13,6 +13,7 @@
 #include <sodium.h>
 
 #include "state.h"
+#include "file.h"
 #include "state_int.h"
 
 #define LOCK_NAME_MAX 64
@@ -295,6 +296,22 @@ state_io_error(struct werr *e, const char *shown, const char *what, int err)
 		    "%s: %s: state directory full (%s)", shown, what,
 		    strerror(err));
 	return werr_set(e, WRIT_EIO, "%s: %s: %s", shown, what, strerror(err));
+}
+
+int
+state_write_sync(int fd, const char *text, size_t n, const char *shown,
+    struct werr *e)
+{
+	int err, r = 0;
+
+	if ((err = fd_write_all(fd, text, n)) != 0)
+		r = state_io_error(e, shown, "write", err);
+	else if (fsync(fd) == -1)
+		r = state_io_error(e, shown, "fsync", errno);
+	err = close(fd) == -1 ? errno : 0;
+	if (r == 0 && err != 0)
+		r = state_io_error(e, shown, "close", err);
+	return r;
 }
 
 int

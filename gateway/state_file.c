@@ -15,7 +15,6 @@
 #include <sodium.h>
 
 #include "state.h"
-#include "file.h"
 #include "hex.h"
 #include "state_int.h"
 
@@ -222,8 +221,7 @@ write_values(const struct gate_state *st, const struct state_values *v,
 {
 	char text[256], tmp[32], hex[17], shown[STATE_SHOWN_MAX];
 	uint8_t rnd[8];
-	bool created = false;
-	int fd = -1, n, err, r;
+	int fd, n, r;
 
 	state_shown(st, shown, sizeof(shown));
 	if ((n = format_values(v, text, sizeof(text))) < 0)
@@ -233,41 +231,21 @@ write_values(const struct gate_state *st, const struct state_values *v,
 	(void)snprintf(tmp, sizeof(tmp), "%s.tmp-%s", STATE_NAME, hex);
 	fd = openat(st->dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
 	    O_CLOEXEC | O_NOCTTY, 0600);
-	if (fd == -1) {
-		r = state_io_error(e, shown, "create temporary file", errno);
+	if (fd == -1)
+		return state_io_error(e, shown, "create temporary file", errno);
+	if ((r = state_write_sync(fd, text, (size_t)n, shown, e)) != 0)
 		goto out;
-	}
-	created = true;
-	if ((err = fd_write_all(fd, text, (size_t)n)) != 0) {
-		r = state_io_error(e, shown, "write", err);
-		goto out;
-	}
-	if (fsync(fd) == -1) {
-		r = state_io_error(e, shown, "fsync", errno);
-		goto out;
-	}
-	err = close(fd) == -1 ? errno : 0;
-	fd = -1;
-	if (err != 0) {
-		r = state_io_error(e, shown, "close", err);
-		goto out;
-	}
 	if (renameat(st->dirfd, tmp, st->dirfd, STATE_NAME) == -1) {
 		r = state_io_error(e, shown, "rename", errno);
 		goto out;
 	}
-	created = false;
 	/* The rename is durable only once the directory is. */
-	if (fsync(st->dirfd) == -1) {
-		r = state_io_error(e, shown, "fsync directory", errno);
-		goto out;
-	}
-	r = 0;
+	if (fsync(st->dirfd) == -1)
+		return state_io_error(e, shown, "fsync directory", errno);
+	return 0;
 out:
-	if (fd >= 0)
-		(void)close(fd);
-	if (created)
-		(void)unlinkat(st->dirfd, tmp, 0);
+	/* A failed new state is removed; the old one stays as it was. */
+	(void)unlinkat(st->dirfd, tmp, 0);
 	return r;
 }
 

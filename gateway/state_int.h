@@ -32,6 +32,11 @@ int state_file_load(struct gate_state *st, struct werr *e);
 int state_io_error(struct werr *e, const char *shown, const char *what,
     int err);
 
+/* Writes text to fd, fsyncs it and closes it (fd is closed whatever
+ * happens); 0, or an error naming `shown` and the step that failed. */
+int state_write_sync(int fd, const char *text, size_t n, const char *shown,
+    struct werr *e);
+
 /* Parses s as canonical decimal: digits only, no sign, no leading zero
  * (but "0"), at most UINT64_MAX. 0 or -1. */
 int state_parse_u64(const char *s, uint64_t *out);

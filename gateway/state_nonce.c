@@ -14,7 +14,6 @@
 #include <sodium.h>
 
 #include "state.h"
-#include "file.h"
 #include "state_int.h"
 
 #define NONCE_BYTES 32
@@ -28,7 +27,7 @@ state_record_nonce(struct gate_state *st, const uint8_t nonce[NONCE_BYTES],
 {
 	char name[NONCE_NAME_LEN + 1], text[NONCE_TEXT_MAX];
 	char shown[STATE_SHOWN_MAX];
-	int fd = -1, n, err, r;
+	int fd, n, r;
 
 	sodium_bin2hex(name, sizeof(name), nonce, NONCE_BYTES);
 	(void)snprintf(shown, sizeof(shown), "state directory %s/nonces/%s",
@@ -51,30 +50,12 @@ state_record_nonce(struct gate_state *st, const uint8_t nonce[NONCE_BYTES],
 	 * left in place, so a retry of this request is refused as replayed
 	 * rather than run twice. A write that did not finish leaves no final
 	 * newline, so state_prune_nonces never takes the file for expired. */
-	if ((err = fd_write_all(fd, text, (size_t)n)) != 0) {
-		r = state_io_error(e, shown, "write", err);
-		goto out;
-	}
-	if (fsync(fd) == -1) {
-		r = state_io_error(e, shown, "fsync", errno);
-		goto out;
-	}
-	err = close(fd) == -1 ? errno : 0;
-	fd = -1;
-	if (err != 0) {
-		r = state_io_error(e, shown, "close", err);
-		goto out;
-	}
+	if ((r = state_write_sync(fd, text, (size_t)n, shown, e)) != 0)
+		return r;
 	/* The new name survives a crash only once the directory is synced. */
-	if (fsync(st->nonces_fd) == -1) {
-		r = state_io_error(e, shown, "fsync directory", errno);
-		goto out;
-	}
-	r = 0;
-out:
-	if (fd >= 0)
-		(void)close(fd);
-	return r;
+	if (fsync(st->nonces_fd) == -1)
+		return state_io_error(e, shown, "fsync directory", errno);
+	return 0;
 }
 
 /* Only names this file writes: 64 lower-case hex digits. */

@@ -1,7 +1,6 @@
 /* audit_chain.c: the hash chain of a local audit file (see audit.h): the
  * next link, the " chain=HEX" suffix, and a bounded streaming verifier. */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -10,6 +9,7 @@
 #include <sodium.h>
 
 #include "audit.h"
+#include "file.h"
 #include "hex.h"
 
 #define CHAIN_KEY " chain="
@@ -154,17 +154,8 @@ audit_verify_file(const char *path, uint64_t *nlines, uint64_t *bad_line,
 
 	*nlines = 0;
 	*bad_line = 0;
-	/* O_NONBLOCK: naming a FIFO must not hang the verifier. */
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) == -1)
-		return werr_set(e, WRIT_EIO, "%s: %s", path, strerror(errno));
-	if (fstat(fd, &st) == -1) {
-		r = werr_set(e, WRIT_EIO, "%s: %s", path, strerror(errno));
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		r = werr_set(e, WRIT_EIO, "%s: not a regular file", path);
-		goto out;
-	}
+	if ((r = file_open_regular(path, &fd, &st, e)) != 0)
+		return r;
 	if ((v = calloc(1, sizeof(*v))) == NULL) {
 		r = werr_set(e, WRIT_ENOMEM, "%s: out of memory", path);
 		goto out;

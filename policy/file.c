@@ -46,6 +46,27 @@ read_all(int fd, const char *path, size_t max, struct buf *out, struct werr *e)
 }
 
 int
+file_open_regular(const char *path, int *fd, struct stat *st,
+    struct werr *e)
+{
+	int r;
+
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer. */
+	if ((*fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) ==
+	    -1)
+		return werr_set(e, WRIT_EIO, "%s: %s", path, strerror(errno));
+	if (fstat(*fd, st) == -1)
+		r = werr_set(e, WRIT_EIO, "%s: %s", path, strerror(errno));
+	else if (!S_ISREG(st->st_mode))
+		r = werr_set(e, WRIT_EIO, "%s: not a regular file", path);
+	else
+		return 0;
+	close(*fd);
+	*fd = -1;
+	return r;
+}
+
+int
 file_read(const char *path, size_t max, int flags, struct buf *out,
     struct werr *e)
 {
@@ -53,17 +74,8 @@ file_read(const char *path, size_t max, int flags, struct buf *out,
 	int fd, r;
 
 	buf_init(out, max);
-	/* O_NONBLOCK: opening a FIFO must not wait for a writer. */
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) == -1)
-		return werr_set(e, WRIT_EIO, "%s: %s", path, strerror(errno));
-	if (fstat(fd, &st) == -1) {
-		r = werr_set(e, WRIT_EIO, "%s: %s", path, strerror(errno));
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		r = werr_set(e, WRIT_EIO, "%s: not a regular file", path);
-		goto out;
-	}
+	if ((r = file_open_regular(path, &fd, &st, e)) != 0)
+		return r;
 	if ((flags & FILE_SECRET) && (st.st_mode & 077) != 0) {
 		r = werr_set(e, WRIT_EIO,
 		    "%s: secret key file is accessible by group or others "

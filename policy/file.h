@@ -4,6 +4,7 @@
 #define WRIT_FILE_H
 
 #include <stddef.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "buf.h"
@@ -12,6 +13,11 @@
 enum {
 	FILE_SECRET = 1,    /* refuse a file that group or others may access */
 };
+
+/* Opens path read-only (O_NONBLOCK, so a FIFO cannot block the open) and
+ * refuses anything but a regular file; *fd and *st on success. */
+int file_open_regular(const char *path, int *fd, struct stat *st,
+    struct werr *e);
 
 /* Reads the whole regular file at path into out (initialised here, caller
  * frees with buf_free) if it holds at most max bytes. Bounded in size; a
