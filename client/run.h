@@ -1,5 +1,6 @@
 /* run.h: the part of `writ run` outside its main flow (run.c): printing
- * hosts' output as lines (run_output.c). Targets come from target_args.h. */
+ * hosts' output as lines (run_output.c) and the summary (run_summary.c).
+ * Options are run_args.h; targets come from target_args.h. */
 #ifndef WRIT_RUN_H
 #define WRIT_RUN_H
 
@@ -34,5 +35,12 @@ void run_output_chunk(struct run_output *o, size_t host,
     enum fanout_stream s, const uint8_t *data, size_t len);
 /* Prints what is left of a host's partial lines and frees them. */
 void run_output_flush(struct run_output *o, size_t host);
+
+/* The summary line on stderr ("writ: 7 ok, 1 failed web03 (exit 1) — 2.1
+ * s") and the exit status it implies: 3, 4, 6, 5 in SPEC §7's order. */
+int run_summary(const struct target *ts, const struct fanout_result *rs,
+    size_t n, double secs);
+/* -S (pdsh, clush): the largest op exit status, 255 for a host without one. */
+int run_largest_op_status(const struct fanout_result *rs, size_t n);
 
 #endif

@@ -1,0 +1,178 @@
+/* run_args.c: writ run's command line: its help, its options and their
+ * checks, into struct run_args (run_args.h). */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "run_args.h"
+
+static const char run_help[] =
+"usage: writ run -H LIST -k KEY [-k KEY...] [--realm R] [-l USER] [-p N]\n"
+"                [-t SEC] [--connect-timeout SEC] [--ttl SEC] [-m TEXT]\n"
+"                [--identity FILE] [--known-hosts FILE] [-F FILE]\n"
+"                [--json FILE|-] [--report FILE] [--failed-hosts FILE]\n"
+"                OP [NAME=VALUE...]\n"
+"\n"
+"Signs one request for OP per target (its own host id and nonce, one\n"
+"request id for the run) and sends it over SSH to the target's writ-gate.\n"
+"Each host's output is printed live as \"HOST: line\" (stdout and stderr\n"
+"kept apart); a summary goes to stderr at the end.\n"
+"\n"
+"  -H LIST, -w LIST     targets: [user@]host[:port], ranges web[01-12,20]\n"
+"  -h FILE              one target a line ('-': stdin)\n"
+"  -g GROUP, -a         an inventory group, or every host of it\n"
+"  -x LIST, -X GROUP    leave out matching targets, or a group's hosts\n"
+"  --inventory FILE     the inventory (default $WRIT_INVENTORY)\n"
+"  -k KEY               signing key (default $WRIT_KEY); repeat to add signers\n"
+"  --realm R            the policy realm (default $WRIT_REALM)\n"
+"  -l USER              SSH user where the target names none\n"
+"  -p N                 hosts in flight (default 32; threads, at most 64)\n"
+"  -t SEC               per-host deadline (default 0: none)\n"
+"  --connect-timeout SEC  (default 10)\n"
+"  --ttl SEC            the request's validity window (default 300)\n"
+"  -m TEXT              the request's message (why), signed and audited\n"
+"  --identity FILE      SSH key (default: ssh-agent, then ssh_config)\n"
+"  --known-hosts FILE   (default ~/.ssh/known_hosts); unknown or changed\n"
+"                       host keys are refused\n"
+"  -F FILE              ssh_config (default ~/.ssh/config)\n"
+"  -N                   print hosts' lines without the \"HOST: \" prefix\n"
+"  -o DIR, -e DIR       each host's stdout (stderr) in DIR/HOST, not on the\n"
+"                       terminal (pssh); DIR must exist\n"
+"  -S                   exit with the largest op exit status (255 for a host\n"
+"                       without one), as pdsh and clush do\n"
+"  --json FILE          JSON Lines: one object per host as it ends, then a\n"
+"                       summary; '-': stdout, hosts' output not printed\n"
+"  --report FILE        a Markdown report of the run\n"
+"  --failed-hosts FILE  every target not ok, one a line (for -h)\n"
+"\n"
+"Exit status: 0 all ok; 3 a host timed out; 4 one was unreachable; 6 one\n"
+"was refused by its gate; 5 an op failed (the first that applies); 1 other\n"
+"error; 2 usage.\n"
+"\n"
+"example:\n"
+"  writ run -H web01,web02,deploy@web03:2222 -k ~/.writ/ci.key \\\n"
+"      --realm prod -m 'CHG-1234' restart unit=nginx.service\n";
+
+enum { OPT_HELP = 1000, OPT_INVENTORY, OPT_JSON, OPT_REPORT, OPT_FAILED };
+
+static const struct option run_options[] = {
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ "inventory", required_argument, NULL, OPT_INVENTORY },
+	{ "realm", required_argument, NULL, 'R' },
+	{ "connect-timeout", required_argument, NULL, 'C' },
+	{ "ttl", required_argument, NULL, 'T' },
+	{ "identity", required_argument, NULL, 'i' },
+	{ "known-hosts", required_argument, NULL, 'K' },
+	{ "parallel", required_argument, NULL, 'p' },
+	{ "json", required_argument, NULL, OPT_JSON },
+	{ "report", required_argument, NULL, OPT_REPORT },
+	{ "failed-hosts", required_argument, NULL, OPT_FAILED },
+	{ NULL, 0, NULL, 0 },
+};
+
+
+static int
+number(const char *opt, const char *s, unsigned long long lo,
+    unsigned long long hi, unsigned long long *out)
+{
+	unsigned long long v;
+	char *end;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (*s < '0' || *s > '9' || errno != 0 || *end != '\0' || v < lo ||
+	    v > hi) {
+		warnx_writ("run: %s: want a whole number from %llu to %llu, "
+		    "not '%s'", opt, lo, hi, s);
+		return EXIT_USAGE;
+	}
+	*out = v;
+	return 0;
+}
+
+static int
+target_opt(int c, struct run_args *a)
+{
+	struct werr e;
+
+	if (target_args_add(&a->targets, c, optarg, &e) != 0) {
+		warnx_writ("run: %s", e.msg);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+static int
+parse_opt(int c, struct run_args *a)
+{
+	switch (c) {
+	case 'H': case 'w': case 'h': case 'g': case 'a': case 'x': case 'X':
+		return target_opt(c, a);
+	case OPT_INVENTORY: a->targets.inventory = optarg; return 0;
+	case 'l': a->targets.login = optarg; return 0;
+	case 'm': a->message = optarg; return 0;
+	case 'R': a->realm = optarg; return 0;
+	case 'i': a->identity = optarg; return 0;
+	case 'K': a->known_hosts = optarg; return 0;
+	case 'F': a->ssh_config = optarg; return 0;
+	case 'N': a->no_prefix = 1; return 0;
+	case 'o': a->outdir = optarg; return 0;
+	case 'e': a->errdir = optarg; return 0;
+	case 'S': a->op_status = 1; return 0;
+	case OPT_JSON: a->json = optarg; return 0;
+	case OPT_REPORT: a->report = optarg; return 0;
+	case OPT_FAILED: a->failed_hosts = optarg; return 0;
+	case 'k':
+		if (a->nkeys == REQUEST_MAX_SIGS) {
+			warnx_writ("run: -k: at most %d signing keys",
+			    REQUEST_MAX_SIGS);
+			return EXIT_USAGE;
+		}
+		a->keys[a->nkeys++] = optarg;
+		return 0;
+	case 'p': return number("-p", optarg, 1, 100000, &a->parallel);
+	case 't': return number("-t", optarg, 0, 86400, &a->deadline);
+	case 'C':
+		return number("--connect-timeout", optarg, 1, 3600,
+		    &a->connect_timeout);
+	case 'T': return number("--ttl", optarg, 1, 86400, &a->ttl);
+	}
+	return -1;
+}
+
+int
+run_args_parse(int argc, char **argv, struct run_args *a)
+{
+	int c, rc;
+
+	memset(a, 0, sizeof(*a));
+	a->parallel = 32;
+	a->connect_timeout = 10;
+	a->ttl = 300;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+H:w:h:g:ax:X:k:l:m:p:f:t:F:NSo:e:",
+	    run_options, NULL)) != -1) {
+		if (c == OPT_HELP) {
+			fputs(run_help, stdout);
+			return -1;
+		}
+		c = c == 'f' ? 'p' : c;
+		if ((rc = parse_opt(c, a)) != 0)
+			return rc > 0 ? rc : unknown_option("run", argc, argv);
+	}
+	if (a->nkeys == 0 && getenv("WRIT_KEY") != NULL)
+		a->keys[a->nkeys++] = getenv("WRIT_KEY");
+	if (a->realm == NULL)
+		a->realm = getenv("WRIT_REALM");
+	if (a->targets.n == 0 || a->nkeys == 0 || a->realm == NULL ||
+	    optind >= argc) {
+		warnx_writ("run: want targets (-H, -h, -g or -a), -k KEY, "
+		    "--realm R and an OP; see 'writ run --help'");
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+

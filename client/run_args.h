@@ -1,0 +1,26 @@
+/* run_args.h: writ run's options, parsed from the command line
+ * (run_args.c) and used by its main flow (run.c). */
+#ifndef WRIT_RUN_ARGS_H
+#define WRIT_RUN_ARGS_H
+
+#include "request.h"
+#include "target_args.h"
+
+struct run_args {
+	struct target_args targets;     /* -H -w -h -g -a -x -X -l --inventory */
+	const char *realm, *message, *identity;
+	const char *known_hosts, *ssh_config;
+	const char *json, *report, *failed_hosts;
+	const char *outdir, *errdir;    /* -o, -e */
+	const char *keys[REQUEST_MAX_SIGS];
+	size_t nkeys;
+	unsigned long long parallel, deadline, connect_timeout, ttl;
+	int no_prefix;          /* -N */
+	int op_status;          /* -S: exit with the largest op status */
+};
+
+/* Parses argv into a; optind is left at the OP. Returns 0, -1 after
+ * --help (printed), or EXIT_USAGE after saying why. */
+int run_args_parse(int argc, char **argv, struct run_args *a);
+
+#endif
