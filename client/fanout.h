@@ -10,23 +10,34 @@
 #define WRIT_FANOUT_H
 
 #include <stddef.h>
+#include <signal.h>
 #include <stdint.h>
 
 #include "minisign.h"
 #include "request.h"
+#include "ssh_options.h"
 #include "target.h"
 #include "werr.h"
 
 #define FANOUT_THREADS_MAX 64
 #define FANOUT_REASON_MAX 64
 #define FANOUT_DETAIL_MAX 512
+#define FANOUT_RETRIES_MAX 10
 
+/* In SPEC §7's order. A host's result starts as FANOUT_SKIPPED and stays
+ * so if the host is never started (a halted or drained run). */
 enum fanout_status {
 	FANOUT_OK,              /* accepted, exit 0 */
 	FANOUT_FAILED,          /* accepted, non-zero exit or killed */
 	FANOUT_REFUSED,         /* the gate's verdict was "refused" */
 	FANOUT_UNREACHABLE,     /* connect, host key, auth or SSH error */
-	FANOUT_TIMEOUT,         /* connect timeout or per-host deadline */
+	FANOUT_TIMEOUT,         /* connect timeout, per-host deadline, or the
+	                         * gate killed the op at its timeout */
+	FANOUT_INTERRUPTED,     /* closed by a second SIGINT or SIGTERM */
+	FANOUT_UNKNOWN,         /* a retry met "replayed": the first attempt
+	                         * reached the gate, its end is not known */
+	FANOUT_SKIPPED,         /* never started */
+	FANOUT_NSTATUS
 };
 
 enum fanout_stream { FANOUT_STDOUT = 1, FANOUT_STDERR = 2 };
@@ -37,10 +48,19 @@ struct fanout_result {
 	                         * -1 when there is none */
 	char reason[FANOUT_REASON_MAX];   /* refusal word or class */
 	char detail[FANOUT_DETAIL_MAX];   /* refusal detail or error message */
+	int attempts;           /* connections tried, 0 when skipped */
+	int batch;              /* rolling mode's batch, from 1; 0: none */
 	int64_t duration_ms;
 	int64_t started_at_ms;  /* wall clock, Unix ms: reports (report.h) */
 	int64_t finished_at_ms;
 	char request[2 * REQUEST_ID_BYTES + 1];   /* the run's id, lower hex */
+};
+
+/* Set from a signal handler: drain stops starting hosts, interrupt also
+ * closes the channels of hosts in flight (SPEC §7's SIGINT). */
+struct fanout_stop {
+	volatile sig_atomic_t drain;
+	volatile sig_atomic_t interrupt;
 };
 
 /* What every host is sent and how. Callbacks are called with a lock held,
@@ -54,26 +74,59 @@ struct fanout_job {
 	const char *message;              /* NULL or "": none */
 	struct minisign_sec *const *keys; /* signers, nkeys >= 1 */
 	size_t nkeys;
+	const uint8_t *stdin_data;        /* -I: sent after the request, bound
+	                                   * by its digest; NULL: none */
+	size_t stdin_len;
 	int64_t ttl;                      /* request window, seconds */
+	const char *mode;                 /* "parallel", "sequential", ... */
 	unsigned parallel;                /* hosts in flight, >= 1 */
+	unsigned retries;                 /* extra connection attempts */
 	long connect_timeout;             /* seconds, > 0 */
 	long deadline;                    /* per-host seconds, 0: none */
 	const char *known_hosts;          /* NULL: ~/.ssh/known_hosts */
+	int accept_new;                   /* add unknown host keys */
 	const char *identity;             /* NULL: agent, then ssh_config */
 	const char *ssh_config;           /* NULL: ~/.ssh/config, system */
+	const struct ssh_option_list *ssh_options;   /* -O; NULL: none */
+	int verbose;                      /* 1: notes, 2: and libssh's log */
+	struct fanout_stop *stop;         /* NULL: never stopped */
 	/* Chunks of the op's output, as they arrive. */
 	void (*output)(void *ctx, size_t host, enum fanout_stream s,
 	    const uint8_t *data, size_t len);
 	/* A host ended; r is final. */
 	void (*done)(void *ctx, size_t host, const struct fanout_result *r);
+	/* -v: a line about host's connection (address, auth, host key). */
+	void (*note)(void *ctx, size_t host, const char *text);
 	void *ctx;
 };
 
-/* Runs job on targets[0..n-1] with one request id for the whole run,
- * filling results[i] for each. Returns 0 once every host has a result (any
- * status), or a negative WRIT_E* code if the run could not start. */
-int fanout_run(const struct fanout_job *job, const struct target *targets,
-    size_t n, struct fanout_result *results, struct werr *e);
+/* One run: every batch of it shares the request id and the results. */
+struct fanout {
+	const struct fanout_job *job;
+	const struct target *targets;
+	struct fanout_result *results;
+	size_t n;
+	uint8_t request_id[REQUEST_ID_BYTES];
+	int batch;              /* set before each fanout_batch; 0: none */
+	struct fanout_shared *shared;   /* fanout.c's own */
+};
+
+/* Starts a run over targets[0..n-1]: a fresh request id (or the one in
+ * request_id when want_id is set: a health check shares its run's), every
+ * result FANOUT_SKIPPED. */
+int fanout_begin(struct fanout *f, const struct fanout_job *job,
+    const struct target *targets, size_t n, struct fanout_result *results,
+    const uint8_t *want_id, struct werr *e);
+
+/* Runs the hosts idx[0..count) with at most job->parallel in flight, and
+ * returns when each has a result; after a stop, hosts not started stay
+ * skipped, and on interrupt hosts still connecting after a short grace
+ * are marked interrupted and left behind (the process is about to end).
+ * Returns 0, or a negative WRIT_E* code if the batch could not start. */
+int fanout_batch(struct fanout *f, const size_t *idx, size_t count,
+    struct werr *e);
+
+void fanout_end(struct fanout *f);
 
 const char *fanout_status_name(enum fanout_status s);
 

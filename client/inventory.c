@@ -543,7 +543,7 @@ replace(char **field, const char *value)
 
 int
 inventory_resolve(const struct inventory *inv, const char *login,
-    struct target_list *l, struct werr *e)
+    unsigned login_port, struct target_list *l, struct werr *e)
 {
 	const struct inv_host *h;
 	struct target *t;
@@ -554,13 +554,15 @@ inventory_resolve(const struct inventory *inv, const char *login,
 		/* Looked up by the host as written (host_id is still that):
 		 * "web01:2222" is the inventory's web01 on another port. */
 		h = inv != NULL ? inventory_host(inv, t->host_id) : NULL;
-		/* Precedence: the target's own user@ and :port, then -l,
-		 * then the inventory (SPEC §7). */
+		/* Precedence: the target's own user@ and :port, then -l
+		 * and -O Port, then the inventory (SPEC §7). */
 		if ((t->user == NULL && replace(&t->user, login) != 0) ||
 		    (h != NULL && (replace(&t->address, h->address) != 0 ||
 		    replace(&t->host_id, h->host_id) != 0 ||
 		    (t->user == NULL && replace(&t->user, h->user) != 0))))
 			return werr_set(e, WRIT_ENOMEM, "out of memory");
+		if (t->port == 0)
+			t->port = (uint16_t)login_port;
 		if (h != NULL && t->port == 0)
 			t->port = h->port;
 	}

@@ -73,9 +73,10 @@ int inventory_exclude_group(const struct inventory *inv, const char *group,
 
 /* Fills in each target: a name the inventory defines (inv may be NULL)
  * takes its address and host id; user comes from the target, else login
- * (-l, may be NULL), else the inventory; port from the target, else the
- * inventory. */
+ * (-l, may be NULL), else the inventory; port from the target, else
+ * login_port (-O Port, 0: none), else the inventory. */
 int inventory_resolve(const struct inventory *inv, const char *login,
+    unsigned login_port,
     struct target_list *l, struct werr *e);
 
 #endif

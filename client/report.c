@@ -182,7 +182,9 @@ report_host(struct report *r, size_t host, const struct fanout_result *res,
 	json_num_or_null(f, "exit", res->exit_code >= 0, res->exit_code);
 	fputs(",\"reason\":", f);
 	json_cstr(f, res->reason[0] != '\0' ? res->reason : NULL);
-	fprintf(f, ",\"attempts\":1,\"batch\":null,\"started_at\":\"%s\","
+	fprintf(f, ",\"attempts\":%d", res->attempts);
+	json_num_or_null(f, "batch", res->batch > 0, res->batch);
+	fprintf(f, ",\"started_at\":\"%s\","
 	    "\"finished_at\":\"%s\",\"duration_ms\":%lld,"
 	    "\"stdout_bytes\":%llu,\"stderr_bytes\":%llu,\"request\":",
 	    t0, t1, (long long)res->duration_ms,
@@ -209,9 +211,6 @@ count_status(const struct fanout_result *rs, size_t n, enum fanout_status s)
 	return c;
 }
 
-static const enum fanout_status all_status[] = { FANOUT_OK, FANOUT_FAILED,
-    FANOUT_REFUSED, FANOUT_UNREACHABLE, FANOUT_TIMEOUT };
-#define NSTATUS (sizeof(all_status) / sizeof(all_status[0]))
 
 static int
 json_summary(struct report *r, const struct fanout_result *rs,
@@ -237,11 +236,13 @@ json_summary(struct report *r, const struct fanout_result *rs,
 	json_cstr(f, job->realm);
 	fputs(",\"request\":", f);
 	json_cstr(f, r->request);
-	fprintf(f, ",\"mode\":\"parallel\",\"hosts\":%zu,\"counts\":{", r->n);
-	for (i = 0; i < NSTATUS; i++)
+	fputs(",\"mode\":", f);
+	json_cstr(f, job->mode != NULL ? job->mode : "parallel");
+	fprintf(f, ",\"hosts\":%zu,\"counts\":{", r->n);
+	for (i = 0; i < FANOUT_NSTATUS; i++)
 		fprintf(f, "%s\"%s\":%zu", i > 0 ? "," : "",
-		    fanout_status_name(all_status[i]),
-		    count_status(rs, r->n, all_status[i]));
+		    fanout_status_name((enum fanout_status)i),
+		    count_status(rs, r->n, (enum fanout_status)i));
 	fprintf(f, "},\"wall_ms\":%lld,\"exit\":%d}}\n", (long long)wall_ms,
 	    exit);
 	if (fflush(f) != 0 || ferror(f))
@@ -314,13 +315,15 @@ md_head(FILE *f, struct report *r, const struct fanout_result *rs,
 	md_cstr(f, r->request);
 	fputs("\n- realm: ", f);
 	md_cstr(f, job->realm);
-	fprintf(f, "\n\n## Run\n\n- mode: parallel (%u in flight)\n"
+	fprintf(f, "\n\n## Run\n\n- mode: %s (%u in flight)\n"
 	    "- started: %s\n- wall time: %lld ms\n- hosts: %zu",
-	    job->parallel, r->started_at_ms > 0 ? t0 : "-",
+	    job->mode != NULL ? job->mode : "parallel", job->parallel,
+	    r->started_at_ms > 0 ? t0 : "-",
 	    (long long)wall_ms, r->n);
-	for (i = 0; i < NSTATUS; i++)
-		fprintf(f, ", %zu %s", count_status(rs, r->n, all_status[i]),
-		    fanout_status_name(all_status[i]));
+	for (i = 0; i < FANOUT_NSTATUS; i++)
+		fprintf(f, ", %zu %s", count_status(rs, r->n,
+		    (enum fanout_status)i),
+		    fanout_status_name((enum fanout_status)i));
 	fprintf(f, "\n- exit status: %d\n\n", exit);
 }
 

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "commands.h"
 #include "fanout.h"
@@ -13,9 +14,12 @@
 #include "passphrase.h"
 #include "report.h"
 #include "request.h"
+#include "file.h"
 #include "run.h"
 #include "run_args.h"
 #include "run_files.h"
+#include "run_modes.h"
+#include "run_signals.h"
 #include "target_args.h"
 
 struct run_state {
@@ -41,6 +45,15 @@ on_output(void *ctx, size_t host, enum fanout_stream s, const uint8_t *data,
 		run_output_chunk(&st->out, host, s, data, len);
 }
 
+/* -v: how the host's connection goes. */
+static void
+on_note(void *ctx, size_t host, const char *text)
+{
+	struct run_state *st = ctx;
+
+	warnx_writ("%s: %s", st->targets[host].name, text);
+}
+
 /* A host's partial lines, then why it is not ok (as it ends). */
 static void
 on_done(void *ctx, size_t host, const struct fanout_result *r)
@@ -57,9 +70,23 @@ on_done(void *ctx, size_t host, const struct fanout_result *r)
 	}
 	if (r->status == FANOUT_REFUSED)
 		warnx_writ("%s: refused %s: %s", name, r->reason, r->detail);
-	else if (r->status != FANOUT_OK)
+	else if (r->status != FANOUT_OK && r->status != FANOUT_SKIPPED)
 		warnx_writ("%s: %s: %s", name, fanout_status_name(r->status),
 		    r->detail);
+}
+
+/* -I: stdin whole, before any host is contacted, so every host gets the
+ * same bytes under the same signed digest. */
+static int
+read_stdin(struct buf *in)
+{
+	struct werr e;
+
+	if (fd_read_all(STDIN_FILENO, "-I: stdin", RUN_STDIN_MAX, in, &e) != 0) {
+		warnx_writ("run: %s", e.msg);
+		return 1;
+	}
+	return 0;
 }
 
 static int
@@ -141,11 +168,14 @@ run_all(struct fanout_job *job, const struct run_args *a, struct target *ts,
 	st.out.no_prefix = a->no_prefix;
 	job->output = on_output;
 	job->done = on_done;
+	job->note = on_note;
 	job->ctx = &st;
-	if (fanout_run(job, ts, n, rs, &e) != 0)
+	if (run_modes_execute(job, &a->plan, ts, n, rs, &e) != 0)
 		warnx_writ("run: %s", e.msg);
 	else
 		status = finish(&st, rs, n, now_s() - t0);
+	if (run_signals_status() != 0)
+		status = run_signals_status();
 out:
 	report_close(&st.rep);
 	run_files_free(&st.files);
@@ -162,10 +192,13 @@ cmd_run(int argc, char **argv)
 	struct minisign_sec *keys[REQUEST_MAX_SIGS] = { NULL };
 	const char *names[REQUEST_MAX_PARAMS], *values[REQUEST_MAX_PARAMS];
 	struct target_list tl = { 0 };
+	static struct fanout_stop stop;
+	struct buf in;
 	size_t i;
 	struct werr e;
 	int rc;
 
+	buf_init(&in, RUN_STDIN_MAX);
 	if ((rc = run_args_parse(argc, argv, &a)) != 0)
 		return rc < 0 ? 0 : rc;
 	/* A host that hangs up is that host's error, never the run's end. */
@@ -199,10 +232,24 @@ cmd_run(int argc, char **argv)
 	job.known_hosts = a.known_hosts;
 	job.identity = a.identity;
 	job.ssh_config = a.ssh_config;
+	job.mode = run_mode_name(a.plan.mode);
+	job.retries = (unsigned)a.retries;
+	job.accept_new = a.accept_new;
+	job.ssh_options = &a.ssh_options;
+	job.verbose = a.verbose;
+	job.stop = &stop;
+	if (a.read_stdin) {
+		if ((rc = read_stdin(&in)) != 0)
+			goto out;
+		job.stdin_data = in.data != NULL ? in.data : (const uint8_t *)"";
+		job.stdin_len = in.len;
+	}
+	run_signals_install(&stop);
 	rc = run_all(&job, &a, tl.v, tl.n);
 out:
 	for (i = 0; i < REQUEST_MAX_SIGS; i++)
 		minisign_sec_free(keys[i]);
 	target_list_free(&tl);
+	buf_free(&in);
 	return rc;
 }

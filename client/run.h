@@ -13,6 +13,7 @@
 #include "werr.h"
 
 #define RUN_LINE_MAX 16384      /* longer lines are printed in pieces */
+#define RUN_STDIN_MAX (64u << 20)       /* -I: read whole, so bounded */
 
 /* Per host and stream, bytes are kept until a newline (or RUN_LINE_MAX,
  * or the host's end) and printed as "NAME: line". */

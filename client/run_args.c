@@ -70,12 +70,20 @@ static const struct option run_options[] = {
 	{ "json", required_argument, NULL, OPT_JSON },
 	{ "report", required_argument, NULL, OPT_REPORT },
 	{ "failed-hosts", required_argument, NULL, OPT_FAILED },
+	{ "retries", required_argument, NULL, OPT_RETRIES },
+	{ "accept-new", no_argument, NULL, OPT_ACCEPT_NEW },
+	{ "mode", required_argument, NULL, OPT_MODE },
+	{ "keep-going", no_argument, NULL, OPT_KEEP_GOING },
+	{ "batch", required_argument, NULL, OPT_BATCH },
+	{ "pause", required_argument, NULL, OPT_PAUSE },
+	{ "max-fail", required_argument, NULL, OPT_MAX_FAIL },
+	{ "health", required_argument, NULL, OPT_HEALTH },
 	{ NULL, 0, NULL, 0 },
 };
 
 
-static int
-number(const char *opt, const char *s, unsigned long long lo,
+int
+run_args_number(const char *opt, const char *s, unsigned long long lo,
     unsigned long long hi, unsigned long long *out)
 {
 	unsigned long long v;
@@ -133,14 +141,16 @@ parse_opt(int c, struct run_args *a)
 		}
 		a->keys[a->nkeys++] = optarg;
 		return 0;
-	case 'p': return number("-p", optarg, 1, 100000, &a->parallel);
-	case 't': return number("-t", optarg, 0, 86400, &a->deadline);
+	case 'p':
+		a->parallel_given = 1;
+		return run_args_number("-p", optarg, 1, 100000, &a->parallel);
+	case 't': return run_args_number("-t", optarg, 0, 86400, &a->deadline);
 	case 'C':
-		return number("--connect-timeout", optarg, 1, 3600,
+		return run_args_number("--connect-timeout", optarg, 1, 3600,
 		    &a->connect_timeout);
-	case 'T': return number("--ttl", optarg, 1, 86400, &a->ttl);
+	case 'T': return run_args_number("--ttl", optarg, 1, 86400, &a->ttl);
 	}
-	return -1;
+	return run_args_engine_opt(c, optarg, a);
 }
 
 int
@@ -153,7 +163,7 @@ run_args_parse(int argc, char **argv, struct run_args *a)
 	a->connect_timeout = 10;
 	a->ttl = 300;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+H:w:h:g:ax:X:k:l:m:p:f:t:F:NSo:e:",
+	while ((c = getopt_long(argc, argv, "+H:w:h:g:ax:X:k:l:m:p:f:t:F:NSo:e:O:Iv",
 	    run_options, NULL)) != -1) {
 		if (c == OPT_HELP) {
 			fputs(run_help, stdout);
@@ -173,6 +183,6 @@ run_args_parse(int argc, char **argv, struct run_args *a)
 		    "--realm R and an OP; see 'writ run --help'");
 		return EXIT_USAGE;
 	}
-	return 0;
+	return run_args_engine_check(a);
 }
 

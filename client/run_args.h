@@ -4,6 +4,8 @@
 #define WRIT_RUN_ARGS_H
 
 #include "request.h"
+#include "run_modes.h"
+#include "ssh_options.h"
 #include "target_args.h"
 
 struct run_args {
@@ -17,10 +19,36 @@ struct run_args {
 	unsigned long long parallel, deadline, connect_timeout, ttl;
 	int no_prefix;          /* -N */
 	int op_status;          /* -S: exit with the largest op status */
+	unsigned long long retries;
+	struct ssh_option_list ssh_options;     /* -O */
+	int accept_new;
+	int read_stdin;         /* -I */
+	int verbose;            /* -v, -vv */
+	struct run_plan plan;   /* --mode and its options */
+	/* Given on the command line, for the checks that options fit: */
+	int parallel_given, batch_given, pause_given, max_fail_given;
+};
+
+/* The long options of run_args_engine.c: the fan-out's and the modes'. */
+enum run_engine_opt {
+	OPT_RETRIES = 1100, OPT_ACCEPT_NEW, OPT_MODE, OPT_KEEP_GOING,
+	OPT_BATCH, OPT_PAUSE, OPT_MAX_FAIL, OPT_HEALTH
 };
 
 /* Parses argv into a; optind is left at the OP. Returns 0, -1 after
  * --help (printed), or EXIT_USAGE after saying why. */
 int run_args_parse(int argc, char **argv, struct run_args *a);
+
+/* One option of the fan-out (-O, -I, -v, --retries, --accept-new) or the
+ * modes (--mode, --keep-going, --batch, --pause, --max-fail, --health):
+ * 0, EXIT_USAGE after saying why, or -1 when c is none of them. */
+int run_args_engine_opt(int c, const char *arg, struct run_args *a);
+/* After the command line: the options fit together (SPEC §7), or
+ * EXIT_USAGE after saying why. */
+int run_args_engine_check(struct run_args *a);
+
+/* A whole number lo..hi for option opt, or EXIT_USAGE after saying why. */
+int run_args_number(const char *opt, const char *s, unsigned long long lo,
+    unsigned long long hi, unsigned long long *out);
 
 #endif

@@ -72,18 +72,21 @@ int
 run_summary(const struct target *ts, const struct fanout_result *rs, size_t n,
     double secs)
 {
+	/* SPEC §7's exit statuses, the first that applies: 3 timed out or
+	 * interrupted, 4 unreachable (and unknown: a connection failure
+	 * hid the end), 6 refused, 5 failed. */
 	static const enum fanout_status order[] = { FANOUT_TIMEOUT,
-	    FANOUT_UNREACHABLE, FANOUT_REFUSED, FANOUT_FAILED };
-	static const int codes[] = { 3, 4, 6, 5 };
+	    FANOUT_INTERRUPTED, FANOUT_UNREACHABLE, FANOUT_UNKNOWN,
+	    FANOUT_REFUSED, FANOUT_FAILED };
+	static const int codes[] = { 3, 3, 4, 4, 6, 5 };
 	size_t i, k, ok = 0;
+	int st;
 
 	for (i = 0; i < n; i++)
 		ok += rs[i].status == FANOUT_OK;
 	fprintf(stderr, "writ: %zu ok", ok);
-	summary_group(ts, rs, n, FANOUT_FAILED);
-	summary_group(ts, rs, n, FANOUT_REFUSED);
-	summary_group(ts, rs, n, FANOUT_UNREACHABLE);
-	summary_group(ts, rs, n, FANOUT_TIMEOUT);
+	for (st = FANOUT_FAILED; st < FANOUT_NSTATUS; st++)
+		summary_group(ts, rs, n, (enum fanout_status)st);
 	fprintf(stderr, " \xe2\x80\x94 %.1f s\n", secs);
 	for (k = 0; k < sizeof(order) / sizeof(order[0]); k++)
 		for (i = 0; i < n; i++)

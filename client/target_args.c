@@ -107,7 +107,8 @@ target_args_build(const struct target_args *a, struct target_list *out,
 		r = werr_set(e, WRIT_EINVAL, "-l %s: bad user name", a->login);
 		goto out;
 	}
-	r = inventory_resolve(path != NULL ? &inv : NULL, a->login, out, e);
+	r = inventory_resolve(path != NULL ? &inv : NULL, a->login,
+	    a->port, out, e);
 out:
 	if (r != 0)
 		target_list_free(out);

@@ -21,6 +21,7 @@ struct target_args {
 	size_t n;
 	const char *inventory;  /* --inventory FILE, else WRIT_INVENTORY */
 	const char *login;      /* -l USER, or NULL */
+	unsigned port;          /* -O Port: like -l, for the port; 0 none */
 };
 
 /* Records one option (opt 'w' is stored as 'H'). WRIT_ELIMIT when full. */

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "file.h"
 #include "targets.h"
 #include "value.h"
 
@@ -312,44 +313,15 @@ targets_add_text(struct target_list *l, const char *where, const char *text,
 	return 0;
 }
 
-/* Reads at most max bytes of fd into a fresh buffer; more is an error. */
-static int
-read_bounded(int fd, size_t max, char **out, size_t *len, struct werr *e)
-{
-	char *p = malloc(max + 1);
-	ssize_t n;
-
-	*len = 0;
-	if (p == NULL)
-		return werr_set(e, WRIT_ENOMEM, "out of memory");
-	while (*len <= max) {
-		n = read(fd, p + *len, max + 1 - *len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			free(p);
-			return werr_set(e, WRIT_EIO, "%s", strerror(errno));
-		}
-		if (n == 0)
-			break;
-		*len += (size_t)n;
-	}
-	if (*len > max) {
-		free(p);
-		return werr_set(e, WRIT_ELIMIT, "larger than %zu bytes", max);
-	}
-	*out = p;
-	return 0;
-}
-
 int
 targets_add_file(struct target_list *l, const char *path, struct werr *e)
 {
 	const char *where = strcmp(path, "-") == 0 ? "stdin" : path;
 	int from_stdin = strcmp(path, "-") == 0, fd = STDIN_FILENO, r;
 	struct stat st;
-	char *text = NULL;
-	size_t len;
+	struct buf text;
+
+	buf_init(&text, TARGETS_FILE_MAX);
 
 	/* A FIFO is fine here (-h <(cmd)); the size bound still holds. */
 	if (!from_stdin &&
@@ -361,15 +333,13 @@ targets_add_file(struct target_list *l, const char *path, struct werr *e)
 		r = werr_set(e, WRIT_EIO, "%s: is a directory", where);
 		goto out;
 	}
-	if ((r = read_bounded(fd, TARGETS_FILE_MAX, &text, &len, e)) != 0) {
-		werr_prefix(e, r, where);
-		goto out;
-	}
-	r = targets_add_text(l, where, text, len, e);
+	if ((r = fd_read_all(fd, where, TARGETS_FILE_MAX, &text, e)) == 0)
+		r = targets_add_text(l, where, (const char *)text.data, text.len,
+		    e);
 out:
 	if (!from_stdin && fd >= 0)
 		close(fd);
-	free(text);
+	buf_free(&text);
 	return r;
 }
 

@@ -12,8 +12,9 @@
 
 #include "file.h"
 
-static int
-read_all(int fd, const char *path, size_t max, struct buf *out, struct werr *e)
+int
+fd_read_all(int fd, const char *path, size_t max, struct buf *out,
+    struct werr *e)
 {
 	uint8_t chunk[4096];
 	ssize_t n;
@@ -88,7 +89,7 @@ file_read(const char *path, size_t max, int flags, struct buf *out,
 		    path, max);
 		goto out;
 	}
-	r = read_all(fd, path, max, out, e);
+	r = fd_read_all(fd, path, max, out, e);
 out:
 	close(fd);
 	if (r != 0)

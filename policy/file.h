@@ -25,6 +25,12 @@ int file_open_regular(const char *path, int *fd, struct stat *st,
 int file_read(const char *path, size_t max, int flags, struct buf *out,
     struct werr *e);
 
+/* Appends what fd yields until EOF to out (buf_init'ed by the caller, max
+ * its bound too): more than max bytes is WRIT_ELIMIT. path names fd in
+ * messages. For pipes and stdin; a regular file goes through file_read. */
+int fd_read_all(int fd, const char *path, size_t max, struct buf *out,
+    struct werr *e);
+
 /* Writes all n bytes to fd, going on after short writes and EINTR.
  * Returns 0, or an errno value (EIO for a write that wrote nothing). */
 int fd_write_all(int fd, const void *p, size_t n);

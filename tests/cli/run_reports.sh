@@ -46,7 +46,7 @@ for o in J[:3]:
 s = J[3]["summary"]
 assert s["op"] == "echo" and s["params"] == {"word": "hello"}, s
 assert s["message"] == "CHG-7" and s["mode"] == "parallel"
-assert s["counts"] == {"ok": 1, "failed": 0, "refused": 1,
+assert s["counts"] == {"ok": 1, "failed": 0, "refused": 1, "interrupted": 0, "unknown": 0, "skipped": 0,
     "unreachable": 1, "timeout": 0}, s["counts"]
 assert s["exit"] == 4 and s["request"] == J[0]["request"]
 assert isinstance(s["wall_ms"], int)

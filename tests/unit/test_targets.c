@@ -259,13 +259,13 @@ inventory_precedence_target_then_login_then_inventory(void)
 	CHECK(inventory_parse("inv.ini", inv_text, sizeof(inv_text) - 1, &inv,
 	    &e) == 0);
 	CHECK(targets_add_list(&l, "-H", "web01,bob@web01:22,db1", &e) == 0);
-	CHECK(inventory_resolve(&inv, NULL, &l, &e) == 0);
+	CHECK(inventory_resolve(&inv, NULL, 0, &l, &e) == 0);
 	dump(&l, got, sizeof(got));
 	CHECK_STR(got, "web01 10.0.0.1 2201 deploy web01.prod | "
 	    "web01:22 10.0.0.1 22 bob web01.prod | db1 db1 0 - db1");
 	target_list_free(&l);
 	CHECK(targets_add_list(&l, "-H", "web01,bob@db1", &e) == 0);
-	CHECK(inventory_resolve(&inv, "ops", &l, &e) == 0);
+	CHECK(inventory_resolve(&inv, "ops", 0, &l, &e) == 0);
 	dump(&l, got, sizeof(got));
 	CHECK_STR(got, "web01 10.0.0.1 2201 ops web01.prod | "
 	    "db1 db1 0 bob db1");

@@ -1,0 +1,38 @@
+/* ssh_options.h: -O KEY=VALUE, the ssh_config options writ passes to
+ * libssh (SPEC §7). Only the keys in ssh_options.c's table are taken; any
+ * other key, or a value libssh refuses, is an error, never ignored. */
+#ifndef WRIT_SSH_OPTIONS_H
+#define WRIT_SSH_OPTIONS_H
+
+#include <stddef.h>
+
+#include <libssh/libssh.h>
+
+#include "werr.h"
+
+#define SSH_OPTIONS_MAX 32
+
+struct ssh_option {
+	const char *key;        /* as written, matched case-insensitively */
+	const char *value;
+};
+
+struct ssh_option_list {
+	struct ssh_option v[SSH_OPTIONS_MAX];
+	size_t n;
+	const char *user;       /* -O User=...: a default like -l */
+	unsigned port;          /* -O Port=...: a default like -l's; 0 none */
+	int accept_new;         /* -O StrictHostKeyChecking=accept-new */
+};
+
+/* Splits "KEY=VALUE" (or "KEY VALUE", as ssh -o takes it), checks the key
+ * is one writ can honour and the value is well formed, and records it. */
+int ssh_options_add(struct ssh_option_list *l, const char *arg,
+    struct werr *e);
+
+/* Sets the recorded options on s (after its ssh_config was parsed, so
+ * they win over it). */
+int ssh_options_apply(const struct ssh_option_list *l, ssh_session s,
+    struct werr *e);
+
+#endif
