@@ -247,9 +247,8 @@ read_frames(struct host *h)
 	}
 	while (!h->done) {
 		if (fanout_interrupted(h->sh)) {
-			fanout_finish(h, FANOUT_INTERRUPTED, "interrupted: "
-			    "channel closed (the gate ends the op at its "
-			    "timeout)");
+			fanout_finish(h, FANOUT_INTERRUPTED, "channel closed "
+			    "(the gate ends the op at its timeout)");
 			break;
 		}
 		if ((wait = read_wait(h)) == 0) {
@@ -338,7 +337,7 @@ backoff(struct host *h)
 		wait *= 2;
 	if (wait > BACKOFF_MAX_MS)
 		wait = BACKOFF_MAX_MS;
-	wait = wait / 2 + (int64_t)randombytes_uniform((uint32_t)wait / 2 + 1);
+	wait = wait / 2 + (int64_t)randombytes_uniform((uint32_t)(wait / 2 + 1));
 	until = fanout_now_ms() + wait;
 	if (h->end_ms != 0 && until >= h->end_ms)
 		return false;

@@ -124,11 +124,23 @@ static int
 finish(struct run_state *st, const struct fanout_result *rs, size_t n,
     double secs)
 {
-	int status = run_summary(st->targets, rs, n, secs);
+	int status;
+	size_t i;
 	struct werr e;
 
+	/* Hosts never started have a record too, after those that ran. */
+	for (i = 0; i < n; i++)
+		if (rs[i].status == FANOUT_SKIPPED &&
+		    report_host(&st->rep, i, &rs[i], &e) != 0) {
+			warnx_writ("run: %s", e.msg);
+			st->rep_failed = 1;
+			break;
+		}
+	status = run_summary(st->targets, rs, n, secs);
 	if (st->op_status)
 		status = run_largest_op_status(rs, n);
+	if (run_signals_status() != 0)
+		status = run_signals_status();
 
 	if (report_finish(&st->rep, rs,
 	    (int64_t)(secs * 1000), status, &e) != 0) {
@@ -174,8 +186,6 @@ run_all(struct fanout_job *job, const struct run_args *a, struct target *ts,
 		warnx_writ("run: %s", e.msg);
 	else
 		status = finish(&st, rs, n, now_s() - t0);
-	if (run_signals_status() != 0)
-		status = run_signals_status();
 out:
 	report_close(&st.rep);
 	run_files_free(&st.files);
