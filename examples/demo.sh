@@ -133,8 +133,16 @@ say "8. A restart signed by one key: the op needs two approvals, every gate refu
 show "$writ" run --inventory fleet.ini -H 'web[01-03]' "${run_opts[@]}" \
     -m CHG-1001 restart unit=nginx.service
 
-say "9. What web01's gate wrote to its hash-chained audit log"
+say "9. A rolling restart, two signers, web03 down: batches of 1 then 2, no failure allowed"
+kill "$(cat fleet/web03/sshd.pid)"
+show "$writ" run --inventory fleet.ini -H 'web[01-06]' "${run_opts[@]}" \
+    -k release-manager.key -m CHG-1002 --mode rolling --batch 1,2 \
+    --json rolling.jsonl --report rolling.md restart unit=nginx.service
+echo "-- rolling.md, the table:"
+grep '^|' rolling.md
+
+say "10. What web01's gate wrote to its hash-chained audit log"
 tail -n 3 fleet/web01/audit.log | cut -c1-200
 run "$gate" audit verify fleet/web01/audit.log
 
-say "Done. Rolling runs, reports and file transfers arrive with the next releases."
+say "Done. File transfers (writ put, writ get) arrive with the next release."

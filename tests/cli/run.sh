@@ -176,7 +176,7 @@ status_is bracketed_ipv6_target 4 &&
 	  fail bracketed_ipv6_target "$(cat "$SCRATCH/bracketed_ipv6_target.err")"; }
 
 t "$WRIT" run --help
-expect run_help_has_example 0 'example:'
+expect run_help_has_example 0 'examples:'
 t "$WRIT" run -k "$(k ci)" --realm test uptime
 expect run_without_hosts_is_usage 2 'want targets (-H, -h, -g or -a)'
 t "$WRIT" run -H 'web01,' -k "$(k ci)" --realm test uptime
