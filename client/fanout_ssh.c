@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 
 #include "fanout_int.h"
+#include "host_key_alias.h"
 
 static long
 timeout_left(const struct host *h, long secs)
@@ -147,11 +148,40 @@ accept_new_key(struct host *h, const char *fp)
 	return 0;
 }
 
+/* HostKeyAlias (from -O, else ssh_config): the key is looked up, and
+ * learnt, under the alias alone, as OpenSSH does. The session is already
+ * connected, so its host name is free to change. */
+static int
+use_host_key_alias(struct host *h)
+{
+	const struct ssh_option_list *o = h->job->ssh_options;
+	char alias[HOST_KEY_ALIAS_MAX];
+	unsigned int port = 22;
+
+	if (o != NULL && o->host_key_alias != NULL)
+		snprintf(alias, sizeof(alias), "%s", o->host_key_alias);
+	else if (!host_key_alias(h->job->ssh_config, h->t->address, alias,
+	    sizeof(alias)))
+		return 0;
+	if (ssh_options_set(h->s, SSH_OPTIONS_HOST, alias) < 0 ||
+	    ssh_options_set(h->s, SSH_OPTIONS_PORT, &port) < 0) {
+		fanout_finish(h, FANOUT_UNREACHABLE, "HostKeyAlias %s: %s",
+		    alias, ssh_get_error(h->s));
+		return -1;
+	}
+	fanout_emit_note(h->sh, h->i, "host key looked up as %s", alias);
+	return 0;
+}
+
 static int
 check_host_key(struct host *h)
 {
 	char fp[128];
-	enum ssh_known_hosts_e k = ssh_session_is_known_server(h->s);
+	enum ssh_known_hosts_e k;
+
+	if (use_host_key_alias(h) != 0)
+		return -1;
+	k = ssh_session_is_known_server(h->s);
 
 	server_fingerprint(h, fp, sizeof(fp));
 	if (k == SSH_KNOWN_HOSTS_OK) {

@@ -1,7 +1,8 @@
 /* ssh_options.c: -O KEY=VALUE (see ssh_options.h). Each key OpenSSH users
  * pass with -o that libssh can honour maps to one libssh option; User and
- * Port become target defaults (their precedence is SPEC §7's); the rest
- * is refused by name, with the writ option to use where there is one. */
+ * Port become target defaults (their precedence is SPEC §7's), and
+ * HostKeyAlias is writ's own (host_key_alias.h); the rest is refused by
+ * name, with the writ option to use where there is one. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -146,6 +147,10 @@ ssh_options_add(struct ssh_option_list *l, const char *arg, struct werr *e)
 		return take_port(l, v, e);
 	if (strcasecmp(key, "StrictHostKeyChecking") == 0)
 		return take_strict(l, v, e);
+	if (strcasecmp(key, "HostKeyAlias") == 0) {
+		l->host_key_alias = v;  /* libssh 0.10 has no such option */
+		return 0;
+	}
 	if (find_key(key) < 0)
 		return cannot_honour(key, e);
 	if (l->n == SSH_OPTIONS_MAX)

@@ -23,6 +23,7 @@ struct ssh_option_list {
 	const char *user;       /* -O User=...: a default like -l */
 	unsigned port;          /* -O Port=...: a default like -l's; 0 none */
 	int accept_new;         /* -O StrictHostKeyChecking=accept-new */
+	const char *host_key_alias;     /* -O HostKeyAlias=...; NULL none */
 };
 
 /* Splits "KEY=VALUE" (or "KEY VALUE", as ssh -o takes it), checks the key

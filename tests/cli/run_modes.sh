@@ -235,6 +235,32 @@ grep -q "web01: connected to 127.0.0.1 port $SSHD_PORT" "$SCRATCH/verbose_connec
 	pass verbose_connection_details ||
 	fail verbose_connection_details "$(cat "$SCRATCH/verbose_connection_details.err")"
 
+# -vv adds libssh's own log.
+r very_verbose_has_libssh_log -vv -H web01 uptime
+[ "$rc" = 0 ] && grep -q 'ssh_connect' "$SCRATCH/very_verbose_has_libssh_log.err" &&
+	pass very_verbose_has_libssh_log ||
+	fail very_verbose_has_libssh_log "rc $rc: $(head -c 300 "$SCRATCH/very_verbose_has_libssh_log.err")"
+
+# HostKeyAlias (which libssh 0.10 ignores): the key is looked up under
+# the alias, from ssh_config or from -O.
+printf 'myalias %s\n' "$(cut -d' ' -f2- "$SSH_DIR/known_hosts" | head -n 1)" \
+    > "$SCRATCH/alias_known_hosts"
+{ printf 'Host web01\n  HostKeyAlias myalias\n'; cat "$SCRATCH/ssh_config"; } \
+    > "$SCRATCH/alias_ssh_config"
+timeout 60 "$WRIT" run -F "$SCRATCH/alias_ssh_config" \
+    --known-hosts "$SCRATCH/alias_known_hosts" --identity "$SSH_DIR/client_key" \
+    -l "$GATE_USER" -k "$(k ci)" --realm test -H web01 uptime \
+    > /dev/null 2> "$SCRATCH/alias.err"
+rc=$?
+[ "$rc" = 0 ] && pass host_key_alias_from_ssh_config ||
+	fail host_key_alias_from_ssh_config "rc $rc: $(cat "$SCRATCH/alias.err")"
+KNOWN=$SCRATCH/alias_known_hosts r host_key_alias_option -O HostKeyAlias=myalias -H web01 uptime
+[ "$rc" = 0 ] && pass host_key_alias_option ||
+	fail host_key_alias_option "rc $rc: $(cat "$SCRATCH/host_key_alias_option.err")"
+KNOWN=$SCRATCH/alias_known_hosts r host_key_alias_is_needed -H web01 uptime
+[ "$rc" = 4 ] && pass host_key_alias_is_needed ||
+	fail host_key_alias_is_needed "rc $rc"
+
 # Signals. bg NAME ARGS...: writ run in the background; its pid in $bg.
 bg() {
 	local name=$1
