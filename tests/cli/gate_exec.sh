@@ -66,18 +66,20 @@ grep -F 'event="finished"' "$GATE_DIR/audit.log" | grep -F 'op="ignore-term"' |
 	fail timeout_is_audited "no finished record with timeout=1"
 
 # A client that goes away: the op still runs to its end and is audited.
-"$MKREQUEST" -k "$(k ci)" $(req) sleeper secs=1 > "$SCRATCH/gone.req"
-( cat "$SCRATCH/gone.req"; sleep 0.3 ) | timeout 0.5 ssh -F /dev/null \
+# (The op, "locked", sleeps 3 s: the client is gone well before, even on a
+# loaded machine.)
+"$MKREQUEST" -k "$(k ci)" $(req) locked > "$SCRATCH/gone.req"
+( cat "$SCRATCH/gone.req"; sleep 1.2 ) | timeout 1.5 ssh -F /dev/null \
     -p "$SSHD_PORT" -i "$SSH_DIR/client_key" -o IdentitiesOnly=yes \
     -o BatchMode=yes -o UserKnownHostsFile="$SSH_DIR/known_hosts" \
     "$GATE_USER@127.0.0.1" writ-request-v1 >/dev/null 2>&1
-for i in $(seq 40); do
-	grep -F 'event="finished"' "$GATE_DIR/audit.log" | grep -qF 'op="sleeper"' && break
+for i in $(seq 100); do
+	grep -F 'event="finished"' "$GATE_DIR/audit.log" | grep -qF 'op="locked"' && break
 	sleep 0.1
 done
-grep -F 'event="finished"' "$GATE_DIR/audit.log" | grep -F 'op="sleeper"' |
+grep -F 'event="finished"' "$GATE_DIR/audit.log" | grep -F 'op="locked"' |
 	grep -qF 'exit=0' && pass op_outlives_its_client ||
-	fail op_outlives_its_client "no finished record for sleeper"
+	fail op_outlives_its_client "no finished record for locked"
 
 # run_as: ops run through sudo -n -u USER --, never as the gate's account.
 if [ "$(id -u)" -ne 0 ] || ! command -v sudo >/dev/null; then
