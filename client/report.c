@@ -184,10 +184,14 @@ report_host(struct report *r, size_t host, const struct fanout_result *res,
 	json_cstr(f, res->reason[0] != '\0' ? res->reason : NULL);
 	fprintf(f, ",\"attempts\":%d", res->attempts);
 	json_num_or_null(f, "batch", res->batch > 0, res->batch);
-	fprintf(f, ",\"started_at\":\"%s\","
-	    "\"finished_at\":\"%s\",\"duration_ms\":%lld,"
+	/* A host never started has no times. */
+	fputs(",\"started_at\":", f);
+	json_cstr(f, res->started_at_ms > 0 ? t0 : NULL);
+	fputs(",\"finished_at\":", f);
+	json_cstr(f, res->finished_at_ms > 0 ? t1 : NULL);
+	fprintf(f, ",\"duration_ms\":%lld,"
 	    "\"stdout_bytes\":%llu,\"stderr_bytes\":%llu,\"request\":",
-	    t0, t1, (long long)res->duration_ms,
+	    (long long)res->duration_ms,
 	    (unsigned long long)r->bytes[host][0],
 	    (unsigned long long)r->bytes[host][1]);
 	json_cstr(f, res->request);
