@@ -48,10 +48,10 @@ rr sequential_stops_at_first_failure --mode sequential -H w1,bad,w2 uptime
 check sequential_stops_at_first_failure 4 \
     'w1=ok/null bad=unreachable/null w2=skipped/null '
 
-jq -e 'select(.target=="w2") | .attempts == 0 and .started_at == null and .exit == null' \
+jq -se 'map(select(.target=="w2"))[0] | .attempts == 0 and .started_at == null and .exit == null' \
     "$SCRATCH/sequential_stops_at_first_failure.json" >/dev/null &&
 	pass skipped_host_has_no_times ||
-	fail skipped_host_has_no_times "$(grep w2 "$SCRATCH/sequential_stops_at_first_failure.json")"
+	fail skipped_host_has_no_times "$(jq -c "select(.target==\"w2\")" "$SCRATCH/sequential_stops_at_first_failure.json" 2>&1)"
 
 rr sequential_keep_going_runs_all --mode sequential --keep-going \
     -H w1,bad,w2 uptime
