@@ -16,12 +16,15 @@
 #include "run.h"
 #include "run_args.h"
 #include "run_files.h"
+#include "run_view.h"
 #include "target_args.h"
 
 struct run_state {
 	struct run_output out;
 	struct report rep;
 	struct run_files files;         /* -o, -e */
+	struct run_view view;           /* -i, -b, -L, -q */
+	struct run_progress prog;       /* -q's lines, the progress line */
 	const struct target *targets;
 	int quiet;              /* hosts' output not printed (--json -) */
 	int op_status;          /* -S */
@@ -38,7 +41,7 @@ on_output(void *ctx, size_t host, enum fanout_stream s, const uint8_t *data,
 	if (run_files_take(&st->files, s))
 		run_files_chunk(&st->files, host, s, data, len);
 	else if (!st->quiet)
-		run_output_chunk(&st->out, host, s, data, len);
+		run_view_chunk(&st->view, host, s, data, len);
 }
 
 /* A host's partial lines, then why it is not ok (as it ends). */
@@ -49,6 +52,7 @@ on_done(void *ctx, size_t host, const struct fanout_result *r)
 	const char *name = st->targets[host].name;
 	struct werr e;
 
+	run_progress_clear(&st->prog);
 	run_output_flush(&st->out, host);
 	run_files_done(&st->files, host);
 	if (report_host(&st->rep, host, r, &e) != 0) {
@@ -60,6 +64,9 @@ on_done(void *ctx, size_t host, const struct fanout_result *r)
 	else if (r->status != FANOUT_OK)
 		warnx_writ("%s: %s: %s", name, fanout_status_name(r->status),
 		    r->detail);
+	run_progress_done(&st->prog, host, r);
+	run_view_done(&st->view, host);
+	run_progress_draw(&st->prog);
 }
 
 static int
@@ -97,9 +104,12 @@ static int
 finish(struct run_state *st, const struct fanout_result *rs, size_t n,
     double secs)
 {
-	int status = run_summary(st->targets, rs, n, secs);
+	int status;
 	struct werr e;
 
+	run_progress_clear(&st->prog);
+	run_view_finish(&st->view);
+	status = run_summary(st->targets, rs, n, secs);
 	if (st->op_status)
 		status = run_largest_op_status(rs, n);
 
@@ -126,7 +136,9 @@ run_all(struct fanout_job *job, const struct run_args *a, struct target *ts,
 	st.rep.json_path = a->json;
 	st.rep.md_path = a->report;
 	st.rep.failed_path = a->failed_hosts;
-	if (rs == NULL || run_output_init(&st.out, ts, n) != 0) {
+	run_progress_init(&st.prog, ts, n, job->parallel);
+	if (rs == NULL || run_output_init(&st.out, ts, n) != 0 ||
+	    run_view_init(&st.view, a, &st.out, &st.prog, n) != 0) {
 		warnx_writ("run: out of memory");
 		goto out;
 	}
@@ -142,13 +154,16 @@ run_all(struct fanout_job *job, const struct run_args *a, struct target *ts,
 	job->output = on_output;
 	job->done = on_done;
 	job->ctx = &st;
-	if (fanout_run(job, ts, n, rs, &e) != 0)
+	run_progress_draw(&st.prog);
+	if (fanout_run(job, ts, n, rs, &e) != 0) {
+		run_progress_clear(&st.prog);
 		warnx_writ("run: %s", e.msg);
-	else
+	} else
 		status = finish(&st, rs, n, now_s() - t0);
 out:
 	report_close(&st.rep);
 	run_files_free(&st.files);
+	run_view_free(&st.view);
 	run_output_free(&st.out);
 	free(rs);
 	return status;

@@ -14,6 +14,7 @@ static const char run_help[] =
 "                [-t SEC] [--connect-timeout SEC] [--ttl SEC] [-m TEXT]\n"
 "                [--identity FILE] [--known-hosts FILE] [-F FILE]\n"
 "                [--json FILE|-] [--report FILE] [--failed-hosts FILE]\n"
+"                [-i | -b | -L | -q] [--timestamp] [--color WHEN]\n"
 "                OP [NAME=VALUE...]\n"
 "\n"
 "Signs one request for OP per target (its own host id and nonce, one\n"
@@ -41,12 +42,23 @@ static const char run_help[] =
 "  -N                   print hosts' lines without the \"HOST: \" prefix\n"
 "  -o DIR, -e DIR       each host's stdout (stderr) in DIR/HOST, not on the\n"
 "                       terminal (pssh); DIR must exist\n"
+"  -i, --inline         each host's output whole as it ends, after a status\n"
+"                       line; its stderr after \"Stderr: \" (pssh -i)\n"
+"  -b                   at the end, hosts with identical output once, under\n"
+"                       their folded names (clush -b, dshbak -c)\n"
+"  -L                   \"HOST: line\" lines, host after host in target order\n"
+"                       (-i, -b, -L keep up to 1 MiB a host and stream)\n"
+"  -q                   a status line per host as it ends, no output (pssh)\n"
+"  --timestamp          live lines start with their local arrival time\n"
+"  --color WHEN         auto (a terminal and NO_COLOR unset), always, never\n"
 "  -S                   exit with the largest op exit status (255 for a host\n"
 "                       without one), as pdsh and clush do\n"
 "  --json FILE          JSON Lines: one object per host as it ends, then a\n"
 "                       summary; '-': stdout, hosts' output not printed\n"
 "  --report FILE        a Markdown report of the run\n"
 "  --failed-hosts FILE  every target not ok, one a line (for -h)\n"
+"\n"
+"On a terminal, a progress line is kept on stderr (not with -q or -i).\n"
 "\n"
 "Exit status: 0 all ok; 3 a host timed out; 4 one was unreachable; 6 one\n"
 "was refused by its gate; 5 an op failed (the first that applies); 1 other\n"
@@ -57,6 +69,7 @@ static const char run_help[] =
 "      --realm prod -m 'CHG-1234' restart unit=nginx.service\n";
 
 enum { OPT_HELP = 1000, OPT_INVENTORY, OPT_JSON, OPT_REPORT, OPT_FAILED };
+enum { OPT_IDENTITY = 1200 };
 
 static const struct option run_options[] = {
 	{ "help", no_argument, NULL, OPT_HELP },
@@ -64,12 +77,15 @@ static const struct option run_options[] = {
 	{ "realm", required_argument, NULL, 'R' },
 	{ "connect-timeout", required_argument, NULL, 'C' },
 	{ "ttl", required_argument, NULL, 'T' },
-	{ "identity", required_argument, NULL, 'i' },
+	{ "identity", required_argument, NULL, OPT_IDENTITY },
 	{ "known-hosts", required_argument, NULL, 'K' },
 	{ "parallel", required_argument, NULL, 'p' },
 	{ "json", required_argument, NULL, OPT_JSON },
 	{ "report", required_argument, NULL, OPT_REPORT },
 	{ "failed-hosts", required_argument, NULL, OPT_FAILED },
+	{ "inline", no_argument, NULL, 'i' },
+	{ "timestamp", no_argument, NULL, RUN_OPT_TIMESTAMP },
+	{ "color", required_argument, NULL, RUN_OPT_COLOR },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -115,7 +131,7 @@ parse_opt(int c, struct run_args *a)
 	case 'l': a->targets.login = optarg; return 0;
 	case 'm': a->message = optarg; return 0;
 	case 'R': a->realm = optarg; return 0;
-	case 'i': a->identity = optarg; return 0;
+	case OPT_IDENTITY: a->identity = optarg; return 0;
 	case 'K': a->known_hosts = optarg; return 0;
 	case 'F': a->ssh_config = optarg; return 0;
 	case 'N': a->no_prefix = 1; return 0;
@@ -125,6 +141,9 @@ parse_opt(int c, struct run_args *a)
 	case OPT_JSON: a->json = optarg; return 0;
 	case OPT_REPORT: a->report = optarg; return 0;
 	case OPT_FAILED: a->failed_hosts = optarg; return 0;
+	case 'i': case 'b': case 'L': case 'q':
+	case RUN_OPT_TIMESTAMP: case RUN_OPT_COLOR:
+		return run_args_output_opt(c, optarg, a);
 	case 'k':
 		if (a->nkeys == REQUEST_MAX_SIGS) {
 			warnx_writ("run: -k: at most %d signing keys",
@@ -153,8 +172,9 @@ run_args_parse(int argc, char **argv, struct run_args *a)
 	a->connect_timeout = 10;
 	a->ttl = 300;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+H:w:h:g:ax:X:k:l:m:p:f:t:F:NSo:e:",
-	    run_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv,
+	    "+H:w:h:g:ax:X:k:l:m:p:f:t:F:NSo:e:ibLq", run_options,
+	    NULL)) != -1) {
 		if (c == OPT_HELP) {
 			fputs(run_help, stdout);
 			return -1;
@@ -173,6 +193,6 @@ run_args_parse(int argc, char **argv, struct run_args *a)
 		    "--realm R and an OP; see 'writ run --help'");
 		return EXIT_USAGE;
 	}
-	return 0;
+	return run_args_output_check(a);
 }
 
