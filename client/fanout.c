@@ -126,6 +126,8 @@ worker(void *arg)
 		}
 		i = sh->idx[sh->next++];
 		sh->running[i] = true;
+		if (sh->f->job->started != NULL)
+			sh->f->job->started(sh->f->job->ctx, i);
 		pthread_mutex_unlock(&sh->lock);
 		fanout_host(sh, i, &r);
 		r.batch = sh->f->batch;

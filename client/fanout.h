@@ -93,6 +93,8 @@ struct fanout_job {
 	/* Chunks of the op's output, as they arrive. */
 	void (*output)(void *ctx, size_t host, enum fanout_stream s,
 	    const uint8_t *data, size_t len);
+	/* A host is about to be contacted. */
+	void (*started)(void *ctx, size_t host);
 	/* A host ended; r is final. */
 	void (*done)(void *ctx, size_t host, const struct fanout_result *r);
 	/* -v: a line about host's connection (address, auth, host key). */

@@ -20,12 +20,15 @@
 #include "run_files.h"
 #include "run_modes.h"
 #include "run_signals.h"
+#include "run_view.h"
 #include "target_args.h"
 
 struct run_state {
 	struct run_output out;
 	struct report rep;
 	struct run_files files;         /* -o, -e */
+	struct run_view view;           /* -i, -b, -L, -q */
+	struct run_progress prog;       /* -q's lines, the progress line */
 	const struct target *targets;
 	int quiet;              /* hosts' output not printed (--json -) */
 	int op_status;          /* -S */
@@ -42,7 +45,7 @@ on_output(void *ctx, size_t host, enum fanout_stream s, const uint8_t *data,
 	if (run_files_take(&st->files, s))
 		run_files_chunk(&st->files, host, s, data, len);
 	else if (!st->quiet)
-		run_output_chunk(&st->out, host, s, data, len);
+		run_view_chunk(&st->view, host, s, data, len);
 }
 
 /* -v: how the host's connection goes. */
@@ -51,7 +54,19 @@ on_note(void *ctx, size_t host, const char *text)
 {
 	struct run_state *st = ctx;
 
+	run_progress_clear(&st->prog);
 	warnx_writ("%s: %s", st->targets[host].name, text);
+	run_progress_draw(&st->prog);
+}
+
+static void
+on_started(void *ctx, size_t host)
+{
+	struct run_state *st = ctx;
+
+	(void)host;
+	run_progress_started(&st->prog);
+	run_progress_draw(&st->prog);
 }
 
 /* A host's partial lines, then why it is not ok (as it ends). */
@@ -62,6 +77,7 @@ on_done(void *ctx, size_t host, const struct fanout_result *r)
 	const char *name = st->targets[host].name;
 	struct werr e;
 
+	run_progress_clear(&st->prog);
 	run_output_flush(&st->out, host);
 	run_files_done(&st->files, host);
 	if (report_host(&st->rep, host, r, &e) != 0) {
@@ -73,6 +89,9 @@ on_done(void *ctx, size_t host, const struct fanout_result *r)
 	else if (r->status != FANOUT_OK && r->status != FANOUT_SKIPPED)
 		warnx_writ("%s: %s: %s", name, fanout_status_name(r->status),
 		    r->detail);
+	run_progress_done(&st->prog, host, r);
+	run_view_done(&st->view, host);
+	run_progress_draw(&st->prog);
 }
 
 /* -I: stdin whole, before any host is contacted, so every host gets the
@@ -136,6 +155,8 @@ finish(struct run_state *st, const struct fanout_result *rs, size_t n,
 			st->rep_failed = 1;
 			break;
 		}
+	run_progress_clear(&st->prog);
+	run_view_finish(&st->view);
 	status = run_summary(st->targets, rs, n, secs);
 	if (st->op_status)
 		status = run_largest_op_status(rs, n);
@@ -165,7 +186,9 @@ run_all(struct fanout_job *job, const struct run_args *a, struct target *ts,
 	st.rep.json_path = a->json;
 	st.rep.md_path = a->report;
 	st.rep.failed_path = a->failed_hosts;
-	if (rs == NULL || run_output_init(&st.out, ts, n) != 0) {
+	run_progress_init(&st.prog, ts, n);
+	if (rs == NULL || run_output_init(&st.out, ts, n) != 0 ||
+	    run_view_init(&st.view, a, &st.out, &st.prog, n) != 0) {
 		warnx_writ("run: out of memory");
 		goto out;
 	}
@@ -181,14 +204,18 @@ run_all(struct fanout_job *job, const struct run_args *a, struct target *ts,
 	job->output = on_output;
 	job->done = on_done;
 	job->note = on_note;
+	job->started = on_started;
 	job->ctx = &st;
-	if (run_modes_execute(job, &a->plan, ts, n, rs, &e) != 0)
+	run_progress_draw(&st.prog);
+	if (run_modes_execute(job, &a->plan, ts, n, rs, &e) != 0) {
+		run_progress_clear(&st.prog);
 		warnx_writ("run: %s", e.msg);
-	else
+	} else
 		status = finish(&st, rs, n, now_s() - t0);
 out:
 	report_close(&st.rep);
 	run_files_free(&st.files);
+	run_view_free(&st.view);
 	run_output_free(&st.out);
 	free(rs);
 	return status;

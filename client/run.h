@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "fanout.h"
 #include "target.h"
@@ -27,7 +28,16 @@ struct run_output {
 	size_t n;
 	int escape[2];          /* escape control bytes (a terminal) */
 	int no_prefix;          /* -N: lines without "HOST: " */
+	int timestamp;          /* --timestamp: "HH:MM:SS " first */
+	int color[2];           /* colour the prefix (stdout, stderr) */
 };
+
+/* SGR sequences (ECMA-48) for --color: host names, stderr, status words. */
+#define RUN_SGR_HOST "\033[36m"
+#define RUN_SGR_ERR "\033[31m"
+#define RUN_SGR_OK "\033[1;32m"
+#define RUN_SGR_BAD "\033[1;31m"
+#define RUN_SGR_OFF "\033[0m"
 
 int run_output_init(struct run_output *o, const struct target *targets,
     size_t n);
@@ -36,6 +46,11 @@ void run_output_chunk(struct run_output *o, size_t host,
     enum fanout_stream s, const uint8_t *data, size_t len);
 /* Prints what is left of a host's partial lines and frees them. */
 void run_output_flush(struct run_output *o, size_t host);
+/* Writes p as it is, or with control bytes as \xNN when escape (a
+ * terminal): the one escaping of hosts' bytes, for every output mode. */
+void run_output_bytes(FILE *f, int escape, const uint8_t *p, size_t n);
+/* t as local "HH:MM:SS" into out. */
+void run_hms(time_t t, char out[9]);
 
 /* The summary line on stderr ("writ: 7 ok, 1 failed web03 (exit 1) — 2.1
  * s") and the exit status it implies: 3, 4, 6, 5 in SPEC §7's order. */

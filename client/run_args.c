@@ -15,6 +15,7 @@ static const char run_help[] =
 "                [-t SEC] [--connect-timeout SEC] [--ttl SEC] [-m TEXT]\n"
 "                [--identity FILE] [--known-hosts FILE] [-F FILE]\n"
 "                [--json FILE|-] [--report FILE] [--failed-hosts FILE]\n"
+"                [-i | -b | -L | -q] [--timestamp] [--color WHEN]\n"
 "                OP [NAME=VALUE...]\n"
 "\n"
 "Signs one request for OP per target (its own host id and nonce, one\n"
@@ -57,6 +58,15 @@ static const char run_help[] =
 "  -N                   print hosts' lines without the \"HOST: \" prefix\n"
 "  -o DIR, -e DIR       each host's stdout (stderr) in DIR/HOST, not on the\n"
 "                       terminal (pssh); DIR must exist\n"
+"  -i, --inline         each host's output whole as it ends, after a status\n"
+"                       line; its stderr after \"Stderr: \" (pssh -i)\n"
+"  -b                   at the end, hosts with identical output once, under\n"
+"                       their folded names (clush -b, dshbak -c)\n"
+"  -L                   \"HOST: line\" lines, host after host in target order\n"
+"                       (-i, -b, -L keep up to 1 MiB a host and stream)\n"
+"  -q                   a status line per host as it ends, no output (pssh)\n"
+"  --timestamp          live lines start with their local arrival time\n"
+"  --color WHEN         auto (a terminal and NO_COLOR unset), always, never\n"
 "  -S                   exit with the largest op exit status (255 for a host\n"
 "                       without one), as pdsh and clush do\n"
 "  --json FILE          JSON Lines: one object per host as it ends, then a\n"
@@ -64,6 +74,7 @@ static const char run_help[] =
 "  --report FILE        a Markdown report of the run\n"
 "  --failed-hosts FILE  every target not ok, one a line (for -h)\n"
 "\n"
+"On a terminal, a progress line is kept on stderr (not with -q or -i).\n"
 "Hosts never started (a halted run, an interrupt) are skipped. SIGINT\n"
 "stops starting hosts; a second SIGINT or SIGTERM closes those in flight.\n"
 "\n"
@@ -79,6 +90,7 @@ static const char run_help[] =
 "      --health healthz -m 'CHG-1235' restart unit=nginx.service\n";
 
 enum { OPT_HELP = 1000, OPT_INVENTORY, OPT_JSON, OPT_REPORT, OPT_FAILED };
+enum { OPT_IDENTITY = 1200 };
 
 static const struct option run_options[] = {
 	{ "help", no_argument, NULL, OPT_HELP },
@@ -86,7 +98,7 @@ static const struct option run_options[] = {
 	{ "realm", required_argument, NULL, 'R' },
 	{ "connect-timeout", required_argument, NULL, 'C' },
 	{ "ttl", required_argument, NULL, 'T' },
-	{ "identity", required_argument, NULL, 'i' },
+	{ "identity", required_argument, NULL, OPT_IDENTITY },
 	{ "known-hosts", required_argument, NULL, 'K' },
 	{ "parallel", required_argument, NULL, 'p' },
 	{ "json", required_argument, NULL, OPT_JSON },
@@ -100,6 +112,9 @@ static const struct option run_options[] = {
 	{ "pause", required_argument, NULL, OPT_PAUSE },
 	{ "max-fail", required_argument, NULL, OPT_MAX_FAIL },
 	{ "health", required_argument, NULL, OPT_HEALTH },
+	{ "inline", no_argument, NULL, 'i' },
+	{ "timestamp", no_argument, NULL, RUN_OPT_TIMESTAMP },
+	{ "color", required_argument, NULL, RUN_OPT_COLOR },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -145,7 +160,7 @@ parse_opt(int c, struct run_args *a)
 	case 'l': a->targets.login = optarg; return 0;
 	case 'm': a->message = optarg; return 0;
 	case 'R': a->realm = optarg; return 0;
-	case 'i': a->identity = optarg; return 0;
+	case OPT_IDENTITY: a->identity = optarg; return 0;
 	case 'K': a->known_hosts = optarg; return 0;
 	case 'F': a->ssh_config = optarg; return 0;
 	case 'N': a->no_prefix = 1; return 0;
@@ -155,6 +170,9 @@ parse_opt(int c, struct run_args *a)
 	case OPT_JSON: a->json = optarg; return 0;
 	case OPT_REPORT: a->report = optarg; return 0;
 	case OPT_FAILED: a->failed_hosts = optarg; return 0;
+	case 'i': case 'b': case 'L': case 'q':
+	case RUN_OPT_TIMESTAMP: case RUN_OPT_COLOR:
+		return run_args_output_opt(c, optarg, a);
 	case 'k':
 		if (a->nkeys == REQUEST_MAX_SIGS) {
 			warnx_writ("run: -k: at most %d signing keys",
@@ -185,8 +203,9 @@ run_args_parse(int argc, char **argv, struct run_args *a)
 	a->connect_timeout = 10;
 	a->ttl = 300;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+H:w:h:g:ax:X:k:l:m:p:f:t:F:NSo:e:O:Iv",
-	    run_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv,
+	    "+H:w:h:g:ax:X:k:l:m:p:f:t:F:NSo:e:O:IvibLq", run_options,
+	    NULL)) != -1) {
 		if (c == OPT_HELP) {
 			fputs(run_help, stdout);
 			return -1;
@@ -205,6 +224,8 @@ run_args_parse(int argc, char **argv, struct run_args *a)
 		    "--realm R and an OP; see 'writ run --help'");
 		return EXIT_USAGE;
 	}
-	return run_args_engine_check(a);
+	if ((rc = run_args_engine_check(a)) != 0)
+		return rc;
+	return run_args_output_check(a);
 }
 

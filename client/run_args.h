@@ -8,6 +8,13 @@
 #include "ssh_options.h"
 #include "target_args.h"
 
+/* How hosts' output is shown (SPEC §7): live lines (pdsh), whole per host
+ * (-i, pssh), gathered by identical output (-b, clush), sorted by host
+ * (-L), or a status line per host instead (-q, pssh). */
+enum run_view_mode { RUN_LIVE, RUN_INLINE, RUN_GATHER, RUN_SORTED,
+	RUN_QUIET };
+enum run_color { RUN_COLOR_AUTO, RUN_COLOR_ALWAYS, RUN_COLOR_NEVER };
+
 struct run_args {
 	struct target_args targets;     /* -H -w -h -g -a -x -X -l --inventory */
 	const char *realm, *message, *identity;
@@ -27,6 +34,9 @@ struct run_args {
 	struct run_plan plan;   /* --mode and its options */
 	/* Given on the command line, for the checks that options fit: */
 	int parallel_given, batch_given, pause_given, max_fail_given;
+	enum run_view_mode view;        /* -i -b -L -q */
+	int timestamp;          /* --timestamp */
+	enum run_color color;   /* --color */
 };
 
 /* The long options of run_args_engine.c: the fan-out's and the modes'. */
@@ -50,5 +60,17 @@ int run_args_engine_check(struct run_args *a);
 /* A whole number lo..hi for option opt, or EXIT_USAGE after saying why. */
 int run_args_number(const char *opt, const char *s, unsigned long long lo,
     unsigned long long hi, unsigned long long *out);
+
+/* run_output_args.c: the output options. run_args_output_opt takes one of
+ * -i -b -L -q --timestamp --color (c as run_args.c numbers them);
+ * run_args_output_check refuses combinations that make no sense, with one
+ * line. Both return 0 or EXIT_USAGE. */
+#define RUN_OPT_TIMESTAMP 1300
+#define RUN_OPT_COLOR 1301
+int run_args_output_opt(int c, const char *arg, struct run_args *a);
+int run_args_output_check(const struct run_args *a);
+/* Whether --color asks for colour on fd: auto means a terminal and
+ * NO_COLOR unset or empty (https://no-color.org). */
+int run_color_on(enum run_color c, int fd);
 
 #endif

@@ -163,6 +163,15 @@ note_user(void *ctx, size_t host, const char *text)
 }
 
 static void
+started_user(void *ctx, size_t host)
+{
+	struct roll *ro = ctx;
+
+	if (ro->user->started != NULL)
+		ro->user->started(ro->user->ctx, host);
+}
+
+static void
 output_user(void *ctx, size_t host, enum fanout_stream s,
     const uint8_t *data, size_t len)
 {
@@ -270,6 +279,7 @@ run_rolling(const struct fanout_job *user, const struct run_plan *p,
 	ro.job.done = hold_done;
 	ro.job.output = output_user;
 	ro.job.note = note_user;
+	ro.job.started = started_user;
 	ro.job.ctx = &ro;
 	ro.health_job = ro.job;
 	ro.health_job.op = p->health;
@@ -278,6 +288,7 @@ run_rolling(const struct fanout_job *user, const struct run_plan *p,
 	ro.health_job.stdin_len = 0;
 	ro.health_job.output = NULL;    /* a health check's output is its
 	                                 * verdict alone */
+	ro.health_job.started = NULL;
 	ro.idx = calloc(n > 0 ? n : 1, sizeof(*ro.idx));
 	ro.health_rs = calloc(n > 0 ? n : 1, sizeof(*ro.health_rs));
 	if (ro.idx == NULL || ro.health_rs == NULL) {

@@ -47,18 +47,13 @@ control_len(const uint8_t *p, size_t n)
 
 /* On a terminal, control bytes are written as \xNN so that no host can
  * move the cursor or retitle the window. */
-static void
-put_line(FILE *f, int escape, const char *name, const uint8_t *p, size_t n)
+void
+run_output_bytes(FILE *f, int escape, const uint8_t *p, size_t n)
 {
 	size_t i, c;
 
-	if (name != NULL) {
-		fputs(name, f);
-		fputs(": ", f);
-	}
 	if (!escape) {
 		fwrite(p, 1, n, f);
-		fputc('\n', f);
 		return;
 	}
 	for (i = 0; i < n; i += c > 0 ? c : 1) {
@@ -68,6 +63,36 @@ put_line(FILE *f, int escape, const char *name, const uint8_t *p, size_t n)
 			fprintf(f, c == 2 ? "\\x%02x\\x%02x" : "\\x%02x", p[i],
 			    c == 2 ? p[i + 1] : 0);
 	}
+}
+
+void
+run_hms(time_t t, char out[9])
+{
+	struct tm tm;
+
+	if (localtime_r(&t, &tm) == NULL ||
+	    strftime(out, 9, "%H:%M:%S", &tm) != 8)
+		memcpy(out, "--:--:--", 9);
+}
+
+/* "[HH:MM:SS ][NAME: ]line", the name coloured on request (stderr's in
+ * its own colour, so that the two streams stay apart on one screen). */
+static void
+put_line(const struct run_output *o, int k, size_t host, const uint8_t *p,
+    size_t n)
+{
+	FILE *f = k == 0 ? stdout : stderr;
+	char hms[9];
+
+	if (o->timestamp) {
+		run_hms(time(NULL), hms);
+		fprintf(f, "%s ", hms);
+	}
+	if (!o->no_prefix)
+		fprintf(f, "%s%s:%s ", o->color[k] ? (k == 0 ? RUN_SGR_HOST :
+		    RUN_SGR_ERR) : "", o->targets[host].name,
+		    o->color[k] ? RUN_SGR_OFF : "");
+	run_output_bytes(f, o->escape[k], p, n);
 	fputc('\n', f);
 }
 
@@ -85,27 +110,25 @@ run_output_chunk(struct run_output *o, size_t host, enum fanout_stream s,
 {
 	int k = s == FANOUT_STDOUT ? 0 : 1;
 	struct run_line *l = &o->lines[host][k];
-	FILE *f = k == 0 ? stdout : stderr;
-	const char *name = o->no_prefix ? NULL : o->targets[host].name;
 	size_t i;
 
 	if (line_room(l) != 0) {
-		put_line(f, o->escape[k], name, data, len);  /* no memory */
+		put_line(o, k, host, data, len);  /* no memory */
 		return;
 	}
 	for (i = 0; i < len; i++) {
 		if (data[i] == '\n') {
-			put_line(f, o->escape[k], name, l->data, l->len);
+			put_line(o, k, host, l->data, l->len);
 			l->len = 0;
 			continue;
 		}
 		if (l->len == RUN_LINE_MAX) {
-			put_line(f, o->escape[k], name, l->data, l->len);
+			put_line(o, k, host, l->data, l->len);
 			l->len = 0;
 		}
 		l->data[l->len++] = data[i];
 	}
-	fflush(f);
+	fflush(k == 0 ? stdout : stderr);
 }
 
 void
@@ -117,8 +140,7 @@ run_output_flush(struct run_output *o, size_t host)
 		struct run_line *l = &o->lines[host][k];
 		FILE *f = k == 0 ? stdout : stderr;
 		if (l->data != NULL && l->len > 0)
-			put_line(f, o->escape[k], o->no_prefix ? NULL :
-			    o->targets[host].name, l->data, l->len);
+			put_line(o, k, host, l->data, l->len);
 		fflush(f);
 		free(l->data);
 		l->data = NULL;
