@@ -15,6 +15,7 @@
 #include "request.h"
 #include "run.h"
 #include "run_args.h"
+#include "run_dry.h"
 #include "run_files.h"
 #include "target_args.h"
 
@@ -199,7 +200,8 @@ cmd_run(int argc, char **argv)
 	job.known_hosts = a.known_hosts;
 	job.identity = a.identity;
 	job.ssh_config = a.ssh_config;
-	rc = run_all(&job, &a, tl.v, tl.n);
+	rc = a.dry_run ? run_dry(&job, &a, tl.v, tl.n) :
+	    run_all(&job, &a, tl.v, tl.n);
 out:
 	for (i = 0; i < REQUEST_MAX_SIGS; i++)
 		minisign_sec_free(keys[i]);

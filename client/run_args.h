@@ -12,11 +12,14 @@ struct run_args {
 	const char *known_hosts, *ssh_config;
 	const char *json, *report, *failed_hosts;
 	const char *outdir, *errdir;    /* -o, -e */
+	const char *policy, *authority; /* the policy copy (--dry-run) */
 	const char *keys[REQUEST_MAX_SIGS];
 	size_t nkeys;
+	int keys_default;       /* keys are the config's, until a -k */
 	unsigned long long parallel, deadline, connect_timeout, ttl;
 	int no_prefix;          /* -N */
 	int op_status;          /* -S: exit with the largest op status */
+	int dry_run;            /* --dry-run: connect to no host */
 };
 
 /* Parses argv into a; optind is left at the OP. Returns 0, -1 after
