@@ -14,6 +14,8 @@ int cmd_policy_check(int argc, char **argv);
 int cmd_policy_explain(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_hosts(int argc, char **argv);
+int cmd_ops(int argc, char **argv);
+int cmd_config(int argc, char **argv);
 
 /* After getopt_long returned '?': says which option is unknown or lacks
  * its argument, and returns EXIT_USAGE. Needs opterr = 0. */

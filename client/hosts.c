@@ -7,11 +7,12 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "config.h"
 #include "target_args.h"
 
 static const char hosts_help[] =
-"usage: writ hosts [-H LIST] [-h FILE] [-g GROUP] [-a] [-x LIST] [-X GROUP]\n"
-"                  [--inventory FILE] [-l USER]\n"
+"usage: writ hosts [-H LIST] [-h FILE] [--dns NAME] [-g GROUP] [-a]\n"
+"                  [-x LIST] [-X GROUP] [--inventory FILE] [-l USER]\n"
 "\n"
 "Prints the targets a run would reach, one a line: name, address, port,\n"
 "user, host id ('-' for a port or user left to ssh_config). Tab-separated\n"
@@ -20,12 +21,15 @@ static const char hosts_help[] =
 "  -H LIST, -w LIST   targets, comma-separated: [user@]host[:port], ranges\n"
 "                     as in pdsh (web[01-12,20]), IPv6 as [2001:db8::1]:22\n"
 "  -h FILE            one target a line, # comments; '-' reads stdin\n"
+"  --dns NAME         every address NAME resolves to (A and AAAA), named by\n"
+"                     its reverse name when it has one, else the address\n"
 "  -g GROUP           the hosts of an inventory group\n"
 "  -a                 every host of the inventory\n"
 "  -x LIST            leave out names matching LIST (ranges; * and ? globs)\n"
 "  -X GROUP           leave out the hosts of an inventory group\n"
-"  --inventory FILE   the inventory (default: $WRIT_INVENTORY)\n"
-"  -l USER            login user for targets that do not name one\n"
+"  --inventory FILE   the inventory (default: $WRIT_INVENTORY, then the\n"
+"                     client config; see 'writ config --help')\n"
+"  -l USER, --user USER  login user for targets that do not name one\n"
 "  --help             this help\n"
 "\n"
 "Precedence: user@ and :port in a target, then -l, then the inventory.\n"
@@ -36,6 +40,30 @@ static const char hosts_help[] =
 "  web01\tweb01\t-\tops\tweb01\n"
 "  web02\tweb02\t-\tops\tweb02\n"
 "  db1:2222\tdb1\t2222\tdeploy\tdb1\n";
+
+enum { OPT_INVENTORY = 256, OPT_HELP };
+
+static const struct option hosts_options[] = {
+	{ "inventory", required_argument, NULL, OPT_INVENTORY },
+	{ "user", required_argument, NULL, 'l' },
+	{ "dns", required_argument, NULL, TARGET_OPT_DNS },
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* The client config's inventory and user, before the command line. */
+static int
+config_opt(void *ctx, int c, char *value, const char *where)
+{
+	struct target_args *a = ctx;
+
+	(void)where;
+	if (c == 'l')
+		a->login = value;
+	else if (c == OPT_INVENTORY)
+		a->inventory = value;
+	return 0;
+}
 
 static void
 fields(const struct target *t, const char *f[5], char port[8])
@@ -87,24 +115,20 @@ print_targets(const struct target_list *l, int aligned)
 int
 cmd_hosts(int argc, char **argv)
 {
-	enum { OPT_INVENTORY = 256, OPT_HELP };
-	static const struct option longopts[] = {
-		{ "inventory", required_argument, NULL, OPT_INVENTORY },
-		{ "help", no_argument, NULL, OPT_HELP },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct target_args a = { .n = 0 };
 	struct target_list l;
 	struct werr e;
 	int c, r;
 
+	if ((r = config_apply("hosts", hosts_options, config_opt, &a)) != 0)
+		return r;
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "H:w:h:g:ax:X:l:", longopts,
+	while ((c = getopt_long(argc, argv, "H:w:h:g:ax:X:l:", hosts_options,
 	    NULL)) != -1) {
 		switch (c) {
 		case 'H': case 'w': case 'h': case 'g': case 'a': case 'x':
-		case 'X':
+		case 'X': case TARGET_OPT_DNS:
 			if (target_args_add(&a, c, optarg, &e) != 0) {
 				warnx_writ("hosts: %s", e.msg);
 				return EXIT_USAGE;
@@ -125,7 +149,7 @@ cmd_hosts(int argc, char **argv)
 	}
 	if (optind < argc) {
 		warnx_writ("hosts: unexpected argument '%s'; targets go after "
-		    "-H, -h, -g or -a", argv[optind]);
+		    "-H, -h, --dns, -g or -a", argv[optind]);
 		return EXIT_USAGE;
 	}
 	if ((r = target_args_build(&a, &l, &e)) != 0) {

@@ -18,6 +18,9 @@ static const char usage_text[] =
 "  run -H LIST -k KEY OP [NAME=VALUE...]  run OP on every host, through its gate\n"
 "  hosts [-H LIST] [-h FILE] [-g GROUP] [-a] [-x LIST] [-X GROUP]\n"
 "                                     the expanded targets and what they resolve to\n"
+"  ops [TARGETS] -k KEY --policy FILE --authority PUB\n"
+"                                     the ops KEY may run there, from a policy copy\n"
+"  config                             every effective setting and where it came from\n"
 "\n"
 "Run 'writ COMMAND --help' for a command's options and an example.\n";
 
@@ -78,6 +81,10 @@ main(int argc, char **argv)
 		return cmd_run(argc - 1, argv + 1);
 	if (strcmp(argv[1], "hosts") == 0)
 		return cmd_hosts(argc - 1, argv + 1);
+	if (strcmp(argv[1], "ops") == 0)
+		return cmd_ops(argc - 1, argv + 1);
+	if (strcmp(argv[1], "config") == 0)
+		return cmd_config(argc - 1, argv + 1);
 	warnx_writ("unknown command '%s'; see 'writ --help'", argv[1]);
 	return EXIT_USAGE;
 }

@@ -38,6 +38,22 @@ policy_cli_open(const char *path, const struct minisign_pub *keys,
 }
 
 int
+policy_cli_open_copy(const char *path, const char *authority_path,
+    struct policy *p, struct werr *e)
+{
+	struct minisign_pub key;
+	size_t n = 0;
+	int r;
+
+	if (authority_path == NULL)
+		return werr_set(e, WRIT_EINVAL, "policy %s: --authority PUB "
+		    "(or the config's authority) is needed to verify it", path);
+	if ((r = policy_cli_add_key(authority_path, &key, &n, 1, e)) != 0)
+		return r;
+	return policy_cli_open(path, &key, n, p, e);
+}
+
+int
 policy_cli_seconds(const char *s, uint64_t *out)
 {
 	unsigned long long v;

@@ -1,5 +1,6 @@
 /* policy_cli.h: what `writ policy check` and `writ policy explain` share:
- * loading the -p keys and opening a policy with or without its signature. */
+ * loading the -p keys and opening a policy with or without its signature;
+ * also the client's verified policy copy (writ ops, writ run --dry-run). */
 #ifndef WRIT_POLICY_CLI_H
 #define WRIT_POLICY_CLI_H
 
@@ -20,6 +21,11 @@ int policy_cli_add_key(const char *path, struct minisign_pub *keys,
  * it is (policy_parse of a bounded read). */
 int policy_cli_open(const char *path, const struct minisign_pub *keys,
     size_t nkeys, struct policy *p, struct werr *e);
+/* The client's copy of the policy (--policy FILE), used only once
+ * FILE.minisig verifies with the authority public key at authority_path
+ * (--authority): an unverified copy could say anything. */
+int policy_cli_open_copy(const char *path, const char *authority_path,
+    struct policy *p, struct werr *e);
 /* A whole number of seconds from 1 to POLICY_MAX_SECONDS. */
 int policy_cli_seconds(const char *s, uint64_t *out);
 

@@ -1,23 +1,19 @@
 /* policy_explain.c: writ policy explain (SPEC §3): the decision a gate
  * would take for a request, computed by the gate's own rules
- * (authorize_policy, authorize_request_assuming_signed, authorize_params),
- * so a policy change is tested before it ships. */
+ * (policy_decide.c), so a policy change is tested before it ships. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include <sodium.h>
-
 #include "authorize.h"
 #include "commands.h"
 #include "param_words.h"
 #include "policy.h"
 #include "policy_cli.h"
+#include "policy_decide.h"
 #include "request.h"
-
-#define EXPLAIN_CLOCK_SKEW 60   /* the gate's default clock_skew */
 
 static const char explain_usage[] =
 "usage: writ policy explain [-p PUB]... FILE --signer PUB [--signer PUB]...\n"
@@ -63,33 +59,12 @@ struct explain_args {
 	int nparams;
 };
 
-/* Shell-style quoting for display only: argv is never given to a shell. */
 static void
-print_word(const char *w)
-{
-	const char *c;
-
-	if (*w != '\0' && strspn(w, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklm"
-	    "nopqrstuvwxyz0123456789@%_+=:,./-") == strlen(w)) {
-		fputs(w, stdout);
-		return;
-	}
-	putchar('\'');
-	for (c = w; *c != '\0'; c++) {
-		if (*c == '\'')
-			fputs("'\\''", stdout);
-		else
-			putchar(*c);
-	}
-	putchar('\'');
-}
-
-static void
-print_accept(const struct request *rq, const struct verdict *v)
+print_accept(const struct explain_args *a, const struct verdict *v)
 {
 	size_t i;
 
-	printf("accept: op %s on %s\n", rq->op, rq->host_id);
+	printf("accept: op %s on %s\n", a->op, a->host);
 	if (v->upload_path != NULL)
 		printf("  upload to: %s\n", v->upload_path);
 	if (v->download_path != NULL)
@@ -98,7 +73,7 @@ print_accept(const struct request *rq, const struct verdict *v)
 		fputs("  would run:", stdout);
 		for (i = 0; i < v->argc; i++) {
 			putchar(' ');
-			print_word(v->argv[i]);
+			decide_print_word(stdout, v->argv[i]);
 		}
 		putchar('\n');
 	}
@@ -106,88 +81,48 @@ print_accept(const struct request *rq, const struct verdict *v)
 		printf("  under lock: %s\n", v->op->lock);
 }
 
-/* NAME=VALUE words into the request's sorted params. */
-static int
-add_params(struct request *rq, char **words, int n, struct werr *e)
-{
-	const char *names[REQUEST_MAX_PARAMS], *values[REQUEST_MAX_PARAMS];
-	int i, r;
-
-	if ((r = param_words_split(n, words, names, values,
-	    REQUEST_MAX_PARAMS, e)) != 0)
-		return r;
-	for (i = 0; i < n; i++)
-		if ((r = request_add_param(rq, names[i], values[i], e)) != 0)
-			return r;
-	return 0;
-}
-
-/* The request a client would sign, without its signatures. */
-static int
-build_request(const struct policy *p, const struct explain_args *a,
-    struct request *rq, struct werr *e)
-{
-	const struct policy_op *op = policy_find_op(p, a->op);
-	uint64_t ttl = a->ttl;
-	size_t i;
-
-	memset(rq, 0, sizeof(*rq));
-	if (ttl == 0)
-		ttl = op != NULL && op->max_ttl > 0 ? op->max_ttl :
-		    p->max_ttl;
-	if ((rq->realm = strdup(p->realm)) == NULL ||
-	    (rq->op = strdup(a->op)) == NULL ||
-	    (rq->host_id = strdup(a->host)) == NULL ||
-	    (a->message != NULL && (rq->message = strdup(a->message)) == NULL))
-		return werr_set(e, WRIT_ENOMEM, "out of memory");
-	rq->not_before = a->now;
-	rq->not_after = a->now + (int64_t)ttl;
-	request_new_nonce(rq);
-	randombytes_buf(rq->request_id, sizeof(rq->request_id));
-	/* Stand in for the payload the client would bind to the request. */
-	if (op != NULL && op->upload != NULL)
-		rq->payload_kind = PAYLOAD_UPLOAD;
-	for (i = 0; i < a->nsigners; i++)
-		memcpy(rq->sigs[i].pk, a->signers[i].pk, MINISIGN_PK_BYTES);
-	rq->nsigs = a->nsigners;
-	return add_params(rq, a->params, a->nparams, e);
-}
-
 static int
 decide(const struct policy *p, const struct explain_args *a)
 {
-	struct gate_view g;
-	struct request rq;
+	const char *names[REQUEST_MAX_PARAMS], *values[REQUEST_MAX_PARAMS];
+	const struct policy_op *op = policy_find_op(p, a->op);
+	struct decide_request d;
 	struct verdict v;
 	struct werr e;
 	int status = 1;
 
 	memset(&v, 0, sizeof(v));
-	if (build_request(p, a, &rq, &e) != 0) {
-		warnx_writ("policy explain: %s", e.msg);
-		request_free(&rq);
-		return 1;
-	}
-	memset(&g, 0, sizeof(g));
-	g.host_id = a->host;
-	g.realm = p->realm;     /* a gate's realm is its policy's */
-	g.now = a->now;
-	g.clock_skew = EXPLAIN_CLOCK_SKEW;
-	authorize_policy(p, &g, &v);
-	if (v.reason == VERDICT_OK)
-		authorize_request_assuming_signed(p, &rq, &g, &v);
-	if (v.reason == VERDICT_OK)
-		authorize_params(p, &rq, &v);
+	memset(&d, 0, sizeof(d));
+	if (param_words_split(a->nparams, a->params, names, values,
+	    REQUEST_MAX_PARAMS, &e) != 0)
+		goto bad;
+	d.op = a->op;
+	d.host_id = a->host;
+	d.message = a->message;
+	d.param_names = names;
+	d.param_values = values;
+	d.nparams = (size_t)a->nparams;
+	d.signers = a->signers;
+	d.nsigners = a->nsigners;
+	/* Stand in for the payload the client would bind to the request. */
+	d.payload_kind = op != NULL && op->upload != NULL ? PAYLOAD_UPLOAD :
+	    PAYLOAD_NONE;
+	d.now = a->now;
+	d.ttl = a->ttl;
+	if (policy_decide(p, &d, &v, &e) != 0)
+		goto bad;
 	if (v.reason == VERDICT_OK) {
-		print_accept(&rq, &v);
+		print_accept(a, &v);
 		status = 0;
 	} else {
 		printf("refuse: %s: %s\n", verdict_reason_word(v.reason),
 		    v.detail);
 	}
 	verdict_free(&v);
-	request_free(&rq);
 	return status;
+bad:
+	warnx_writ("policy explain: %s", e.msg);
+	return 1;
 }
 
 static int

@@ -17,6 +17,7 @@
 #include "file.h"
 #include "run.h"
 #include "run_args.h"
+#include "run_dry.h"
 #include "run_files.h"
 #include "run_modes.h"
 #include "run_signals.h"
@@ -282,7 +283,8 @@ cmd_run(int argc, char **argv)
 		job.stdin_len = in.len;
 	}
 	run_signals_install(&stop);
-	rc = run_all(&job, &a, tl.v, tl.n);
+	rc = a.dry_run ? run_dry(&job, &a, tl.v, tl.n) :
+	    run_all(&job, &a, tl.v, tl.n);
 out:
 	for (i = 0; i < REQUEST_MAX_SIGS; i++)
 		minisign_sec_free(keys[i]);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "config.h"
 #include "run_args.h"
 
 static const char run_help[] =
@@ -16,6 +17,7 @@ static const char run_help[] =
 "                [--identity FILE] [--known-hosts FILE] [-F FILE]\n"
 "                [--json FILE|-] [--report FILE] [--failed-hosts FILE]\n"
 "                [-i | -b | -L | -q] [--timestamp] [--color WHEN]\n"
+"                [--dry-run [--policy FILE --authority PUB]]\n"
 "                OP [NAME=VALUE...]\n"
 "\n"
 "Signs one request for OP per target (its own host id and nonce, one\n"
@@ -25,21 +27,23 @@ static const char run_help[] =
 "\n"
 "  -H LIST, -w LIST     targets: [user@]host[:port], ranges web[01-12,20]\n"
 "  -h FILE              one target a line ('-': stdin)\n"
+"  --dns NAME           every address NAME resolves to (A and AAAA)\n"
 "  -g GROUP, -a         an inventory group, or every host of it\n"
 "  -x LIST, -X GROUP    leave out matching targets, or a group's hosts\n"
 "  --inventory FILE     the inventory (default $WRIT_INVENTORY)\n"
-"  -k KEY               signing key (default $WRIT_KEY); repeat to add signers\n"
+"  -k KEY, --key KEY    signing key (default $WRIT_KEY, then the config);\n"
+"                       repeat to add signers\n"
 "  --realm R            the policy realm (default $WRIT_REALM)\n"
-"  -l USER              SSH user where the target names none\n"
-"  -p N                 hosts in flight (default 32; threads, at most 64)\n"
-"  -t SEC               per-host deadline (default 0: none)\n"
+"  -l USER, --user USER SSH user where the target names none\n"
+"  -p N, --parallel N   hosts in flight (default 32; threads, at most 64)\n"
+"  -t SEC, --timeout SEC  per-host deadline (default 0: none)\n"
 "  --connect-timeout SEC  (default 10)\n"
 "  --ttl SEC            the request's validity window (default 300)\n"
 "  -m TEXT              the request's message (why), signed and audited\n"
 "  --identity FILE      SSH key (default: ssh-agent, then ssh_config)\n"
 "  --known-hosts FILE   (default ~/.ssh/known_hosts); unknown or changed\n"
 "                       host keys are refused\n"
-"  -F FILE              ssh_config (default ~/.ssh/config)\n"
+"  -F FILE, --ssh-config FILE  ssh_config (default ~/.ssh/config)\n"
 "  --retries N          retry connection failures N times (backoff with\n"
 "                       jitter), resending the same signed request\n"
 "  --accept-new         add unknown host keys to known_hosts (never a\n"
@@ -73,10 +77,19 @@ static const char run_help[] =
 "                       summary; '-': stdout, hosts' output not printed\n"
 "  --report FILE        a Markdown report of the run\n"
 "  --failed-hosts FILE  every target not ok, one a line (for -h)\n"
+"  --dry-run            connect to no host: check the keys and, with\n"
+"                       --policy, whether each host's gate would allow the\n"
+"                       op; print each request that would be signed\n"
+"  --policy FILE        the client's copy of the signed policy (--dry-run)\n"
+"  --authority PUB      the policy authority's public key, to verify it\n"
+"\n"
+"Options with a long name take their default from the client config's\n"
+"[defaults] (see 'writ config --help'); the command line wins.\n"
 "\n"
 "On a terminal, a progress line is kept on stderr (not with -q or -i).\n"
 "Hosts never started (a halted run, an interrupt) are skipped. SIGINT\n"
 "stops starting hosts; a second SIGINT or SIGTERM closes those in flight.\n"
+"--dry-run exits 0, or 6 if the policy copy says a host would refuse.\n"
 "\n"
 "Exit status: 0 all ok; 3 a host timed out or was interrupted; 4 one was\n"
 "unreachable or unknown; 6 one was refused by its gate; 5 an op failed (the\n"
@@ -89,7 +102,8 @@ static const char run_help[] =
 "  writ run -g web --mode rolling --batch 1,25% --max-fail 1 \\\n"
 "      --health healthz -m 'CHG-1235' restart unit=nginx.service\n";
 
-enum { OPT_HELP = 1000, OPT_INVENTORY, OPT_JSON, OPT_REPORT, OPT_FAILED };
+enum { OPT_HELP = 1000, OPT_INVENTORY, OPT_JSON, OPT_REPORT, OPT_FAILED,
+	OPT_POLICY, OPT_AUTHORITY, OPT_DRY_RUN };
 enum { OPT_IDENTITY = 1200 };
 
 static const struct option run_options[] = {
@@ -115,8 +129,20 @@ static const struct option run_options[] = {
 	{ "inline", no_argument, NULL, 'i' },
 	{ "timestamp", no_argument, NULL, RUN_OPT_TIMESTAMP },
 	{ "color", required_argument, NULL, RUN_OPT_COLOR },
+	{ "key", required_argument, NULL, 'k' },
+	{ "user", required_argument, NULL, 'l' },
+	{ "timeout", required_argument, NULL, 't' },
+	{ "ssh-config", required_argument, NULL, 'F' },
+	{ "dns", required_argument, NULL, TARGET_OPT_DNS },
+	{ "policy", required_argument, NULL, OPT_POLICY },
+	{ "authority", required_argument, NULL, OPT_AUTHORITY },
+	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
 	{ NULL, 0, NULL, 0 },
 };
+
+/* "FILE:LINE: NAME" while a config value is parsed, so its errors name
+ * where it was written rather than an option nobody typed. */
+static const char *config_where;
 
 
 int
@@ -131,7 +157,8 @@ run_args_number(const char *opt, const char *s, unsigned long long lo,
 	if (*s < '0' || *s > '9' || errno != 0 || *end != '\0' || v < lo ||
 	    v > hi) {
 		warnx_writ("run: %s: want a whole number from %llu to %llu, "
-		    "not '%s'", opt, lo, hi, s);
+		    "not '%s'", config_where != NULL ? config_where : opt, lo,
+		    hi, s);
 		return EXIT_USAGE;
 	}
 	*out = v;
@@ -155,6 +182,7 @@ parse_opt(int c, struct run_args *a)
 {
 	switch (c) {
 	case 'H': case 'w': case 'h': case 'g': case 'a': case 'x': case 'X':
+	case TARGET_OPT_DNS:
 		return target_opt(c, a);
 	case OPT_INVENTORY: a->targets.inventory = optarg; return 0;
 	case 'l': a->targets.login = optarg; return 0;
@@ -173,9 +201,15 @@ parse_opt(int c, struct run_args *a)
 	case 'i': case 'b': case 'L': case 'q':
 	case RUN_OPT_TIMESTAMP: case RUN_OPT_COLOR:
 		return run_args_output_opt(c, optarg, a);
+	case OPT_POLICY: a->policy = optarg; return 0;
+	case OPT_AUTHORITY: a->authority = optarg; return 0;
+	case OPT_DRY_RUN: a->dry_run = 1; return 0;
 	case 'k':
+		if (a->keys_default)    /* -k replaces the config's keys */
+			a->nkeys = a->keys_default = 0;
 		if (a->nkeys == REQUEST_MAX_SIGS) {
-			warnx_writ("run: -k: at most %d signing keys",
+			warnx_writ("run: %s: at most %d signing keys",
+			    config_where != NULL ? config_where : "-k",
 			    REQUEST_MAX_SIGS);
 			return EXIT_USAGE;
 		}
@@ -193,6 +227,19 @@ parse_opt(int c, struct run_args *a)
 	return run_args_engine_opt(c, optarg, a);
 }
 
+/* A value of the client config, parsed as its option would be. */
+static int
+config_opt(void *ctx, int c, char *value, const char *where)
+{
+	int rc;
+
+	optarg = value;
+	config_where = where;
+	rc = parse_opt(c, ctx);
+	config_where = NULL;
+	return rc;
+}
+
 int
 run_args_parse(int argc, char **argv, struct run_args *a)
 {
@@ -202,6 +249,9 @@ run_args_parse(int argc, char **argv, struct run_args *a)
 	a->parallel = 32;
 	a->connect_timeout = 10;
 	a->ttl = 300;
+	if ((rc = config_apply("run", run_options, config_opt, a)) != 0)
+		return rc;
+	a->keys_default = a->nkeys > 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv,
 	    "+H:w:h:g:ax:X:k:l:m:p:f:t:F:NSo:e:O:IvibLq", run_options,

@@ -21,8 +21,10 @@ struct run_args {
 	const char *known_hosts, *ssh_config;
 	const char *json, *report, *failed_hosts;
 	const char *outdir, *errdir;    /* -o, -e */
+	const char *policy, *authority; /* the policy copy (--dry-run) */
 	const char *keys[REQUEST_MAX_SIGS];
 	size_t nkeys;
+	int keys_default;       /* keys are the config's, until a -k */
 	unsigned long long parallel, deadline, connect_timeout, ttl;
 	int no_prefix;          /* -N */
 	int op_status;          /* -S: exit with the largest op status */
@@ -37,6 +39,7 @@ struct run_args {
 	enum run_view_mode view;        /* -i -b -L -q */
 	int timestamp;          /* --timestamp */
 	enum run_color color;   /* --color */
+	int dry_run;            /* --dry-run: connect to no host */
 };
 
 /* The long options of run_args_engine.c: the fan-out's and the modes'. */

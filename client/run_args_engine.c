@@ -95,16 +95,15 @@ check_mode(const struct run_args *a)
 	return 0;
 }
 
-/* "-h -" reads targets from stdin: nothing vouches for them, so their
- * keys are never learnt; and stdin cannot feed both -h - and -I. */
+/* Whether a target option of kind opt (with arg, if not NULL) is given. */
 static int
-stdin_targets(const struct run_args *a)
+has_target_opt(const struct run_args *a, int opt, const char *arg)
 {
 	size_t i;
 
 	for (i = 0; i < a->targets.n; i++)
-		if (a->targets.v[i].opt == 'h' &&
-		    strcmp(a->targets.v[i].arg, "-") == 0)
+		if (a->targets.v[i].opt == opt && (arg == NULL ||
+		    strcmp(a->targets.v[i].arg, arg) == 0))
 			return 1;
 	return 0;
 }
@@ -117,10 +116,15 @@ run_args_engine_check(struct run_args *a)
 	if ((rc = check_mode(a)) != 0)
 		return rc;
 	a->accept_new |= a->ssh_options.accept_new;
-	if (a->accept_new && stdin_targets(a))
+	/* Targets from stdin or DNS: nothing vouches for them, so their keys
+	 * are never learnt (SPEC §7). */
+	if (a->accept_new && has_target_opt(a, 'h', "-"))
 		return usage("--accept-new: refused with -h - (keys of hosts "
 		    "read from stdin are never learnt)");
-	if (a->read_stdin && stdin_targets(a))
+	if (a->accept_new && has_target_opt(a, TARGET_OPT_DNS, NULL))
+		return usage("--accept-new: refused with --dns (keys of hosts "
+		    "found in DNS are never learnt)");
+	if (a->read_stdin && has_target_opt(a, 'h', "-"))
 		return usage("-I and -h - both read stdin");
 	if (a->ssh_options.user != NULL) {
 		if (a->targets.login != NULL)

@@ -50,6 +50,8 @@ add_one(const struct target_arg *t, const struct inventory *inv,
 		return targets_add_list(out, "-H", t->arg, e);
 	case 'h':
 		return targets_add_file(out, t->arg, e);
+	case TARGET_OPT_DNS:
+		return targets_add_dns(out, t->arg, e);
 	case 'g':
 	case 'a':
 		if (inv->path == NULL)

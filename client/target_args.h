@@ -11,8 +11,12 @@
 
 #define TARGET_ARGS_MAX 256     /* target options on one command line */
 
+/* The opt of --dns NAME, which has no short letter (SPEC §7). */
+enum { TARGET_OPT_DNS = 900 };
+
 struct target_arg {
-	int opt;                /* 'H' (also -w), 'h', 'g', 'a', 'x', 'X' */
+	int opt;                /* 'H' (also -w), 'h', 'g', 'a', 'x', 'X',
+	                         * TARGET_OPT_DNS */
 	const char *arg;        /* NULL for 'a'; points into argv */
 };
 
@@ -28,8 +32,8 @@ struct target_args {
 int target_args_add(struct target_args *a, int opt, const char *arg,
     struct werr *e);
 
-/* The targets, in option order: -H, -h, -g and -a add; then -x and -X
- * drop; repeats are dropped keeping the first; the inventory (if any)
+/* The targets, in option order: -H, -h, --dns, -g and -a add; then -x
+ * and -X drop; repeats are dropped keeping the first; the inventory (if any)
  * and -l fill in address, port, user and host id. No target at all is
  * an error. Errors name the option: "-H web[3-1]: reversed range". */
 int target_args_build(const struct target_args *a, struct target_list *out,

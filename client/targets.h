@@ -55,6 +55,14 @@ int targets_add_text(struct target_list *l, const char *where,
 int targets_add_file(struct target_list *l, const char *path,
     struct werr *e);
 
+/* Appends a target for each address name resolves to (--dns; A and
+ * AAAA, in the resolver's order, repeats dropped): its address, named by
+ * its reverse name when it has one that is a safe target name and no
+ * earlier address of name took, else by the address. Errors read
+ * "--dns NAME: what"; a name that does not resolve is WRIT_EINVAL, a
+ * resolver failure WRIT_EIO. */
+int targets_add_dns(struct target_list *l, const char *name, struct werr *e);
+
 /* Drops every target whose name matches an item of LIST (-x): ranges
  * are expanded, then each name is an fnmatch(3) glob ("web*"). */
 int targets_exclude(struct target_list *l, const char *opt,

@@ -197,6 +197,13 @@ rc=$?
 	pass accept_new_refused_with_stdin_hosts ||
 	fail accept_new_refused_with_stdin_hosts "rc $rc: $(cat "$SCRATCH/accept_new_stdin.err")"
 
+timeout 20 "$WRIT" run --dns localhost --accept-new -k "$(k ci)" --realm test uptime \
+    > /dev/null 2> "$SCRATCH/accept_new_dns.err" < /dev/null
+rc=$?
+[ "$rc" = 2 ] && grep -q 'refused with --dns' "$SCRATCH/accept_new_dns.err" &&
+	pass accept_new_refused_with_dns ||
+	fail accept_new_refused_with_dns "rc $rc: $(cat "$SCRATCH/accept_new_dns.err")"
+
 # -I: stdin, read whole and bound by its digest, reaches an op with
 # stdin = yes; more than its max_stdin is refused by the gate.
 printf 'line one\nline two\n' > "$SCRATCH/in.txt"

@@ -1,0 +1,101 @@
+# run_dry.sh: `writ run --dry-run` resolves targets, loads the keys, prints
+# each request that would be signed and, with the policy copy, the verdict
+# each host's gate would give; it contacts no host (the targets are closed
+# ports on loopback: a real run would exit 4, unreachable).
+. "$(dirname "$0")/../lib.sh"
+
+export HOME=$SCRATCH/home
+unset WRIT_CONFIG WRIT_KEY WRIT_REALM WRIT_INVENTORY WRIT_PASSPHRASE_FILE
+for k in authority ci rm; do
+	"$WRIT" keygen -W "$k" >/dev/null 2>&1 ||
+		fail "keygen_$k" "writ keygen -W $k failed"
+done
+cat > policy.ini <<POLICY
+[policy]
+realm   = prod
+serial  = 9
+issued  = $(date -u -d '-1 day' +%Y-%m-%dT00:00:00Z)
+expires = $(date -u -d '+30 days' +%Y-%m-%dT00:00:00Z)
+
+[signer ci]
+key   = $(tail -n 1 ci.pub)
+roles = deployer
+
+[signer rm]
+key   = $(tail -n 1 rm.pub)
+roles = deployer
+
+[role deployer]
+ops   = uptime, restart
+hosts = web*
+
+[op uptime]
+exec    = /usr/bin/uptime
+timeout = 10
+
+[op restart]
+exec       = /usr/bin/systemctl restart {unit}
+param.unit = (nginx|php-fpm)\.service
+timeout    = 120
+approvals  = 2
+POLICY
+"$WRIT" policy sign -s authority.key policy.ini >/dev/null 2>&1 ||
+	fail policy_signs "writ policy sign failed"
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+printf '[host web01]\naddress = 127.0.0.1\nport = %s\n\n[host db1]\naddress = 127.0.0.1\nport = %s\n' \
+    "$PORT" "$PORT" > inv.ini
+export WRIT_INVENTORY=$SCRATCH/inv.ini
+P=(--policy policy.ini --authority authority.pub)
+# has NAME 'exact line': the last output holds that line.
+has() {
+	if grep -qxF -- "$2" "$SCRATCH/out"; then pass "$1"
+	else fail "$1" "no line '$2' in: $(head -c 600 "$SCRATCH/out")"; fi
+}
+
+t "$WRIT" run --dry-run -H web01 -k ci.key --realm prod -m 'CHG 1' restart unit=nginx.service
+expect prints_request_without_connecting 0 \
+    "web01: request: realm prod, host id web01, op restart unit=nginx.service, message 'CHG 1', window 300 s"
+has says_no_policy_was_checked 'writ: dry run: 1 host; no policy copy checked (--policy); nothing sent'
+# minisign's comment drops leading zeros of the key id; writ prints 16 digits.
+has names_the_signing_key "signer: key $(printf '%16s' "$(sed -n '1s/.* //p' ci.pub)" | tr ' ' 0) (ci.key)"
+
+t "$WRIT" run --dry-run -H web01 -k ci.key -k rm.key --realm prod "${P[@]}" restart unit=nginx.service
+expect policy_copy_accepts 0 'web01: policy: accept: /usr/bin/systemctl restart nginx.service'
+has summary_counts_refusals 'writ: dry run: 0 of 1 host would refuse (policy policy.ini serial 9); nothing sent'
+
+t "$WRIT" run --dry-run -H web01,db1 -k ci.key --realm prod "${P[@]}" uptime
+expect refusal_exits_6 6 'db1: policy: refuse: not-authorized: op uptime on db1 needs 1 approval, has 0: signer ci holds no role granting it'
+has accepted_host_beside_refused 'web01: policy: accept: /usr/bin/uptime'
+
+t "$WRIT" run --dry-run -H web01 -k ci.key --realm prod "${P[@]}" restart unit=nginx.service
+expect missing_approval_is_refused 6 'web01: policy: refuse: not-authorized: op restart on web01 needs 2 approvals, has 1'
+
+t "$WRIT" run --dry-run -H web01 -k ci.key -k rm.key --realm prod "${P[@]}" restart unit=apache.service
+expect bad_param_is_refused 6 'web01: policy: refuse: bad-param: '
+
+t "$WRIT" run --dry-run -H web01 -k ci.key --realm staging "${P[@]}" uptime
+expect wrong_realm_is_refused 6 'web01: policy: refuse: wrong-realm: '
+
+t "$WRIT" run --dry-run -H web01 -k ci.key --realm prod --ttl 900 "${P[@]}" uptime
+expect long_window_is_refused 6 'web01: policy: refuse: window-too-long: '
+
+t "$WRIT" run --dry-run -H web01 -k ci.key --realm prod --policy policy.ini uptime
+expect policy_without_authority_is_usage 2 'writ: run: --policy policy.ini needs --authority PUB'
+
+cp policy.ini bad.ini && cp policy.ini.minisig bad.ini.minisig
+sed -i 's/^hosts = web\*/hosts = */' bad.ini
+t "$WRIT" run --dry-run -H db1 -k ci.key --realm prod --policy bad.ini --authority authority.pub uptime
+if [ "$rc" = 1 ] && ! grep -q 'policy: accept' "$SCRATCH/out"; then pass tampered_policy_is_refused
+else fail tampered_policy_is_refused "exit $rc: $(cat "$SCRATCH/out")"; fi
+
+printf 'not a key\n' > junk.key
+chmod 600 junk.key
+t "$WRIT" run --dry-run -H web01 -k junk.key --realm prod uptime
+expect bad_key_fails 1 'writ: run: '
+
+t "$WRIT" run --dry-run -H web01 -k ci.key --realm 'no good' uptime
+expect bad_realm_is_usage 2 "writ: run: --realm no good: not a realm name"
+
+# The same run without --dry-run reaches for the closed port: exit 4.
+t "$WRIT" run -H web01 -k ci.key --realm prod --connect-timeout 2 uptime
+expect without_dry_run_it_connects 4 'web01: unreachable'
