@@ -109,6 +109,7 @@ demo: deps all
 
 bench: deps all $(TOOL_BIN)
 	WRIT_BUILD=$(CURDIR)/$(B) bash bench/gate-overhead
+	WRIT_BUILD=$(CURDIR)/$(B) bash bench/fanout
 
 clean:
 	rm -rf build build-san
