@@ -45,7 +45,12 @@ struct gate_state {
 int state_open(const char *dir, struct gate_state *st, struct werr *e);
 void state_close(struct gate_state *st);
 
-/* Raises latest_seen to now (and records it durably) if now is later. */
+/* Seconds the recorded latest time may lag the gate's clock: a session
+ * writes the state file only when the time moved on by this much. */
+#define STATE_TIME_STEP 30
+
+/* Raises latest_seen to now (and records it durably) if now is later by
+ * STATE_TIME_STEP or more, or nothing was recorded yet. */
 int state_note_time(struct gate_state *st, int64_t now, struct werr *e);
 /* Records serial/digest as the highest accepted policy if serial is higher
  * than the recorded one, or equal to it with no digest recorded yet (a

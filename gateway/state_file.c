@@ -361,6 +361,15 @@ state_note_time(struct gate_state *st, int64_t now, struct werr *e)
 {
 	struct state_values want;
 
+	/* A time less than STATE_TIME_STEP past the recorded one is not
+	 * written: a burst of sessions would otherwise rewrite and fsync the
+	 * file once each. The clock check keeps its meaning (a clock behind
+	 * the recorded time by more than clock_skew is refused), only up to
+	 * STATE_TIME_STEP later; replays stay refused by the nonces, which
+	 * outlive every request's window. */
+	if (st->latest_seen != 0 && now >= st->latest_seen &&
+	    now - st->latest_seen < STATE_TIME_STEP)
+		return 0;
 	memset(&want, 0, sizeof(want));
 	want.latest = now;
 	return state_raise(st, &want, e);

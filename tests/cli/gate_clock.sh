@@ -19,6 +19,17 @@ now=$(date +%s)
 send sees_the_present -k "$(k ci)" $(req) uptime
 verdict_is sees_the_present sees_the_present "accepted "
 
+# Within STATE_TIME_STEP (30 s) of the recorded time, a session leaves the
+# state file alone: the same inode, the same latest time.
+ino=$(stat -c %i "$GATE_DIR/state/state")
+latest=$(grep '^latest ' "$GATE_DIR/state/state")
+send burst_keeps_state_file -k "$(k ci)" $(req) uptime
+verdict_is burst_keeps_state_file burst_keeps_state_file "accepted "
+[ "$(stat -c %i "$GATE_DIR/state/state")" = "$ino" ] &&
+	[ "$(grep '^latest ' "$GATE_DIR/state/state")" = "$latest" ] &&
+	pass state_file_not_rewritten_in_a_burst ||
+	fail state_file_not_rewritten_in_a_burst "inode $ino -> $(stat -c %i "$GATE_DIR/state/state")"
+
 # A request valid two hours ago, sent to a gate whose clock says so.
 send refuses_clock_gone_back --ssh-key "$SSH_DIR/past_key" -k "$(k ci)" $(req) \
 	--not-before $((now - 7200 - 100)) --not-after $((now - 7200 + 100)) uptime
