@@ -70,6 +70,9 @@ def main():
     ap.add_argument("--sample", action="store_true")
     ap.add_argument("--timeout", type=float, default=120.0)
     ap.add_argument("--label", default="{}")
+    ap.add_argument("--no-lines", action="store_true",
+                    help="do not look for uptime lines (bench/files checks "
+                    "the copies itself)")
     ap.add_argument("cmd", nargs=argparse.REMAINDER)
     a = ap.parse_args()
     cmd = a.cmd[1:] if a.cmd[:1] == ["--"] else a.cmd
@@ -108,6 +111,9 @@ def main():
         rec.update(peak_tree_kib=peak // 1024, peak_tree_procs=procs,
                    peak_one_kib=peak_one // 1024)
     print(json.dumps(rec), flush=True)
+    if a.no_lines:
+        hosts = set(range(a.n))
+        rec.update(ok_hosts=a.n)
     if timed_out or p.returncode != 0 or len(hosts) != a.n:
         sys.stderr.write("bench: %s: exit %s, %d of %d hosts answered%s; "
                          "output in %s\n" % (" ".join(cmd[:1]), p.returncode,
