@@ -57,6 +57,10 @@ enum verdict_reason {
 	VERDICT_GATE_ERROR,         /* gate-error: state dir or audit log unusable */
 	VERDICT_NOT_A_REQUEST,      /* not-a-request: login, other command, scp, sftp */
 	VERDICT_UNSUPPORTED,        /* unsupported: an op kind this gate cannot run yet */
+	VERDICT_NO_SUCH_FILE,       /* no-such-file: a download's file or directory is missing */
+	VERDICT_BAD_FILE,           /* bad-file: a download that is not a regular file
+	                             * reached without a symlink, or cannot be read */
+	VERDICT_TOO_LARGE,          /* too-large: a download over the op's max_size */
 	VERDICT_REASON_COUNT
 };
 
