@@ -70,7 +70,9 @@ open_parent(const char *path, int *out, const char **name, char *detail,
 	enum verdict_reason r = VERDICT_OK;
 	int dir, next;
 
-	if ((dir = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+	/* O_PATH: a directory the gate may only search (mode 0711) is
+	 * still walked through, as a path lookup would. */
+	if ((dir = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC)) == -1)
 		return open_failed(AT_FDCWD, "/", path, errno, detail, len);
 	while ((slash = strchr(p, '/')) != NULL) {
 		if ((size_t)(slash - p) >= sizeof(comp)) {
@@ -80,7 +82,7 @@ open_parent(const char *path, int *out, const char **name, char *detail,
 		}
 		memcpy(comp, p, (size_t)(slash - p));
 		comp[slash - p] = '\0';
-		next = openat(dir, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+		next = openat(dir, comp, O_PATH | O_DIRECTORY | O_NOFOLLOW |
 		    O_CLOEXEC);
 		if (next == -1) {
 			r = open_failed(dir, comp, path, errno, detail, len);
