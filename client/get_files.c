@@ -294,6 +294,12 @@ get_files_abort(struct get_files *g, size_t host)
 		(void)unlinkat(f->dirfd, f->tmp, 0);
 		f->tmp[0] = '\0';
 	}
+	/* Every attempt ends here: a run of many hosts holds no descriptor
+	 * for a host that is done. */
+	if (f->dirfd != -1) {
+		close(f->dirfd);
+		f->dirfd = -1;
+	}
 }
 
 void
@@ -301,11 +307,8 @@ get_files_free(struct get_files *g)
 {
 	size_t i;
 
-	for (i = 0; g->f != NULL && i < g->n; i++) {
+	for (i = 0; g->f != NULL && i < g->n; i++)
 		get_files_abort(g, i);
-		if (g->f[i].dirfd != -1)
-			close(g->f[i].dirfd);
-	}
 	if (g->dirfd != -1)
 		close(g->dirfd);
 	free(g->f);

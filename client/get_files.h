@@ -21,7 +21,7 @@
 
 /* One host's file while it arrives, and what was kept. */
 struct get_file {
-	int dirfd;              /* DIR/HOST while a file is open, else -1 */
+	int dirfd;              /* DIR/HOST during an attempt, else -1 */
 	int fd;                 /* the temporary file, else -1 */
 	char tmp[GET_NAME_MAX + 1];     /* its name in DIR/HOST */
 	char name[GET_NAME_MAX + 1];    /* NAME from the file record */
@@ -55,7 +55,8 @@ int get_files_data(struct get_files *g, size_t host, const uint8_t *data,
  * renamed to DIR/HOST/NAME) when everything agrees. 0, or -1 with why. */
 int get_files_end(struct get_files *g, size_t host, const char *end,
     char *why, size_t whylen);
-/* Removes a temporary file not kept; does nothing after a keep. */
+/* Removes a temporary file not kept (nothing after a keep) and closes
+ * DIR/HOST: called at the end of every attempt. */
 void get_files_abort(struct get_files *g, size_t host);
 void get_files_free(struct get_files *g);
 

@@ -105,38 +105,36 @@ keeps_file_when_all_agree(void)
 	reset();
 }
 
+/* A 5-byte file record, sent then received, the gate's end record made
+ * for claimed: refused, why holds want, and nothing is left. */
+static int
+end_refused(const char *sent, const char *claimed, const char *want)
+{
+	char end[256];
+	int ok;
+
+	setup(1000);
+	end_for(claimed, strlen(claimed), end, sizeof(end));
+	ok = begin("size=5 name=x") == 0 && get_files_data(&G, 0,
+	    (const uint8_t *)sent, strlen(sent), why, sizeof(why)) == 0 &&
+	    get_files_end(&G, 0, end, why, sizeof(why)) != 0 &&
+	    strstr(why, want) != NULL;
+	get_files_abort(&G, 0);
+	ok = ok && entries() == 0;
+	reset();
+	return ok;
+}
+
 static void
 refuses_wrong_digest_and_leaves_nothing(void)
 {
-	char end[256];
-
-	setup(1000);
-	end_for("hellO", 5, end, sizeof(end));
-	CHECK(begin("size=5 name=x") == 0);
-	CHECK(get_files_data(&G, 0, (const uint8_t *)"hello", 5, why,
-	    sizeof(why)) == 0);
-	CHECK(get_files_end(&G, 0, end, why, sizeof(why)) != 0);
-	CHECK(strstr(why, "digest does not match") != NULL);
-	get_files_abort(&G, 0);
-	CHECK(entries() == 0);
-	reset();
+	CHECK(end_refused("hello", "hellO", "digest does not match"));
 }
 
 static void
 refuses_short_file(void)
 {
-	char end[256];
-
-	setup(1000);
-	end_for("hell", 4, end, sizeof(end));
-	CHECK(begin("size=5 name=x") == 0);
-	CHECK(get_files_data(&G, 0, (const uint8_t *)"hell", 4, why,
-	    sizeof(why)) == 0);
-	CHECK(get_files_end(&G, 0, end, why, sizeof(why)) != 0);
-	CHECK(strstr(why, "got 4 of 5 bytes") != NULL);
-	get_files_abort(&G, 0);
-	CHECK(entries() == 0);
-	reset();
+	CHECK(end_refused("hell", "hell", "got 4 of 5 bytes"));
 }
 
 static void
