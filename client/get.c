@@ -145,8 +145,8 @@ int
 cmd_get(int argc, char **argv)
 {
 	struct get_state g;
-	const struct run_command c = { "get", get_help, prepare, host_json,
-	    &g };
+	const struct run_command c = { .name = "get", .help = get_help,
+	    .prepare = prepare, .host_json = host_json, .ctx = &g };
 	int rc;
 
 	memset(&g, 0, sizeof(g));

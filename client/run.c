@@ -224,8 +224,7 @@ out:
 	return status;
 }
 
-static const struct run_command run_plain = { "run", NULL, NULL, NULL,
-	NULL };
+static const struct run_command run_plain = { .name = "run" };
 
 int
 cmd_run(int argc, char **argv)

@@ -12,6 +12,7 @@
  *   authorize_params()   each param against §3, and the argv built from it
  *   (lock: I/O, done by the gate; "busy")
  *   (payload bytes against the signed digest and size; "payload-mismatch")
+ *   (a download's file: "no-such-file", "bad-file", "too-large")
  *
  * A struct verdict starts zeroed ({0}); each call overwrites reason and
  * detail, and verdict_free() releases what authorize_params() built. */
