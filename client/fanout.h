@@ -42,6 +42,14 @@ enum fanout_status {
 
 enum fanout_stream { FANOUT_STDOUT = 1, FANOUT_STDERR = 2 };
 
+/* A download op's file as it arrives (writ get; fanout_job.file). */
+enum fanout_file_event {
+	FANOUT_FILE_BEGIN,      /* the 'F' record ("size=N name=NAME") */
+	FANOUT_FILE_DATA,       /* a 'D' frame's bytes */
+	FANOUT_FILE_END,        /* the end record of an op that exited 0 */
+	FANOUT_FILE_ABORT,      /* an attempt ended: drop what was not kept */
+};
+
 struct fanout_result {
 	enum fanout_status status;
 	int exit_code;          /* the op's exit status (128+N for signal N);
@@ -100,6 +108,14 @@ struct fanout_job {
 	/* -v: a line about host's connection (address, auth, host key). */
 	void (*note)(void *ctx, size_t host, const char *text);
 	void *ctx;
+	/* writ get: the file's frames, called from the host's worker WITHOUT
+	 * the lock (each host's file is its own, and one slow disk write must
+	 * not hold up every host). Non-zero fails the host (failed, reason
+	 * "not-saved") with why; with ABORT, why is NULL. NULL: 'F' and 'D'
+	 * frames are out of place. */
+	int (*file)(void *ctx, size_t host, enum fanout_file_event ev,
+	    const uint8_t *data, size_t len, char *why, size_t whylen);
+	void *file_ctx;
 };
 
 /* One run: every batch of it shares the request id and the results. */

@@ -128,6 +128,42 @@ on_verdict(struct host *h, const char *v)
 	fanout_finish(h, FANOUT_REFUSED, "%s", q);
 }
 
+/* writ get: the client could not keep the host's file. */
+static void
+file_failed(struct host *h, const char *why)
+{
+	snprintf(h->r->reason, sizeof(h->r->reason), "not-saved");
+	fanout_finish(h, FANOUT_FAILED, "%s", why);
+}
+
+/* An op that exited 0 is ok, for writ get, once its file is kept. */
+static bool
+file_kept(struct host *h, const char *end)
+{
+	char why[FANOUT_DETAIL_MAX] = "";
+
+	if (h->job->file == NULL || h->job->file(h->job->file_ctx, h->i,
+	    FANOUT_FILE_END, (const uint8_t *)end, strlen(end), why,
+	    sizeof(why)) == 0)
+		return true;
+	file_failed(h, why);
+	return false;
+}
+
+static void
+on_file_frame(struct host *h, uint8_t type)
+{
+	char why[FANOUT_DETAIL_MAX] = "";
+
+	if (h->job->file == NULL || !h->accepted || h->have_end)
+		fanout_finish(h, FANOUT_UNREACHABLE, "frame '%c' out of place "
+		    "from the gate", type);
+	else if (h->job->file(h->job->file_ctx, h->i, type == WIRE_FILE ?
+	    FANOUT_FILE_BEGIN : FANOUT_FILE_DATA, h->dec.frame.data,
+	    h->dec.frame.len, why, sizeof(why)) != 0)
+		file_failed(h, why);
+}
+
 /* "exit=N" or "signal=N", then other fields. */
 static void
 on_end(struct host *h, const char *v)
@@ -147,7 +183,7 @@ on_end(struct host *h, const char *v)
 	if (strstr(v, " timeout=1") != NULL)
 		fanout_finish(h, FANOUT_TIMEOUT, "the gate killed the op at "
 		    "its timeout");
-	else if (h->r->exit_code == 0)
+	else if (h->r->exit_code == 0 && file_kept(h, v))
 		fanout_finish(h, FANOUT_OK, "%s", "");
 	else
 		fanout_finish(h, FANOUT_FAILED, "exit %d", h->r->exit_code);
@@ -168,6 +204,10 @@ on_frame(struct host *h)
 		fanout_emit_output(h->sh, h->i, type == WIRE_STDOUT ?
 		    FANOUT_STDOUT : FANOUT_STDERR, h->dec.frame.data,
 		    h->dec.frame.len);
+		return;
+	}
+	if (type == WIRE_FILE || type == WIRE_DATA) {
+		on_file_frame(h, type);
 		return;
 	}
 	copy_printable(text, sizeof(text), (const char *)h->dec.frame.data,
@@ -322,6 +362,9 @@ attempt(struct host *h, const uint8_t *req, size_t len)
 		read_frames(h);
 		conclude(h);
 	}
+	if (h->job->file != NULL)       /* writ get: no half file is left */
+		(void)h->job->file(h->job->file_ctx, h->i, FANOUT_FILE_ABORT,
+		    NULL, 0, NULL, 0);
 	close_session(h);
 }
 

@@ -15,6 +15,9 @@ struct report {
 	const char *json_path;          /* NULL: none; "-": stdout */
 	const char *md_path;            /* NULL: none */
 	const char *failed_path;        /* NULL: none */
+	/* NULL, or writes more ",\"key\":value" fields into host's line. */
+	void (*host_json)(void *ctx, FILE *f, size_t host);
+	void *host_json_ctx;
 	/* Set by report_open: */
 	const struct fanout_job *job;
 	const struct target *targets;

@@ -173,8 +173,8 @@ finish(struct run_state *st, const struct fanout_result *rs, size_t n,
 }
 
 static int
-run_all(struct fanout_job *job, const struct run_args *a, struct target *ts,
-    size_t n)
+run_all(const struct run_command *c, struct fanout_job *job,
+    const struct run_args *a, struct target *ts, size_t n)
 {
 	struct fanout_result *rs = calloc(n, sizeof(*rs));
 	struct run_state st;
@@ -187,6 +187,8 @@ run_all(struct fanout_job *job, const struct run_args *a, struct target *ts,
 	st.rep.json_path = a->json;
 	st.rep.md_path = a->report;
 	st.rep.failed_path = a->failed_hosts;
+	st.rep.host_json = c->host_json;
+	st.rep.host_json_ctx = c->ctx;
 	run_progress_init(&st.prog, ts, n);
 	if (rs == NULL || run_output_init(&st.out, ts, n) != 0 ||
 	    run_view_init(&st.view, a, &st.out, &st.prog, n) != 0) {
@@ -222,8 +224,16 @@ out:
 	return status;
 }
 
+static const struct run_command run_plain = { .name = "run" };
+
 int
 cmd_run(int argc, char **argv)
+{
+	return run_command(&run_plain, argc, argv);
+}
+
+int
+run_command(const struct run_command *c, int argc, char **argv)
 {
 	struct run_args a;
 	struct fanout_job job;
@@ -237,7 +247,8 @@ cmd_run(int argc, char **argv)
 	int rc;
 
 	buf_init(&in, RUN_STDIN_MAX);
-	if ((rc = run_args_parse(argc, argv, &a)) != 0)
+	if ((rc = c->help == NULL ? run_args_parse(argc, argv, &a) :
+	    run_args_parse_cmd(c->name, c->help, argc, argv, &a)) != 0)
 		return rc < 0 ? 0 : rc;
 	/* A host that hangs up is that host's error, never the run's end. */
 	signal(SIGPIPE, SIG_IGN);
@@ -276,6 +287,9 @@ cmd_run(int argc, char **argv)
 	job.ssh_options = &a.ssh_options;
 	job.verbose = a.verbose;
 	job.stop = &stop;
+	if (c->prepare != NULL &&
+	    (rc = c->prepare(c->ctx, &a, &job, tl.v, tl.n)) != 0)
+		goto out;
 	if (a.read_stdin) {
 		if ((rc = read_stdin(&in)) != 0)
 			goto out;
@@ -284,7 +298,7 @@ cmd_run(int argc, char **argv)
 	}
 	run_signals_install(&stop);
 	rc = a.dry_run ? run_dry(&job, &a, tl.v, tl.n) :
-	    run_all(&job, &a, tl.v, tl.n);
+	    run_all(c, &job, &a, tl.v, tl.n);
 out:
 	for (i = 0; i < REQUEST_MAX_SIGS; i++)
 		minisign_sec_free(keys[i]);

@@ -103,7 +103,7 @@ static const char run_help[] =
 "      --health healthz -m 'CHG-1235' restart unit=nginx.service\n";
 
 enum { OPT_HELP = 1000, OPT_INVENTORY, OPT_JSON, OPT_REPORT, OPT_FAILED,
-	OPT_POLICY, OPT_AUTHORITY, OPT_DRY_RUN };
+	OPT_POLICY, OPT_AUTHORITY, OPT_DRY_RUN, OPT_DEST, OPT_MAX_SIZE };
 enum { OPT_IDENTITY = 1200 };
 
 static const struct option run_options[] = {
@@ -137,6 +137,8 @@ static const struct option run_options[] = {
 	{ "policy", required_argument, NULL, OPT_POLICY },
 	{ "authority", required_argument, NULL, OPT_AUTHORITY },
 	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
+	{ "dest", required_argument, NULL, OPT_DEST },
+	{ "max-size", required_argument, NULL, OPT_MAX_SIZE },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -204,6 +206,8 @@ parse_opt(int c, struct run_args *a)
 	case OPT_POLICY: a->policy = optarg; return 0;
 	case OPT_AUTHORITY: a->authority = optarg; return 0;
 	case OPT_DRY_RUN: a->dry_run = 1; return 0;
+	case OPT_DEST: a->dest = optarg; return 0;
+	case OPT_MAX_SIZE: a->max_size = optarg; return 0;
 	case 'k':
 		if (a->keys_default)    /* -k replaces the config's keys */
 			a->nkeys = a->keys_default = 0;
@@ -243,6 +247,34 @@ config_opt(void *ctx, int c, char *value, const char *where)
 int
 run_args_parse(int argc, char **argv, struct run_args *a)
 {
+	return run_args_parse_cmd("run", run_help, argc, argv, a);
+}
+
+/* writ get's options are writ run's and two of its own. */
+static int
+check_get(const char *cmd, const struct run_args *a)
+{
+	if (strcmp(cmd, "get") != 0) {
+		if (a->dest == NULL && a->max_size == NULL)
+			return 0;
+		warnx_writ("%s: --dest and --max-size are for writ get", cmd);
+		return EXIT_USAGE;
+	}
+	if (a->dest == NULL) {
+		warnx_writ("get: want --dest DIR; see 'writ get --help'");
+		return EXIT_USAGE;
+	}
+	if (a->read_stdin) {
+		warnx_writ("get: -I: a download op takes no stdin");
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+int
+run_args_parse_cmd(const char *cmd, const char *help, int argc, char **argv,
+    struct run_args *a)
+{
 	int c, rc;
 
 	memset(a, 0, sizeof(*a));
@@ -257,12 +289,12 @@ run_args_parse(int argc, char **argv, struct run_args *a)
 	    "+H:w:h:g:ax:X:k:l:m:p:f:t:F:NSo:e:O:IvibLq", run_options,
 	    NULL)) != -1) {
 		if (c == OPT_HELP) {
-			fputs(run_help, stdout);
+			fputs(help, stdout);
 			return -1;
 		}
 		c = c == 'f' ? 'p' : c;
 		if ((rc = parse_opt(c, a)) != 0)
-			return rc > 0 ? rc : unknown_option("run", argc, argv);
+			return rc > 0 ? rc : unknown_option(cmd, argc, argv);
 	}
 	if (a->nkeys == 0 && getenv("WRIT_KEY") != NULL)
 		a->keys[a->nkeys++] = getenv("WRIT_KEY");
@@ -270,11 +302,12 @@ run_args_parse(int argc, char **argv, struct run_args *a)
 		a->realm = getenv("WRIT_REALM");
 	if (a->targets.n == 0 || a->nkeys == 0 || a->realm == NULL ||
 	    optind >= argc) {
-		warnx_writ("run: want targets (-H, -h, -g or -a), -k KEY, "
-		    "--realm R and an OP; see 'writ run --help'");
+		warnx_writ("%s: want targets (-H, -h, -g or -a), -k KEY, "
+		    "--realm R and an OP; see 'writ %s --help'", cmd, cmd);
 		return EXIT_USAGE;
 	}
-	if ((rc = run_args_engine_check(a)) != 0)
+	if ((rc = check_get(cmd, a)) != 0 ||
+	    (rc = run_args_engine_check(a)) != 0)
 		return rc;
 	return run_args_output_check(a);
 }

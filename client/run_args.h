@@ -40,6 +40,8 @@ struct run_args {
 	int timestamp;          /* --timestamp */
 	enum run_color color;   /* --color */
 	int dry_run;            /* --dry-run: connect to no host */
+	const char *dest;       /* writ get --dest DIR */
+	const char *max_size;   /* writ get --max-size SIZE, as given */
 };
 
 /* The long options of run_args_engine.c: the fan-out's and the modes'. */
@@ -51,6 +53,10 @@ enum run_engine_opt {
 /* Parses argv into a; optind is left at the OP. Returns 0, -1 after
  * --help (printed), or EXIT_USAGE after saying why. */
 int run_args_parse(int argc, char **argv, struct run_args *a);
+/* The same for a command sharing writ run's options (writ get: cmd "get",
+ * help its --help text), which also takes --dest and --max-size. */
+int run_args_parse_cmd(const char *cmd, const char *help, int argc,
+    char **argv, struct run_args *a);
 
 /* One option of the fan-out (-O, -I, -v, --retries, --accept-new) or the
  * modes (--mode, --keep-going, --batch, --pause, --max-fail, --health):

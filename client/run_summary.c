@@ -52,13 +52,16 @@ summary_group(const struct target *ts, const struct fanout_result *rs,
 	for (i = 0; i < n; i++) {
 		if (rs[i].status != st)
 			continue;
-		if (st == FANOUT_FAILED)
+		/* A failed host has an exit, or a reason when the op exited
+		 * 0 but the client could not keep its result (writ get). */
+		if (st == FANOUT_FAILED && rs[i].reason[0] == '\0')
 			snprintf(why, sizeof(why), "exit %d", rs[i].exit_code);
 		else
 			snprintf(why, sizeof(why), "%s", rs[i].reason);
 		for (j = 0; j < i; j++)
 			if (rs[j].status == st && (st == FANOUT_FAILED ?
-			    rs[j].exit_code == rs[i].exit_code :
+			    rs[j].exit_code == rs[i].exit_code &&
+			    strcmp(rs[j].reason, rs[i].reason) == 0 :
 			    strcmp(rs[j].reason, rs[i].reason) == 0))
 				break;
 		if (j == i && whys < 4)

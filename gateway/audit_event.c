@@ -146,9 +146,29 @@ audit_accepted(const struct audit_context *a, const struct verdict *v)
 	for (i = 0; i < v->argc; i++)
 		list_add(argv, v->argv[i], true);
 	audit_field(&r, "argv", argv);
+	if (v->download_path != NULL)
+		audit_field(&r, "download", v->download_path);
 	if (v->op != NULL && v->op->lock != NULL)
 		audit_field(&r, "lock", v->op->lock);
 	return finish(&r, a);
+}
+
+static void
+finished_fields(struct audit_record *r, const struct audit_context *a,
+    const struct exec_result *res, const char *error)
+{
+	begin(r, a, "finished");
+	if (error != NULL)
+		audit_field(r, "error", error);
+	if (res->exited)
+		audit_field_u64(r, "exit", (uint64_t)res->exit_status);
+	else
+		audit_field_u64(r, "signal", (uint64_t)res->term_signal);
+	audit_field_u64(r, "timeout", res->timed_out);
+	audit_field_u64(r, "truncated", res->truncated);
+	audit_field_u64(r, "survivors", res->survivors);
+	audit_field_u64(r, "stdout_bytes", res->stdout_bytes);
+	audit_field_u64(r, "stderr_bytes", res->stderr_bytes);
 }
 
 int
@@ -157,17 +177,20 @@ audit_finished(const struct audit_context *a, const struct exec_result *res,
 {
 	struct audit_record r;
 
-	begin(&r, a, "finished");
-	if (error != NULL)
-		audit_field(&r, "error", error);
-	if (res->exited)
-		audit_field_u64(&r, "exit", (uint64_t)res->exit_status);
-	else
-		audit_field_u64(&r, "signal", (uint64_t)res->term_signal);
-	audit_field_u64(&r, "timeout", res->timed_out);
-	audit_field_u64(&r, "truncated", res->truncated);
-	audit_field_u64(&r, "survivors", res->survivors);
-	audit_field_u64(&r, "stdout_bytes", res->stdout_bytes);
-	audit_field_u64(&r, "stderr_bytes", res->stderr_bytes);
+	finished_fields(&r, a, res, error);
+	return finish(&r, a);
+}
+
+int
+audit_download_finished(const struct audit_context *a,
+    const struct exec_result *res, uint64_t bytes, const char *digest_hex,
+    const char *error)
+{
+	struct audit_record r;
+
+	finished_fields(&r, a, res, error);
+	audit_field_u64(&r, "bytes", bytes);
+	if (digest_hex != NULL)
+		audit_field(&r, "digest", digest_hex);
 	return finish(&r, a);
 }

@@ -31,5 +31,10 @@ int audit_accepted(const struct audit_context *a, const struct verdict *v);
 /* error: why an accepted op could not start, or NULL. */
 int audit_finished(const struct audit_context *a,
     const struct exec_result *res, const char *error);
+/* A download's end: the finished fields, then bytes (sent) and digest
+ * (their BLAKE2b-256 in hex; NULL when the file was not sent whole). */
+int audit_download_finished(const struct audit_context *a,
+    const struct exec_result *res, uint64_t bytes, const char *digest_hex,
+    const char *error);
 
 #endif

@@ -12,6 +12,7 @@
 
 #include "audit_event.h"
 #include "authorize.h"
+#include "download.h"
 #include "exec.h"
 #include "gate.h"
 #include "policy.h"
@@ -41,6 +42,7 @@ struct session {
 	char request_id[2 * REQUEST_ID_BYTES + 1];
 	int lock_fd;
 	int payload_fd;
+	struct download download;       /* a download op's file */
 };
 
 /* What a client may learn before its signatures verified: a class, never
@@ -172,8 +174,20 @@ verify_and_record(struct session *s)
 	return 0;
 }
 
-/* Params, the op kinds this gate runs, the lock, and a stdin payload that
- * must match its signed digest and size. */
+/* A download's file, opened (or refused) before the op is accepted. */
+static int
+open_download(struct session *s)
+{
+	char detail[sizeof(s->v.detail)];
+	enum verdict_reason r;
+
+	r = download_open(&s->download, s->v.download_path, s->v.op->max_size,
+	    detail, sizeof(detail));
+	return r == VERDICT_OK ? 0 : refuse(s, r, detail);
+}
+
+/* Params, the op kinds this gate runs, the lock, a download's file, and a
+ * stdin payload that must match its signed digest and size. */
 static int
 authorize_run(struct session *s)
 {
@@ -186,9 +200,9 @@ authorize_run(struct session *s)
 	if (s->v.reason != VERDICT_OK)
 		return refuse(s, s->v.reason, s->v.detail);
 	op = s->v.op;
-	if (op->upload != NULL || op->download != NULL || op->argv == NULL)
+	if (op->upload != NULL || (op->download == NULL && op->argv == NULL))
 		return refuse(s, VERDICT_UNSUPPORTED,
-		    "file transfer ops are not supported by this gate yet");
+		    "upload ops are not supported by this gate yet");
 	if (op->lock != NULL) {
 		r = state_lock(&s->state, op->lock, &s->lock_fd, &e);
 		if (r == 1)
@@ -196,6 +210,8 @@ authorize_run(struct session *s)
 		if (r != 0)
 			return refuse(s, VERDICT_GATE_ERROR, e.msg);
 	}
+	if (op->download != NULL)
+		return open_download(s);
 	if (s->req.payload_kind != PAYLOAD_STDIN)
 		return 0;
 	if (session_read_payload(s->in_fd, session_now_ms() +
@@ -254,8 +270,8 @@ run(struct session *s)
 	const char *error;
 	struct werr e;
 
-	if (build_exec(s, argv, sizeof(argv) / sizeof(argv[0]), envp,
-	    sizeof(envp) / sizeof(envp[0])) != 0)
+	if (op->download == NULL && build_exec(s, argv, sizeof(argv) /
+	    sizeof(argv[0]), envp, sizeof(envp) / sizeof(envp[0])) != 0)
 		return refuse(s, VERDICT_GATE_ERROR, "argv too long");
 	if (state_note_policy(&s->state, s->policy.serial, s->policy.digest,
 	    &e) != 0)
@@ -265,6 +281,9 @@ run(struct session *s)
 	if (audit_accepted(&s->audit, &s->v) != 0)
 		return refuse(s, VERDICT_GATE_ERROR, "audit log unusable");
 	reply_accepted(&s->reply, s->request_id, op->name);
+	if (op->download != NULL)
+		return download_send(&s->download, op->timeout, &s->reply,
+		    &s->audit);
 	memset(&spec, 0, sizeof(spec));
 	spec.argv = argv;
 	spec.envp = envp;
@@ -290,6 +309,7 @@ session_free(struct session *s)
 {
 	if (s->payload_fd != -1)
 		close(s->payload_fd);
+	download_close(&s->download);
 	if (s->lock_fd != -1)
 		state_unlock(s->lock_fd);
 	verdict_free(&s->v);
@@ -326,7 +346,7 @@ gate_serve(const struct gate_config *cfg, const char *command, int in_fd,
 	memset(&s, 0, sizeof(s));
 	s.cfg = cfg;
 	s.in_fd = in_fd;
-	s.lock_fd = s.payload_fd = -1;
+	s.lock_fd = s.payload_fd = s.download.fd = -1;
 	s.now = (int64_t)time(NULL);
 	s.request_id[0] = '-';
 	s.sink.facility = cfg->facility;

@@ -95,29 +95,63 @@ reply_refused(struct reply *r, const char *word, const char *request_id,
 }
 
 int
-reply_output(void *ctx, int stream, const uint8_t *data, size_t len)
+reply_output_frames(struct reply *r, uint8_t type, const void *data,
+    size_t len)
 {
-	struct reply *r = ctx;
+	const uint8_t *p = data;
 	size_t take;
 
 	while (len > 0 && !r->gone) {
 		take = len < WIRE_FRAME_MAX ? len : WIRE_FRAME_MAX;
-		frame(r, stream == 2 ? WIRE_STDERR : WIRE_STDOUT, data, take);
-		data += take;
+		frame(r, type, p, take);
+		p += take;
 		len -= take;
 	}
 	return r->gone ? -1 : 0;
 }
 
-void
-reply_end(struct reply *r, const struct exec_result *res)
+int
+reply_output(void *ctx, int stream, const uint8_t *data, size_t len)
+{
+	return reply_output_frames(ctx, stream == 2 ? WIRE_STDERR :
+	    WIRE_STDOUT, data, len);
+}
+
+/* The end record; extra (from " ") follows the common fields. */
+static void
+end_frame(struct reply *r, const struct exec_result *res, const char *extra)
 {
 	text_frame(r, WIRE_END, "%s=%d timeout=%d truncated=%d survivors=%u "
-	    "stdout_bytes=%llu stderr_bytes=%llu duration_ms=%llu",
+	    "stdout_bytes=%llu stderr_bytes=%llu duration_ms=%llu%s",
 	    res->exited ? "exit" : "signal",
 	    res->exited ? res->exit_status : res->term_signal,
 	    res->timed_out, res->truncated, res->survivors,
 	    (unsigned long long)res->stdout_bytes,
 	    (unsigned long long)res->stderr_bytes,
-	    (unsigned long long)res->duration_ms);
+	    (unsigned long long)res->duration_ms, extra);
+}
+
+void
+reply_end(struct reply *r, const struct exec_result *res)
+{
+	end_frame(r, res, "");
+}
+
+void
+reply_file(struct reply *r, uint64_t size, const char *name)
+{
+	text_frame(r, WIRE_FILE, "size=%llu name=%s", (unsigned long long)size,
+	    name);
+}
+
+void
+reply_download_end(struct reply *r, const struct exec_result *res,
+    uint64_t bytes, const char *digest_hex)
+{
+	char extra[160];
+
+	(void)snprintf(extra, sizeof(extra), "%s%s bytes=%llu",
+	    digest_hex != NULL ? " digest=" : "",
+	    digest_hex != NULL ? digest_hex : "", (unsigned long long)bytes);
+	end_frame(r, res, extra);
 }

@@ -41,6 +41,9 @@ static const char *const reason_words[VERDICT_REASON_COUNT] = {
 	[VERDICT_GATE_ERROR] = "gate-error",
 	[VERDICT_NOT_A_REQUEST] = "not-a-request",
 	[VERDICT_UNSUPPORTED] = "unsupported",
+	[VERDICT_NO_SUCH_FILE] = "no-such-file",
+	[VERDICT_BAD_FILE] = "bad-file",
+	[VERDICT_TOO_LARGE] = "too-large",
 };
 
 const char *

@@ -12,6 +12,7 @@
  *   authorize_params()   each param against §3, and the argv built from it
  *   (lock: I/O, done by the gate; "busy")
  *   (payload bytes against the signed digest and size; "payload-mismatch")
+ *   (a download's file: "no-such-file", "bad-file", "too-large")
  *
  * A struct verdict starts zeroed ({0}); each call overwrites reason and
  * detail, and verdict_free() releases what authorize_params() built. */
@@ -57,6 +58,10 @@ enum verdict_reason {
 	VERDICT_GATE_ERROR,         /* gate-error: state dir or audit log unusable */
 	VERDICT_NOT_A_REQUEST,      /* not-a-request: login, other command, scp, sftp */
 	VERDICT_UNSUPPORTED,        /* unsupported: an op kind this gate cannot run yet */
+	VERDICT_NO_SUCH_FILE,       /* no-such-file: a download's file or directory is missing */
+	VERDICT_BAD_FILE,           /* bad-file: a download that is not a regular file
+	                             * reached without a symlink, or cannot be read */
+	VERDICT_TOO_LARGE,          /* too-large: a download over the op's max_size */
 	VERDICT_REASON_COUNT
 };
 

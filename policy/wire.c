@@ -42,7 +42,7 @@ static bool
 known_type(uint8_t t)
 {
 	return t == WIRE_VERDICT || t == WIRE_STDOUT || t == WIRE_STDERR ||
-	    t == WIRE_END;
+	    t == WIRE_END || t == WIRE_FILE || t == WIRE_DATA;
 }
 
 long

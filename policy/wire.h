@@ -30,6 +30,8 @@ enum wire_type {
 	WIRE_STDOUT = 'O',      /* op output, raw bytes */
 	WIRE_STDERR = 'E',
 	WIRE_END = 'X',         /* "exit=N" or "signal=N", then key=value fields */
+	WIRE_FILE = 'F',        /* a download's "size=N name=NAME", after the verdict */
+	WIRE_DATA = 'D',        /* a download's bytes, size of them in all */
 };
 
 /* The 5 header bytes of a frame of len bytes. */

@@ -25,6 +25,7 @@ SSH_DIR=$SCRATCH/ssh
 SSHD_PREFIX=()
 SSHD_PID=
 GATE_DIR=$SCRATCH/gate
+FILES_DIR=$SCRATCH/files
 
 # The account sshd logs in; created once per machine when run as root.
 # AS_GATE: a command prefix that runs a command as that account (for
@@ -61,7 +62,8 @@ gate_own() {
 gate_setup() {
 	gate_account || { fail gate_account "cannot create $SSHD_ACCOUNT"; exit 1; }
 	chmod 0711 "$SCRATCH"
-	mkdir -p "$SCRATCH/bin" "$SSH_DIR" "$GATE_DIR/state"
+	mkdir -p "$SCRATCH/bin" "$SSH_DIR" "$GATE_DIR/state" "$FILES_DIR"
+	chmod 0755 "$FILES_DIR"
 	cp "$WRIT_BUILD/writ-gate" "$GATE"
 	cp "$SRC/tests/ops/ignore-term" "$SCRATCH/bin/"
 	chmod 0755 "$SCRATCH/bin" "$GATE" "$SCRATCH/bin/ignore-term"
@@ -83,8 +85,11 @@ gate_setup() {
 #   uptime, echo {word}, env, fds, sleeper, spew, restart {unit} (2
 #   approvals, lock), note (message required), locked (lock, sleeps), cat
 #   (stdin), ignore-term {dir}, big (max_output 1000), fail (exit 3),
-#   download (unsupported yet), canary {path} (touches path: what refusals
-#   must never run).
+#   download (/etc/{name}), canary {path} (touches path: what refusals
+#   must never run); downloads from $SCRATCH/files (FILES_DIR, made here,
+#   readable by the gate account): fetch {name} (max_size 200M), fetch-small
+#   {name} (1K), fetch-path {path} (slashes allowed), fetch-dev {name}
+#   (/dev/zero or /dev/null).
 # POLICY_ISSUED, POLICY_EXPIRES and POLICY_NOTE (a comment) change it.
 write_policy() {
 	local serial=$1 issued expires
@@ -107,7 +112,7 @@ key   = $(tail -n 1 "$GATE_DIR/rm.pub")
 roles = deployer
 
 [role deployer]
-ops   = uptime, echo, env, fds, sleeper, restart, note, locked, cat, ignore-term, big, fail, download, canary, whoami
+ops   = uptime, echo, env, fds, sleeper, restart, note, locked, cat, ignore-term, big, fail, download, canary, whoami, fetch, fetch-small, fetch-path, fetch-dev
 hosts = web*
 
 [op uptime]
@@ -189,6 +194,31 @@ download = /etc/{name}
 param.name = hostname
 max_size = 1K
 timeout = 10
+
+[op fetch]
+download   = $FILES_DIR/{name}
+param.name = [A-Za-z0-9._-]+
+max_size   = 200M
+timeout    = 30
+
+[op fetch-small]
+download   = $FILES_DIR/{name}
+param.name = [A-Za-z0-9._-]+
+max_size   = 1K
+timeout    = 10
+
+[op fetch-path]
+download   = $FILES_DIR/{path}
+param.path = [A-Za-z0-9._/-]+
+param.path.allow = slash
+max_size   = 200M
+timeout    = 30
+
+[op fetch-dev]
+download   = /dev/{name}
+param.name = zero|null
+max_size   = 1K
+timeout    = 5
 POLICY
 	(cd "$GATE_DIR" && "$WRIT" policy sign -s authority.key policy.ini >/dev/null) ||
 		fail "policy_sign_$serial" "writ policy sign failed"

@@ -164,8 +164,16 @@ send_raw refuses_payload_mismatch "$SSH_DIR/client_key" < "$SCRATCH/pm.req"
 verdict_is refuses_payload_mismatch refuses_payload_mismatch "refused payload-mismatch "
 [ ! -s "$SCRATCH/refuses_payload_mismatch.stdout" ] && pass mismatched_payload_runs_nothing ||
 	fail mismatched_payload_runs_nothing "op output: $(cat "$SCRATCH/refuses_payload_mismatch.stdout")"
-send refuses_unsupported_download -k "$(k ci)" $(req) download name=hostname
-verdict_is refuses_unsupported_download refuses_unsupported_download "refused unsupported "
+# Downloads have their own suite (get.sh); here the frames themselves.
+send serves_download -k "$(k ci)" $(req) download name=hostname
+verdict_is serves_download serves_download "accepted "
+size=$(stat -c %s /etc/hostname)
+[ "$(cat "$SCRATCH/serves_download.file")" = "size=$size name=hostname" ] &&
+	cmp -s /etc/hostname "$SCRATCH/serves_download.data" &&
+	grep -q "^exit=0 .* digest=$(b2sum -l 256 /etc/hostname | cut -d' ' -f1) bytes=$size\$" \
+	    "$SCRATCH/serves_download.end" &&
+	pass download_frames_carry_file_and_digest ||
+	fail download_frames_carry_file_and_digest "file: $(cat "$SCRATCH/serves_download.file"); end: $(cat "$SCRATCH/serves_download.end")"
 
 # Locks: a second request for a held lock is busy.
 send lock_holder -k "$(k ci)" $(req) locked &

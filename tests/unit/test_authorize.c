@@ -686,7 +686,8 @@ reason_words_are_stable(void)
 		"expired", "window-too-long", "clock-went-back", "bad-param",
 		"message-required", "bad-payload", "bad-policy", "bad-request",
 		"replayed", "busy", "payload-mismatch", "gate-error",
-		"not-a-request", "unsupported",
+		"not-a-request", "unsupported", "no-such-file", "bad-file",
+		"too-large",
 	};
 	size_t i;
 
