@@ -380,3 +380,45 @@ r() {
 	    > "$SCRATCH/$name.out" 2> "$SCRATCH/$name.err" </dev/null
 	rc=$?
 }
+
+# loopnet VAR ARGS...: tests/tools/loopnet.py ARGS in the background (a
+# black hole, or a proxy to the gate that is slow or drops a link), killed
+# when the test ends; its port in $VAR.
+loopnet() {
+	local var=$1 out pid i
+	shift
+	out=$(mktemp "$SCRATCH/loopnet.XXXXXX")
+	python3 "$SRC/tests/tools/loopnet.py" "$@" > "$out" &
+	pid=$!
+	at_exit "kill $pid 2>/dev/null"
+	for i in $(seq 100); do [ -s "$out" ] && break; sleep 0.05; done
+	printf -v "$var" '%s' "$(head -n 1 "$out")"
+}
+
+# inventory_add FILE PORT NAME...: inventory hosts NAME on 127.0.0.1:PORT
+# with host id web01, the gate's: many targets, one gate.
+inventory_add() {
+	local file=$1 port=$2 h
+	shift 2
+	for h in "$@"; do
+		printf '[host %s]\naddress = 127.0.0.1\nport = %s\nhost_id = web01\n\n' \
+		    "$h" "$port" >> "$file"
+	done
+}
+
+# add_ops NAME...: ops NAME (exec $SCRATCH/bin/NAME, copied from tests/ops/
+# when it is there, else written by the test; timeout 10 s, 4M of output)
+# added to the test policy and its first role, and the policy signed again.
+add_ops() {
+	local op
+	for op in "$@"; do
+		[ -e "$SRC/tests/ops/$op" ] && cp "$SRC/tests/ops/$op" "$SCRATCH/bin/"
+		chmod 0755 "$SCRATCH/bin/$op"
+		sed -i -e "0,/^ops   = /s//ops   = $op, /" "$GATE_DIR/policy.ini"
+		printf '\n[op %s]\nexec    = %s\ntimeout = 10\nmax_output = 4M\n' \
+		    "$op" "$SCRATCH/bin/$op" >> "$GATE_DIR/policy.ini"
+	done
+	(cd "$GATE_DIR" && "$WRIT" policy sign -s authority.key policy.ini >/dev/null) ||
+		fail add_ops "writ policy sign failed"
+	gate_own "$GATE_DIR/policy.ini" "$GATE_DIR/policy.ini.minisig"
+}

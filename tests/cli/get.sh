@@ -11,10 +11,7 @@ gate_setup
 sshd_start
 client_fleet
 inv=$SCRATCH/inventory.ini
-for h in a1 a2 a3; do
-	printf '[host %s]\naddress = 127.0.0.1\nport = %s\nhost_id = web01\n\n' \
-	    "$h" "$SSHD_PORT"
-done > "$inv"
+inventory_add "$inv" "$SSHD_PORT" a1 a2 a3
 
 # The sources, readable by the gate account.
 printf 'line one\nline two\n' > "$FILES_DIR/text.txt"

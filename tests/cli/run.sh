@@ -6,23 +6,7 @@
 . "$SRC/tests/sshd.sh"
 
 gate_setup
-# An op that writes both streams, a line without its newline, and a line
-# longer than writ's line buffer.
-cat > "$SCRATCH/bin/emit" <<'SH'
-#!/bin/sh
-printf 'one\ntwo'
-printf 'warn\n' >&2
-sleep 0.2
-printf ' halves\n'
-head -c 20000 /dev/zero | tr '\0' x
-printf '\nlast-no-newline'
-SH
-chmod 0755 "$SCRATCH/bin/emit"
-sed -i -e 's/^ops   = uptime,/ops   = emit, uptime,/' "$GATE_DIR/policy.ini"
-printf '\n[op emit]\nexec    = %s\ntimeout = 10\n' "$SCRATCH/bin/emit" >> "$GATE_DIR/policy.ini"
-(cd "$GATE_DIR" && "$WRIT" policy sign -s authority.key policy.ini >/dev/null) ||
-	fail emit_policy "writ policy sign failed"
-gate_own "$GATE_DIR/policy.ini" "$GATE_DIR/policy.ini.minisig"
+add_ops emit       # tests/ops/emit: both streams, split and long lines
 sshd_start
 client_fleet
 # has NAME FILE-SUFFIX TEXT: the run's stdout or stderr holds TEXT.
@@ -116,19 +100,8 @@ status_is deadline_is_a_timeout 3 &&
 	  fail deadline_is_a_timeout "${ms} ms: $(cat "$SCRATCH/deadline_is_a_timeout.err")"; }
 
 # A server that accepts and never speaks: the connect timeout, status 3.
-python3 - > "$SCRATCH/silent.port" <<'PY' &
-import socket, time
-s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(8)
-print(s.getsockname()[1], flush=True)
-s.settimeout(0.2); conns = []; end = time.time() + 10
-while time.time() < end:
-    try: conns.append(s.accept()[0])
-    except socket.timeout: pass
-PY
-SILENT_PID=$!
-at_exit "kill $SILENT_PID 2>/dev/null"
-for i in $(seq 50); do [ -s "$SCRATCH/silent.port" ] && break; sleep 0.05; done
-printf 'Host silent\n  HostName 127.0.0.1\n  Port %s\n' "$(cat "$SCRATCH/silent.port")" >> "$SCRATCH/ssh_config"
+loopnet SILENT_PORT hole
+printf 'Host silent\n  HostName 127.0.0.1\n  Port %s\n' "$SILENT_PORT" >> "$SCRATCH/ssh_config"
 start=$(date +%s%N)
 r connect_timeout_is_a_timeout --connect-timeout 1 -H silent uptime
 ms=$(( ($(date +%s%N) - start) / 1000000 ))
@@ -142,10 +115,7 @@ status_is connect_timeout_is_a_timeout 3 &&
 # Three hosts in flight at once: three 1 s ops end well before the 3 s or
 # more they take one after the other. (The inventory names three hosts for
 # the one gate, host id web01.)
-for h in p1 p2 p3; do
-	printf '[host %s]\naddress = 127.0.0.1\nport = %s\nhost_id = web01\n\n' \
-	    "$h" "$SSHD_PORT" >> "$SCRATCH/par.ini"
-done
+inventory_add "$SCRATCH/par.ini" "$SSHD_PORT" p1 p2 p3
 start=$(date +%s%N)
 r hosts_run_in_parallel -p 3 --inventory "$SCRATCH/par.ini" -H 'p[1-3]' sleeper secs=1
 ms=$(( ($(date +%s%N) - start) / 1000000 ))

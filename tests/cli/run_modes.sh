@@ -11,12 +11,8 @@ gate_setup
 sshd_start
 client_fleet
 inv=$SCRATCH/inventory.ini
-for h in w1 w2 w3 w4 w5 w6; do
-	printf '[host %s]\naddress = 127.0.0.1\nport = %s\nhost_id = web01\n\n' \
-	    "$h" "$SSHD_PORT" >> "$inv"
-done
-printf '[host bad]\naddress = 127.0.0.1\nport = %s\nhost_id = web01\n\n' \
-    "$DEAD_PORT" >> "$inv"
+inventory_add "$inv" "$SSHD_PORT" w1 w2 w3 w4 w5 w6
+inventory_add "$inv" "$DEAD_PORT" bad
 printf '[host wrong]\naddress = 127.0.0.1\nport = %s\nhost_id = db09\n' \
     "$SSHD_PORT" >> "$inv"
 
@@ -128,43 +124,8 @@ rr refusal_not_retried --retries 2 -H wrong uptime
 # retry resends the same request, the gate says replayed, and the host is
 # unknown (the op ran once, its end is not known). Its host key is learnt
 # with --accept-new into a fresh known_hosts.
-python3 - "$SSHD_PORT" > "$SCRATCH/proxy.port" <<'PY' &
-import socket, sys, threading, time
-up = int(sys.argv[1])
-ls = socket.socket(); ls.bind(("127.0.0.1", 0)); ls.listen(8)
-print(ls.getsockname()[1], flush=True)
-ls.settimeout(0.2)
-def pump(a, b):
-    try:
-        while True:
-            d = a.recv(65536)
-            if not d: break
-            b.sendall(d)
-    except OSError: pass
-    for s in (a, b):
-        try: s.shutdown(socket.SHUT_RDWR)
-        except OSError: pass
-n = 0; end = time.time() + 30
-while time.time() < end:
-    try: c, _ = ls.accept()
-    except socket.timeout: continue
-    n += 1
-    u = socket.create_connection(("127.0.0.1", up))
-    for a, b in ((c, u), (u, c)):
-        threading.Thread(target=pump, args=(a, b), daemon=True).start()
-    if n == 1:
-        def cut(c=c, u=u):
-            time.sleep(1.2)
-            for s in (c, u):
-                try: s.shutdown(socket.SHUT_RDWR)
-                except OSError: pass
-        threading.Thread(target=cut, daemon=True).start()
-PY
-PROXY_PID=$!
-at_exit "kill $PROXY_PID 2>/dev/null"
-for i in $(seq 50); do [ -s "$SCRATCH/proxy.port" ] && break; sleep 0.05; done
-printf '[host cut]\naddress = 127.0.0.1\nport = %s\nhost_id = web01\n' \
-    "$(cat "$SCRATCH/proxy.port")" >> "$inv"
+loopnet CUT_PORT proxy "$SSHD_PORT" --cut-first 1.2
+inventory_add "$inv" "$CUT_PORT" cut
 : > "$SCRATCH/learnt_known_hosts"
 KNOWN=$SCRATCH/learnt_known_hosts rr retry_meeting_replayed_is_unknown \
     --accept-new --retries 2 -H cut sleeper secs=2
@@ -175,7 +136,7 @@ KNOWN=$SCRATCH/learnt_known_hosts rr retry_meeting_replayed_is_unknown \
 	fail retry_meeting_replayed_is_unknown "rc $rc: $(cat "$SCRATCH/retry_meeting_replayed_is_unknown.err" "$SCRATCH/retry_meeting_replayed_is_unknown.json" | head -c 900)"
 
 # --accept-new wrote the key: a run without it now trusts the host.
-grep -q "^\[127.0.0.1\]:$(cat "$SCRATCH/proxy.port") " "$SCRATCH/learnt_known_hosts" &&
+grep -q "^\[127.0.0.1\]:$CUT_PORT " "$SCRATCH/learnt_known_hosts" &&
 	KNOWN=$SCRATCH/learnt_known_hosts rr learnt_key_is_trusted -H cut uptime &&
 	[ "$rc" = 0 ] && pass accept_new_learns_key ||
 	fail accept_new_learns_key "rc ${rc:-}: $(cat "$SCRATCH/learnt_known_hosts")"
@@ -326,20 +287,8 @@ check sigint_twice_interrupts 130 \
 # SIGTERM closes at once too, and exits 143. A host still connecting to
 # a black hole is interrupted after a short grace (1.5 s), not at its
 # connect timeout (10 s here).
-python3 - > "$SCRATCH/hole.port" <<'PY' &
-import socket, time
-s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(8)
-print(s.getsockname()[1], flush=True)
-s.settimeout(0.2); conns = []; end = time.time() + 20
-while time.time() < end:
-    try: conns.append(s.accept()[0])
-    except socket.timeout: pass
-PY
-HOLE_PID=$!
-at_exit "kill $HOLE_PID 2>/dev/null"
-for i in $(seq 50); do [ -s "$SCRATCH/hole.port" ] && break; sleep 0.05; done
-printf '\n[host hole]\naddress = 127.0.0.1\nport = %s\nhost_id = web01\n' \
-    "$(cat "$SCRATCH/hole.port")" >> "$inv"
+loopnet HOLE_PORT hole
+inventory_add "$inv" "$HOLE_PORT" hole
 bg sigterm_interrupts --connect-timeout 10 -H w1,hole sleeper secs=2
 sleep 0.6
 kill -TERM "$bg"

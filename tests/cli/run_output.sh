@@ -11,19 +11,10 @@
 gate_setup
 mkdir -p "$SCRATCH/count"
 gate_own "$SCRATCH/count"
-# emit: both streams, a partial line, a line of 20000 bytes.
+# emit (tests/ops/emit): both streams, a partial line, a line of 20000 bytes.
 # count: "even" or "odd" by the order hosts reach it (run with -p 1).
 # huge: 1.5 MB on stdout, over writ's 1 MiB kept per host and stream.
 # ctl: control bytes a terminal would obey.
-cat > "$SCRATCH/bin/emit" <<'SH'
-#!/bin/sh
-printf 'one\ntwo'
-printf 'warn\n' >&2
-sleep 0.2
-printf ' halves\n'
-head -c 20000 /dev/zero | tr '\0' x
-printf '\nlast-no-newline'
-SH
 cat > "$SCRATCH/bin/count" <<SH
 #!/bin/sh
 n=\$(ls "$SCRATCH/count" | wc -l)
@@ -39,54 +30,15 @@ cat > "$SCRATCH/bin/ctl" <<'SH'
 #!/bin/sh
 printf 'a\033[31mred\n'
 SH
-chmod 0755 "$SCRATCH/bin/emit" "$SCRATCH/bin/count" "$SCRATCH/bin/huge" \
-    "$SCRATCH/bin/ctl"
-sed -i -e 's/^ops   = uptime,/ops   = emit, count, huge, ctl, uptime,/' \
-    "$GATE_DIR/policy.ini"
-for op in emit count huge ctl; do
-	printf '\n[op %s]\nexec    = %s\ntimeout = 10\nmax_output = 4M\n' \
-	    "$op" "$SCRATCH/bin/$op" >> "$GATE_DIR/policy.ini"
-done
-(cd "$GATE_DIR" && "$WRIT" policy sign -s authority.key policy.ini >/dev/null) ||
-	fail output_policy "writ policy sign failed"
-gate_own "$GATE_DIR/policy.ini" "$GATE_DIR/policy.ini.minisig"
+add_ops emit count huge ctl
 sshd_start
 client_fleet
 # slow1 reaches the gate through a proxy that waits a second before it
 # connects: a host that always ends after the others.
-python3 - "$SSHD_PORT" > "$SCRATCH/proxy.port" <<'PY' &
-import socket, sys, threading, time
-up = int(sys.argv[1])
-s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(8)
-print(s.getsockname()[1], flush=True)
-def pump(a, b):
-    try:
-        while True:
-            d = a.recv(65536)
-            if not d: break
-            b.sendall(d)
-    except OSError: pass
-    try: b.shutdown(socket.SHUT_WR)
-    except OSError: pass
-def serve(c):
-    time.sleep(1)
-    u = socket.create_connection(("127.0.0.1", up))
-    threading.Thread(target=pump, args=(c, u), daemon=True).start()
-    pump(u, c)
-s.settimeout(0.2); end = time.time() + 60
-while time.time() < end:
-    try: threading.Thread(target=serve, args=(s.accept()[0],), daemon=True).start()
-    except socket.timeout: pass
-PY
-PROXY_PID=$!
-at_exit "kill $PROXY_PID 2>/dev/null"
-for i in $(seq 50); do [ -s "$SCRATCH/proxy.port" ] && break; sleep 0.05; done
-PROXY_PORT=$(cat "$SCRATCH/proxy.port")
+loopnet PROXY_PORT proxy "$SSHD_PORT" --delay 1
 echo "[127.0.0.1]:$PROXY_PORT $(cat "$SSH_DIR/host_key.pub")" >> "$SSH_DIR/known_hosts"
-for h in app1:$SSHD_PORT app2:$SSHD_PORT app3:$SSHD_PORT slow1:$PROXY_PORT; do
-	printf '[host %s]\naddress = 127.0.0.1\nport = %s\nhost_id = web01\n\n' \
-	    "${h%:*}" "${h#*:}"
-done > "$SCRATCH/inv.ini"
+inventory_add "$SCRATCH/inv.ini" "$SSHD_PORT" app1 app2 app3
+inventory_add "$SCRATCH/inv.ini" "$PROXY_PORT" slow1
 
 # why NAME: what the run NAME printed, for a failure message.
 why() {
