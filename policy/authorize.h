@@ -57,6 +57,9 @@ enum verdict_reason {
 	VERDICT_GATE_ERROR,         /* gate-error: state dir or audit log unusable */
 	VERDICT_NOT_A_REQUEST,      /* not-a-request: login, other command, scp, sftp */
 	VERDICT_UNSUPPORTED,        /* unsupported: an op kind this gate cannot run yet */
+	VERDICT_TOO_LARGE,          /* too-large: an upload over the op's max_size */
+	VERDICT_EXISTS,             /* exists: the upload's file exists, no replace */
+	VERDICT_BAD_DESTINATION,    /* bad-destination: an upload's directory or name is unsafe */
 	VERDICT_REASON_COUNT
 };
 

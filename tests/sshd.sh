@@ -84,7 +84,9 @@ gate_setup() {
 #   approvals, lock), note (message required), locked (lock, sleeps), cat
 #   (stdin), ignore-term {dir}, big (max_output 1000), fail (exit 3),
 #   download (unsupported yet), canary {path} (touches path: what refusals
-#   must never run).
+#   must never run); uploads into $SCRATCH/up (role uploader, signer ci):
+#   put {name} (no exec, mode 0640, 200M), put-replace {name} (replace =
+#   yes, runs wc -c {upload}, 1M), put-sub {dir}/{name} (1K).
 # POLICY_ISSUED, POLICY_EXPIRES and POLICY_NOTE (a comment) change it.
 write_policy() {
 	local serial=$1 issued expires
@@ -100,7 +102,7 @@ expires = $expires
 
 [signer ci]
 key   = $(tail -n 1 "$GATE_DIR/ci.pub")
-roles = deployer
+roles = deployer, uploader
 
 [signer rm]
 key   = $(tail -n 1 "$GATE_DIR/rm.pub")
@@ -109,6 +111,32 @@ roles = deployer
 [role deployer]
 ops   = uptime, echo, env, fds, sleeper, restart, note, locked, cat, ignore-term, big, fail, download, canary, whoami
 hosts = web*
+
+[role uploader]
+ops   = put, put-replace, put-sub
+hosts = web*
+
+[op put]
+upload     = $SCRATCH/up/{name}
+param.name = [A-Za-z0-9._-]+
+max_size   = 200M
+mode       = 0640
+timeout    = 10
+
+[op put-replace]
+upload     = $SCRATCH/up/{name}
+param.name = [A-Za-z0-9._-]+
+max_size   = 1M
+replace    = yes
+exec       = /usr/bin/wc -c {upload}
+timeout    = 10
+
+[op put-sub]
+upload     = $SCRATCH/up/{dir}/{name}
+param.dir  = [A-Za-z0-9._-]+
+param.name = [A-Za-z0-9._-]+
+max_size   = 1K
+timeout    = 10
 
 [op uptime]
 exec    = /usr/bin/uptime
