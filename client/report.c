@@ -195,6 +195,9 @@ report_host(struct report *r, size_t host, const struct fanout_result *res,
 	    (unsigned long long)r->bytes[host][0],
 	    (unsigned long long)r->bytes[host][1]);
 	json_cstr(f, res->request);
+	if (r->job->upload != NULL)
+		fprintf(f, ",\"upload_bytes\":%llu",
+		    (unsigned long long)res->upload_bytes);
 	fputs("}\n", f);
 	/* Flushed per host so a reader (or a crash) sees every ended host. */
 	if (fflush(f) != 0 || ferror(f)) {

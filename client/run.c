@@ -225,6 +225,13 @@ out:
 int
 cmd_run(int argc, char **argv)
 {
+	return run_main(argc, argv, NULL);
+}
+
+int
+run_main(int argc, char **argv, const struct run_command *c)
+{
+	int nwords = c != NULL ? c->nwords : 0;
 	struct run_args a;
 	struct fanout_job job;
 	struct minisign_sec *keys[REQUEST_MAX_SIGS] = { NULL };
@@ -237,18 +244,18 @@ cmd_run(int argc, char **argv)
 	int rc;
 
 	buf_init(&in, RUN_STDIN_MAX);
-	if ((rc = run_args_parse(argc, argv, &a)) != 0)
+	if ((rc = run_args_parse_as(argc, argv, c, &a)) != 0)
 		return rc < 0 ? 0 : rc;
 	/* A host that hangs up is that host's error, never the run's end. */
 	signal(SIGPIPE, SIG_IGN);
 	memset(&job, 0, sizeof(job));
-	if (param_words_split(argc - optind - 1, argv + optind + 1, names,
-	    values, REQUEST_MAX_PARAMS, &e) != 0) {
+	if (param_words_split(argc - optind - 1 - nwords, argv + optind + 1 +
+	    nwords, names, values, REQUEST_MAX_PARAMS, &e) != 0) {
 		warnx_writ("run: %s", e.msg);
 		rc = EXIT_USAGE;
 		goto out;
 	}
-	job.nparams = (size_t)(argc - optind - 1);
+	job.nparams = (size_t)(argc - optind - 1 - nwords);
 	if ((rc = target_args_build(&a.targets, &tl, &e)) != 0) {
 		warnx_writ("run: %s", e.msg);
 		rc = rc == WRIT_EIO || rc == WRIT_ENOMEM ? 1 : EXIT_USAGE;
@@ -276,6 +283,9 @@ cmd_run(int argc, char **argv)
 	job.ssh_options = &a.ssh_options;
 	job.verbose = a.verbose;
 	job.stop = &stop;
+	if (c != NULL && (rc = c->prepare(c->ctx, &a, argv + optind + 1,
+	    &job)) != 0)
+		goto out;
 	if (a.read_stdin) {
 		if ((rc = read_stdin(&in)) != 0)
 			goto out;

@@ -243,7 +243,14 @@ config_opt(void *ctx, int c, char *value, const char *where)
 int
 run_args_parse(int argc, char **argv, struct run_args *a)
 {
-	int c, rc;
+	return run_args_parse_as(argc, argv, NULL, a);
+}
+
+int
+run_args_parse_as(int argc, char **argv, const struct run_command *cmd,
+    struct run_args *a)
+{
+	int c, rc, nwords = cmd != NULL ? cmd->nwords : 0;
 
 	memset(a, 0, sizeof(*a));
 	a->parallel = 32;
@@ -257,7 +264,7 @@ run_args_parse(int argc, char **argv, struct run_args *a)
 	    "+H:w:h:g:ax:X:k:l:m:p:f:t:F:NSo:e:O:IvibLq", run_options,
 	    NULL)) != -1) {
 		if (c == OPT_HELP) {
-			fputs(run_help, stdout);
+			fputs(cmd != NULL ? cmd->help : run_help, stdout);
 			return -1;
 		}
 		c = c == 'f' ? 'p' : c;
@@ -269,9 +276,12 @@ run_args_parse(int argc, char **argv, struct run_args *a)
 	if (a->realm == NULL)
 		a->realm = getenv("WRIT_REALM");
 	if (a->targets.n == 0 || a->nkeys == 0 || a->realm == NULL ||
-	    optind >= argc) {
-		warnx_writ("run: want targets (-H, -h, -g or -a), -k KEY, "
-		    "--realm R and an OP; see 'writ run --help'");
+	    optind + nwords >= argc) {
+		warnx_writ("%s: want targets (-H, -h, -g or -a), -k KEY, "
+		    "--realm R and an OP%s%s; see 'writ %s --help'",
+		    cmd != NULL ? cmd->name : "run", nwords > 0 ? " and " : "",
+		    nwords > 0 ? cmd->words : "", cmd != NULL ? cmd->name :
+		    "run");
 		return EXIT_USAGE;
 	}
 	if ((rc = run_args_engine_check(a)) != 0)

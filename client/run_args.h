@@ -52,6 +52,26 @@ enum run_engine_opt {
  * --help (printed), or EXIT_USAGE after saying why. */
 int run_args_parse(int argc, char **argv, struct run_args *a);
 
+/* A command that takes every option of writ run (writ put): its help and
+ * the words it wants after OP, before the params ("FILE"); prepare sets
+ * up the job from them once the options are parsed (0, or the exit
+ * status after saying why). */
+struct fanout_job;
+struct run_command {
+	const char *name;               /* "put" */
+	const char *help;
+	const char *words;              /* "FILE", for the usage line */
+	int nwords;
+	int (*prepare)(void *ctx, const struct run_args *a, char **words,
+	    struct fanout_job *job);
+	void *ctx;
+};
+/* run_args_parse for c (NULL: writ run itself). */
+int run_args_parse_as(int argc, char **argv, const struct run_command *c,
+    struct run_args *a);
+/* writ run's whole flow, for c (NULL: writ run itself); run.c. */
+int run_main(int argc, char **argv, const struct run_command *c);
+
 /* One option of the fan-out (-O, -I, -v, --retries, --accept-new) or the
  * modes (--mode, --keep-going, --batch, --pause, --max-fail, --health):
  * 0, EXIT_USAGE after saying why, or -1 when c is none of them. */

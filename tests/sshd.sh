@@ -84,7 +84,8 @@ gate_setup() {
 #   approvals, lock), note (message required), locked (lock, sleeps), cat
 #   (stdin), ignore-term {dir}, big (max_output 1000), fail (exit 3),
 #   download (unsupported yet), canary {path} (touches path: what refusals
-#   must never run); uploads into $SCRATCH/up (role uploader, signer ci):
+#   must never run); uploads into ${UPLOAD_DIR:-$SCRATCH/up} (role
+#   uploader, signer ci):
 #   put {name} (no exec, mode 0640, 200M), put-replace {name} (replace =
 #   yes, runs wc -c {upload}, 1M), put-sub {dir}/{name} (1K).
 # POLICY_ISSUED, POLICY_EXPIRES and POLICY_NOTE (a comment) change it.
@@ -117,14 +118,14 @@ ops   = put, put-replace, put-sub
 hosts = web*
 
 [op put]
-upload     = $SCRATCH/up/{name}
+upload     = ${UPLOAD_DIR:-$SCRATCH/up}/{name}
 param.name = [A-Za-z0-9._-]+
 max_size   = 200M
 mode       = 0640
 timeout    = 10
 
 [op put-replace]
-upload     = $SCRATCH/up/{name}
+upload     = ${UPLOAD_DIR:-$SCRATCH/up}/{name}
 param.name = [A-Za-z0-9._-]+
 max_size   = 1M
 replace    = yes
@@ -132,7 +133,7 @@ exec       = /usr/bin/wc -c {upload}
 timeout    = 10
 
 [op put-sub]
-upload     = $SCRATCH/up/{dir}/{name}
+upload     = ${UPLOAD_DIR:-$SCRATCH/up}/{dir}/{name}
 param.dir  = [A-Za-z0-9._-]+
 param.name = [A-Za-z0-9._-]+
 max_size   = 1K
