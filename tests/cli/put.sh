@@ -182,6 +182,13 @@ fi
 exec 7<&-
 clean replace_leaves_no_temporary "$SCRATCH/up" big.bin binary.bin empty evil keep.txt open sub text.txt
 
+# A gate that refuses before taking the file is heard at once: the client
+# stops sending.
+p exists_big -H web01 --json exists_big.jsonl put big.bin name=big.bin
+got=$(jq -r 'select(.target) | "\(.status) \(.reason) \(.upload_bytes < 104857600)"' exists_big.jsonl)
+[ "$got" = "refused exists true" ] && pass stops_sending_once_refused ||
+	fail stops_sending_once_refused "$got: $(head -c 300 exists_big.err)"
+
 # --- symlinks and unsafe directories: nothing written through them ---
 ln -s "$SCRATCH/elsewhere/target" "$SCRATCH/up/link"
 p symlink_name -H web01 put text.txt name=link
