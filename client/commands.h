@@ -13,6 +13,7 @@ int cmd_policy_sign(int argc, char **argv);
 int cmd_policy_check(int argc, char **argv);
 int cmd_policy_explain(int argc, char **argv);
 int cmd_run(int argc, char **argv);
+int cmd_put(int argc, char **argv);
 int cmd_get(int argc, char **argv);
 int cmd_hosts(int argc, char **argv);
 int cmd_ops(int argc, char **argv);

@@ -59,6 +59,7 @@ struct fanout_result {
 	int attempts;           /* connections tried, 0 when skipped */
 	int batch;              /* rolling mode's batch, from 1; 0: none */
 	int64_t duration_ms;
+	uint64_t upload_bytes;  /* writ put: file bytes sent (last attempt) */
 	int64_t started_at_ms;  /* wall clock, Unix ms: reports (report.h) */
 	int64_t finished_at_ms;
 	char request[2 * REQUEST_ID_BYTES + 1];   /* the run's id, lower hex */
@@ -69,6 +70,15 @@ struct fanout_result {
 struct fanout_stop {
 	volatile sig_atomic_t drain;
 	volatile sig_atomic_t interrupt;
+};
+
+/* writ put: the file sent to every host after its request, bound by the
+ * digest and size each request signs. Read with pread, so the hosts in
+ * flight share one descriptor and each holds one chunk at a time. */
+struct fanout_upload {
+	int fd;
+	uint64_t size;
+	uint8_t digest[REQUEST_DIGEST_BYTES];
 };
 
 /* What every host is sent and how. Callbacks are called with a lock held,
@@ -85,6 +95,7 @@ struct fanout_job {
 	const uint8_t *stdin_data;        /* -I: sent after the request, bound
 	                                   * by its digest; NULL: none */
 	size_t stdin_len;
+	const struct fanout_upload *upload;   /* writ put; NULL: none */
 	int64_t ttl;                      /* request window, seconds */
 	const char *mode;                 /* "parallel", "sequential", ... */
 	unsigned parallel;                /* hosts in flight, >= 1 */

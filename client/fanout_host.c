@@ -49,8 +49,8 @@ fanout_finish(struct host *h, enum fanout_status st, const char *fmt, ...)
 }
 
 /* The request, then -I's bytes, then EOF: the gate reads nothing more. */
-static int
-write_all(struct host *h, const uint8_t *p, size_t len)
+int
+fanout_write_all(struct host *h, const uint8_t *p, size_t len)
 {
 	int n;
 
@@ -69,14 +69,16 @@ static int
 send_request(struct host *h, const uint8_t *req, size_t len)
 {
 	const struct fanout_job *job = h->job;
+	int up = 0;
 
 	if ((h->ch = ssh_channel_new(h->s)) == NULL ||
 	    ssh_channel_open_session(h->ch) != SSH_OK ||
 	    ssh_channel_request_exec(h->ch, WIRE_COMMAND) != SSH_OK ||
-	    write_all(h, req, len) != 0 ||
+	    fanout_write_all(h, req, len) != 0 ||
 	    (job->stdin_data != NULL &&
-	    write_all(h, job->stdin_data, job->stdin_len) != 0) ||
-	    ssh_channel_send_eof(h->ch) != SSH_OK) {
+	    fanout_write_all(h, job->stdin_data, job->stdin_len) != 0) ||
+	    (up = fanout_upload_send(h)) < 0 ||
+	    (up == 0 && ssh_channel_send_eof(h->ch) != SSH_OK)) {
 		h->retryable = !fanout_past_deadline(h);
 		fanout_finish(h, fanout_past_deadline(h) ? FANOUT_TIMEOUT :
 		    FANOUT_UNREACHABLE, "sending the request: %s",

@@ -54,6 +54,15 @@ struct host {
 int fanout_request(const struct fanout_shared *sh, size_t i, uint8_t **out,
     size_t *outlen, struct werr *e);
 
+/* Writes all of p on h's channel, blocking (at most the session's timeout
+ * per wait for window); -1 when the channel fails. */
+int fanout_write_all(struct host *h, const uint8_t *p, size_t len);
+
+/* writ put: sends the file after the request (fanout_upload.c). Returns
+ * 0 when it was all sent, 1 when the gate answered first (a refusal: read
+ * it, send nothing more), or -1 on a connection error. 0 without upload. */
+int fanout_upload_send(struct host *h);
+
 /* Drives host i from connect to the end record, retries included, into
  * r (the caller publishes it). */
 void fanout_host(struct fanout_shared *sh, size_t i, struct fanout_result *r);

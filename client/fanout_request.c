@@ -40,6 +40,11 @@ fill_request(const struct fanout_shared *sh, size_t i, struct request *rq,
 		rq->payload_size = job->stdin_len;
 		memcpy(rq->payload_digest, sh->stdin_digest,
 		    sizeof(rq->payload_digest));
+	} else if (job->upload != NULL) {
+		rq->payload_kind = PAYLOAD_UPLOAD;
+		rq->payload_size = job->upload->size;
+		memcpy(rq->payload_digest, job->upload->digest,
+		    sizeof(rq->payload_digest));
 	}
 	request_new_nonce(rq);
 	memcpy(rq->request_id, sh->f->request_id, sizeof(rq->request_id));

@@ -101,14 +101,15 @@ on_file(void *ctx, size_t host, enum fanout_file_event ev,
 }
 
 static int
-prepare(void *ctx, const struct run_args *a, struct fanout_job *job,
-    const struct target *ts, size_t n)
+prepare(void *ctx, const struct run_args *a, char **words,
+    struct fanout_job *job, const struct target *ts, size_t n)
 {
 	struct get_state *g = ctx;
 	uint64_t max;
 	struct werr e;
 	int rc;
 
+	(void)words;            /* writ get takes none after OP */
 	if ((rc = max_size_of(a, job->op, &max)) != 0)
 		return rc;
 	if ((rc = get_files_init(&g->files, a->dest, max, ts, n, &e)) != 0) {
@@ -151,7 +152,7 @@ cmd_get(int argc, char **argv)
 
 	memset(&g, 0, sizeof(g));
 	g.files.dirfd = -1;
-	rc = run_command(&c, argc, argv);
+	rc = run_main(argc, argv, &c);
 	/* After an interrupt, a host's thread may still be ending (the
 	 * process is): what it uses stays. */
 	if (run_signals_status() == 0)

@@ -16,6 +16,8 @@ static const char usage_text[] =
 "  policy explain [-p PUB] FILE --signer PUB --host ID OP [NAME=VALUE...]\n"
 "                                     the decision a gate would take\n"
 "  run -H LIST -k KEY OP [NAME=VALUE...]  run OP on every host, through its gate\n"
+"  put -H LIST -k KEY OP FILE [NAME=VALUE...]\n"
+"                                     upload FILE to every host, through its gate\n"
 "  get -H LIST -k KEY --dest DIR OP [NAME=VALUE...]\n"
 "                                     fetch a download op's file: DIR/HOST/NAME\n"
 "  hosts [-H LIST] [-h FILE] [-g GROUP] [-a] [-x LIST] [-X GROUP]\n"
@@ -81,6 +83,8 @@ main(int argc, char **argv)
 		return policy_command(argc - 1, argv + 1);
 	if (strcmp(argv[1], "run") == 0)
 		return cmd_run(argc - 1, argv + 1);
+	if (strcmp(argv[1], "put") == 0)
+		return cmd_put(argc - 1, argv + 1);
 	if (strcmp(argv[1], "get") == 0)
 		return cmd_get(argc - 1, argv + 1);
 	if (strcmp(argv[1], "hosts") == 0)

@@ -195,6 +195,9 @@ report_host(struct report *r, size_t host, const struct fanout_result *res,
 	    (unsigned long long)r->bytes[host][0],
 	    (unsigned long long)r->bytes[host][1]);
 	json_cstr(f, res->request);
+	if (r->job->upload != NULL)
+		fprintf(f, ",\"upload_bytes\":%llu",
+		    (unsigned long long)res->upload_bytes);
 	if (r->host_json != NULL)
 		r->host_json(r->host_json_ctx, f, host);
 	fputs("}\n", f);

@@ -229,12 +229,13 @@ static const struct run_command run_plain = { .name = "run" };
 int
 cmd_run(int argc, char **argv)
 {
-	return run_command(&run_plain, argc, argv);
+	return run_main(argc, argv, &run_plain);
 }
 
 int
-run_command(const struct run_command *c, int argc, char **argv)
+run_main(int argc, char **argv, const struct run_command *c)
 {
+	int nwords = c->nwords;
 	struct run_args a;
 	struct fanout_job job;
 	struct minisign_sec *keys[REQUEST_MAX_SIGS] = { NULL };
@@ -247,21 +248,20 @@ run_command(const struct run_command *c, int argc, char **argv)
 	int rc;
 
 	buf_init(&in, RUN_STDIN_MAX);
-	if ((rc = c->help == NULL ? run_args_parse(argc, argv, &a) :
-	    run_args_parse_cmd(c->name, c->help, argc, argv, &a)) != 0)
+	if ((rc = run_args_parse_as(argc, argv, c, &a)) != 0)
 		return rc < 0 ? 0 : rc;
 	/* A host that hangs up is that host's error, never the run's end. */
 	signal(SIGPIPE, SIG_IGN);
 	memset(&job, 0, sizeof(job));
-	if (param_words_split(argc - optind - 1, argv + optind + 1, names,
-	    values, REQUEST_MAX_PARAMS, &e) != 0) {
-		warnx_writ("run: %s", e.msg);
+	if (param_words_split(argc - optind - 1 - nwords, argv + optind + 1 +
+	    nwords, names, values, REQUEST_MAX_PARAMS, &e) != 0) {
+		warnx_writ("%s: %s", c->name, e.msg);
 		rc = EXIT_USAGE;
 		goto out;
 	}
-	job.nparams = (size_t)(argc - optind - 1);
+	job.nparams = (size_t)(argc - optind - 1 - nwords);
 	if ((rc = target_args_build(&a.targets, &tl, &e)) != 0) {
-		warnx_writ("run: %s", e.msg);
+		warnx_writ("%s: %s", c->name, e.msg);
 		rc = rc == WRIT_EIO || rc == WRIT_ENOMEM ? 1 : EXIT_USAGE;
 		goto out;
 	}
@@ -287,8 +287,8 @@ run_command(const struct run_command *c, int argc, char **argv)
 	job.ssh_options = &a.ssh_options;
 	job.verbose = a.verbose;
 	job.stop = &stop;
-	if (c->prepare != NULL &&
-	    (rc = c->prepare(c->ctx, &a, &job, tl.v, tl.n)) != 0)
+	if (c->prepare != NULL && (rc = c->prepare(c->ctx, &a,
+	    argv + optind + 1, &job, tl.v, tl.n)) != 0)
 		goto out;
 	if (a.read_stdin) {
 		if ((rc = read_stdin(&in)) != 0)

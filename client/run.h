@@ -59,20 +59,4 @@ int run_summary(const struct target *ts, const struct fanout_result *rs,
 /* -S (pdsh, clush): the largest op exit status, 255 for a host without one. */
 int run_largest_op_status(const struct fanout_result *rs, size_t n);
 
-struct run_args;
-/* A command that is writ run with more (writ get): its name and --help
- * text (NULL: writ run's), a hook called once the options, targets and
- * keys are ready and before any host is contacted (returns 0 or the exit
- * status), and more fields for each host's --json line. */
-struct run_command {
-	const char *name;
-	const char *help;
-	int (*prepare)(void *ctx, const struct run_args *a,
-	    struct fanout_job *job, const struct target *ts, size_t n);
-	void (*host_json)(void *ctx, FILE *f, size_t host);
-	void *ctx;
-};
-/* writ run's whole flow for command c (cmd_run is run_command of run). */
-int run_command(const struct run_command *c, int argc, char **argv);
-
 #endif

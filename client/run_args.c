@@ -244,12 +244,6 @@ config_opt(void *ctx, int c, char *value, const char *where)
 	return rc;
 }
 
-int
-run_args_parse(int argc, char **argv, struct run_args *a)
-{
-	return run_args_parse_cmd("run", run_help, argc, argv, a);
-}
-
 /* writ get's options are writ run's and two of its own. */
 static int
 check_get(const char *cmd, const struct run_args *a)
@@ -272,10 +266,10 @@ check_get(const char *cmd, const struct run_args *a)
 }
 
 int
-run_args_parse_cmd(const char *cmd, const char *help, int argc, char **argv,
+run_args_parse_as(int argc, char **argv, const struct run_command *cmd,
     struct run_args *a)
 {
-	int c, rc;
+	int c, rc, nwords = cmd->nwords;
 
 	memset(a, 0, sizeof(*a));
 	a->parallel = 32;
@@ -289,24 +283,27 @@ run_args_parse_cmd(const char *cmd, const char *help, int argc, char **argv,
 	    "+H:w:h:g:ax:X:k:l:m:p:f:t:F:NSo:e:O:IvibLq", run_options,
 	    NULL)) != -1) {
 		if (c == OPT_HELP) {
-			fputs(help, stdout);
+			fputs(cmd->help != NULL ? cmd->help : run_help, stdout);
 			return -1;
 		}
 		c = c == 'f' ? 'p' : c;
 		if ((rc = parse_opt(c, a)) != 0)
-			return rc > 0 ? rc : unknown_option(cmd, argc, argv);
+			return rc > 0 ? rc : unknown_option(cmd->name, argc,
+			    argv);
 	}
 	if (a->nkeys == 0 && getenv("WRIT_KEY") != NULL)
 		a->keys[a->nkeys++] = getenv("WRIT_KEY");
 	if (a->realm == NULL)
 		a->realm = getenv("WRIT_REALM");
 	if (a->targets.n == 0 || a->nkeys == 0 || a->realm == NULL ||
-	    optind >= argc) {
+	    optind + nwords >= argc) {
 		warnx_writ("%s: want targets (-H, -h, -g or -a), -k KEY, "
-		    "--realm R and an OP; see 'writ %s --help'", cmd, cmd);
+		    "--realm R and an OP%s%s; see 'writ %s --help'", cmd->name,
+		    nwords > 0 ? " and " : "", nwords > 0 ? cmd->words : "",
+		    cmd->name);
 		return EXIT_USAGE;
 	}
-	if ((rc = check_get(cmd, a)) != 0 ||
+	if ((rc = check_get(cmd->name, a)) != 0 ||
 	    (rc = run_args_engine_check(a)) != 0)
 		return rc;
 	return run_args_output_check(a);

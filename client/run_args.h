@@ -3,6 +3,8 @@
 #ifndef WRIT_RUN_ARGS_H
 #define WRIT_RUN_ARGS_H
 
+#include <stdio.h>
+
 #include "request.h"
 #include "run_modes.h"
 #include "ssh_options.h"
@@ -50,13 +52,29 @@ enum run_engine_opt {
 	OPT_BATCH, OPT_PAUSE, OPT_MAX_FAIL, OPT_HEALTH
 };
 
-/* Parses argv into a; optind is left at the OP. Returns 0, -1 after
- * --help (printed), or EXIT_USAGE after saying why. */
-int run_args_parse(int argc, char **argv, struct run_args *a);
-/* The same for a command sharing writ run's options (writ get: cmd "get",
- * help its --help text), which also takes --dest and --max-size. */
-int run_args_parse_cmd(const char *cmd, const char *help, int argc,
-    char **argv, struct run_args *a);
+/* A command that is writ run with more to it (writ put, writ get): its
+ * name and help, the words after OP it takes (put's FILE), a step that
+ * sets up the job once keys and targets are known, and fields it adds to
+ * each host's JSON line. writ run itself is the one with none of these. */
+struct fanout_job;
+struct target;
+struct run_command {
+	const char *name;               /* "run", "put", "get" */
+	const char *help;               /* NULL: writ run's */
+	const char *words;              /* "FILE", for the usage line */
+	int nwords;
+	int (*prepare)(void *ctx, const struct run_args *a, char **words,
+	    struct fanout_job *job, const struct target *ts, size_t n);
+	void (*host_json)(void *ctx, FILE *f, size_t host);
+	void *ctx;
+};
+/* Parses argv into a for command c (writ run, put or get); optind is left
+ * at the OP. Returns 0, -1 after --help (printed), or EXIT_USAGE after
+ * saying why. */
+int run_args_parse_as(int argc, char **argv, const struct run_command *c,
+    struct run_args *a);
+/* writ run's whole flow, for command c; run.c. */
+int run_main(int argc, char **argv, const struct run_command *c);
 
 /* One option of the fan-out (-O, -I, -v, --retries, --accept-new) or the
  * modes (--mode, --keep-going, --batch, --pause, --max-fail, --health):

@@ -94,7 +94,7 @@ print_verdict(const struct policy *p, const struct fanout_job *job,
 	d.nparams = job->nparams;
 	d.signers = pubs;
 	d.nsigners = job->nkeys;
-	d.payload_kind = PAYLOAD_NONE;
+	d.payload_kind = job->upload != NULL ? PAYLOAD_UPLOAD : PAYLOAD_NONE;
 	d.now = now;
 	d.ttl = (uint64_t)job->ttl;
 	if (policy_decide(p, &d, &v, &e) != 0) {

@@ -137,7 +137,7 @@ audit_refused(const struct audit_context *a, const char *reason,
 int
 audit_accepted(const struct audit_context *a, const struct verdict *v)
 {
-	char argv[LIST_MAX];
+	char argv[LIST_MAX], hex[2 * REQUEST_DIGEST_BYTES + 1];
 	struct audit_record r;
 	size_t i;
 
@@ -150,6 +150,14 @@ audit_accepted(const struct audit_context *a, const struct verdict *v)
 		audit_field(&r, "download", v->download_path);
 	if (v->op != NULL && v->op->lock != NULL)
 		audit_field(&r, "lock", v->op->lock);
+	/* The file about to be placed, and the digest its bytes matched. */
+	if (v->upload_path != NULL && a->req != NULL) {
+		audit_field(&r, "upload", v->upload_path);
+		audit_field_u64(&r, "upload_bytes", a->req->payload_size);
+		sodium_bin2hex(hex, sizeof(hex), a->req->payload_digest,
+		    sizeof(a->req->payload_digest));
+		audit_field(&r, "upload_digest", hex);
+	}
 	return finish(&r, a);
 }
 

@@ -20,6 +20,7 @@
 #include "request.h"
 #include "session.h"
 #include "state.h"
+#include "upload.h"
 #include "wire.h"
 
 #define PRUNE_PER_SESSION 64
@@ -43,6 +44,7 @@ struct session {
 	int lock_fd;
 	int payload_fd;
 	struct download download;       /* a download op's file */
+	struct upload upload;
 };
 
 /* What a client may learn before its signatures verified: a class, never
@@ -186,8 +188,34 @@ open_download(struct session *s)
 	return r == VERDICT_OK ? 0 : refuse(s, r, detail);
 }
 
+/* A payload gets 30 s plus a second per MiB. */
+static int64_t
+payload_deadline(const struct session *s)
+{
+	return session_now_ms() + (SESSION_PAYLOAD_SECONDS +
+	    (int64_t)(s->req.payload_size >> 20)) * 1000;
+}
+
+/* An upload's bytes into an unnamed file in its directory, checked
+ * against the signed size and digest; run() links it in place. */
+static int
+receive_upload(struct session *s)
+{
+	const struct policy_op *op = s->v.op;
+	enum verdict_reason r;
+	struct werr e;
+
+	r = upload_open(&s->upload, s->v.upload_path, op->replace, &e);
+	if (r == VERDICT_OK)
+		r = upload_receive(&s->upload, s->in_fd, payload_deadline(s),
+		    s->req.payload_size, s->req.payload_digest, (mode_t)
+		    (op->mode >= 0 ? op->mode : POLICY_DEFAULT_MODE), &e);
+	return r == VERDICT_OK ? 0 : refuse(s, r, e.msg);
+}
+
 /* Params, the op kinds this gate runs, the lock, a download's file, and a
- * stdin payload that must match its signed digest and size. */
+ * payload (an upload, or stdin) that must match its signed digest and
+ * size. */
 static int
 authorize_run(struct session *s)
 {
@@ -200,9 +228,9 @@ authorize_run(struct session *s)
 	if (s->v.reason != VERDICT_OK)
 		return refuse(s, s->v.reason, s->v.detail);
 	op = s->v.op;
-	if (op->upload != NULL || (op->download == NULL && op->argv == NULL))
+	if (op->argv == NULL && op->upload == NULL && op->download == NULL)
 		return refuse(s, VERDICT_UNSUPPORTED,
-		    "upload ops are not supported by this gate yet");
+		    "an op with neither exec, upload nor download");
 	if (op->lock != NULL) {
 		r = state_lock(&s->state, op->lock, &s->lock_fd, &e);
 		if (r == 1)
@@ -212,11 +240,12 @@ authorize_run(struct session *s)
 	}
 	if (op->download != NULL)
 		return open_download(s);
+	if (s->req.payload_kind == PAYLOAD_UPLOAD)
+		return receive_upload(s);
 	if (s->req.payload_kind != PAYLOAD_STDIN)
 		return 0;
-	if (session_read_payload(s->in_fd, session_now_ms() +
-	    (SESSION_PAYLOAD_SECONDS + (int64_t)(s->req.payload_size >> 20)) *
-	    1000, s->req.payload_size, &s->payload_fd, digest, &e) != 0)
+	if (session_read_payload(s->in_fd, payload_deadline(s),
+	    s->req.payload_size, &s->payload_fd, digest, &e) != 0)
 		return refuse(s, VERDICT_PAYLOAD_MISMATCH, e.msg);
 	if (sodium_memcmp(digest, s->req.payload_digest, sizeof(digest)) != 0)
 		return refuse(s, VERDICT_PAYLOAD_MISMATCH,
@@ -267,10 +296,12 @@ run(struct session *s)
 	const struct policy_op *op = s->v.op;
 	struct exec_spec spec;
 	struct exec_result res;
+	enum verdict_reason r;
 	const char *error;
 	struct werr e;
 
-	if (op->download == NULL && build_exec(s, argv, sizeof(argv) /
+	if (op->argv != NULL && op->download == NULL &&
+	    build_exec(s, argv, sizeof(argv) /
 	    sizeof(argv[0]), envp, sizeof(envp) / sizeof(envp[0])) != 0)
 		return refuse(s, VERDICT_GATE_ERROR, "argv too long");
 	if (state_note_policy(&s->state, s->policy.serial, s->policy.digest,
@@ -280,6 +311,11 @@ run(struct session *s)
 	 * that cannot be audited does not run. */
 	if (audit_accepted(&s->audit, &s->v) != 0)
 		return refuse(s, VERDICT_GATE_ERROR, "audit log unusable");
+	/* After the accepted record, so no file appears without one; a
+	 * placement that fails is then audited refused with its reason. */
+	if (s->upload.fd != -1 &&
+	    (r = upload_install(&s->upload, &e)) != VERDICT_OK)
+		return refuse(s, r, e.msg);
 	reply_accepted(&s->reply, s->request_id, op->name);
 	if (op->download != NULL)
 		return download_send(&s->download, op->timeout, &s->reply,
@@ -293,7 +329,9 @@ run(struct session *s)
 	spec.max_output = op->max_output;
 	memset(&res, 0, sizeof(res));
 	error = NULL;
-	if (exec_run(&spec, reply_output, &s->reply, &res, &e) != 0) {
+	if (op->argv == NULL)
+		res.exited = true;      /* an upload without exec: done, 0 */
+	else if (exec_run(&spec, reply_output, &s->reply, &res, &e) != 0) {
 		/* Accepted, then could not start: 127, as a shell says. */
 		res.exited = true;
 		res.exit_status = 127;
@@ -310,6 +348,7 @@ session_free(struct session *s)
 	if (s->payload_fd != -1)
 		close(s->payload_fd);
 	download_close(&s->download);
+	upload_close(&s->upload);
 	if (s->lock_fd != -1)
 		state_unlock(s->lock_fd);
 	verdict_free(&s->v);
@@ -347,6 +386,7 @@ gate_serve(const struct gate_config *cfg, const char *command, int in_fd,
 	s.cfg = cfg;
 	s.in_fd = in_fd;
 	s.lock_fd = s.payload_fd = s.download.fd = -1;
+	upload_init(&s.upload);
 	s.now = (int64_t)time(NULL);
 	s.request_id[0] = '-';
 	s.sink.facility = cfg->facility;

@@ -23,10 +23,8 @@ session_now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Reads up to len bytes, waiting at most until deadline_ms: returns the
- * count read (0 at end of input) or a negative WRIT_E* code. */
-static long
-read_some(int fd, uint8_t *p, size_t len, int64_t deadline_ms,
+long
+session_read_some(int fd, uint8_t *p, size_t len, int64_t deadline_ms,
     struct werr *e)
 {
 	struct pollfd pfd = { .fd = fd, .events = POLLIN };
@@ -62,7 +60,7 @@ read_exact(int fd, uint8_t *p, size_t len, int64_t deadline_ms,
 	long n;
 
 	while (got < len) {
-		if ((n = read_some(fd, p + got, len - got, deadline_ms, e)) < 0)
+		if ((n = session_read_some(fd, p + got, len - got, deadline_ms, e)) < 0)
 			return (int)n;
 		if (n == 0)
 			return werr_set(e, WRIT_EINVAL, "%s cut short after "
@@ -104,23 +102,21 @@ session_read_request(int fd, int64_t deadline_ms, struct buf *out,
 }
 
 int
-session_read_payload(int fd, int64_t deadline_ms, uint64_t size,
-    int *out_fd, uint8_t digest[32], struct werr *e)
+session_read_into(int fd, int64_t deadline_ms, uint64_t size, int out_fd,
+    uint8_t digest[32], struct werr *e)
 {
 	crypto_generichash_state h;
 	uint8_t chunk[65536];
 	uint64_t left = size;
 	long n;
-	int mfd, err, r = 0;
+	int err, r = 0;
 
-	*out_fd = -1;
-	if ((mfd = memfd_create("writ-payload", MFD_CLOEXEC)) == -1)
-		return werr_set(e, WRIT_EIO, "memfd_create: %s",
-		    strerror(errno));
 	crypto_generichash_init(&h, NULL, 0, 32);
 	while (left > 0) {
-		n = read_some(fd, chunk, left < sizeof(chunk) ? (size_t)left :
-		    sizeof(chunk), deadline_ms, e);
+		/* Never asks for more than is still owed: a byte beyond the
+		 * signed size is never taken as part of the payload. */
+		n = session_read_some(fd, chunk, left < sizeof(chunk) ?
+		    (size_t)left : sizeof(chunk), deadline_ms, e);
 		if (n < 0) {
 			r = (int)n;
 			break;
@@ -132,13 +128,29 @@ session_read_payload(int fd, int64_t deadline_ms, uint64_t size,
 			break;
 		}
 		crypto_generichash_update(&h, chunk, (size_t)n);
-		if ((err = fd_write_all(mfd, chunk, (size_t)n)) != 0) {
-			r = werr_set(e, WRIT_EIO, "payload: %s", strerror(err));
+		if ((err = fd_write_all(out_fd, chunk, (size_t)n)) != 0) {
+			werr_set(e, WRIT_EIO, "payload: %s", strerror(err));
+			r = 1;
 			break;
 		}
 		left -= (uint64_t)n;
 	}
 	crypto_generichash_final(&h, digest, 32);
+	return r;
+}
+
+int
+session_read_payload(int fd, int64_t deadline_ms, uint64_t size,
+    int *out_fd, uint8_t digest[32], struct werr *e)
+{
+	int mfd, r;
+
+	*out_fd = -1;
+	if ((mfd = memfd_create("writ-payload", MFD_CLOEXEC)) == -1)
+		return werr_set(e, WRIT_EIO, "memfd_create: %s",
+		    strerror(errno));
+	if ((r = session_read_into(fd, deadline_ms, size, mfd, digest, e)) > 0)
+		r = WRIT_EIO;
 	if (r == 0 && lseek(mfd, 0, SEEK_SET) != 0)
 		r = werr_set(e, WRIT_EIO, "payload: %s", strerror(errno));
 	if (r != 0) {

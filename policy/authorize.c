@@ -44,6 +44,8 @@ static const char *const reason_words[VERDICT_REASON_COUNT] = {
 	[VERDICT_NO_SUCH_FILE] = "no-such-file",
 	[VERDICT_BAD_FILE] = "bad-file",
 	[VERDICT_TOO_LARGE] = "too-large",
+	[VERDICT_EXISTS] = "exists",
+	[VERDICT_BAD_DESTINATION] = "bad-destination",
 };
 
 const char *
@@ -327,7 +329,7 @@ check_payload(const struct policy_op *o, const struct request *rq,
 			    "op %s takes an upload", o->name);
 		/* No default: an upload op without max_size takes no bytes. */
 		else if (rq->payload_size > o->max_size)
-			verdict_refuse(v, VERDICT_BAD_PAYLOAD,
+			verdict_refuse(v, VERDICT_TOO_LARGE,
 			    "upload of %llu bytes is over op %s max_size %llu",
 			    size, o->name, (unsigned long long)o->max_size);
 	} else if (o->takes_stdin) {

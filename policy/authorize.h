@@ -61,7 +61,10 @@ enum verdict_reason {
 	VERDICT_NO_SUCH_FILE,       /* no-such-file: a download's file or directory is missing */
 	VERDICT_BAD_FILE,           /* bad-file: a download that is not a regular file
 	                             * reached without a symlink, or cannot be read */
-	VERDICT_TOO_LARGE,          /* too-large: a download over the op's max_size */
+	VERDICT_TOO_LARGE,          /* too-large: an upload or download over
+	                             * the op's max_size */
+	VERDICT_EXISTS,             /* exists: the upload's file exists, no replace */
+	VERDICT_BAD_DESTINATION,    /* bad-destination: an upload's directory or name is unsafe */
 	VERDICT_REASON_COUNT
 };
 

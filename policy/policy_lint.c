@@ -245,9 +245,10 @@ op_required(struct parser *ps, size_t o)
 
 	missing_keys(ps, op_key_rules, OK_COUNT, &ps->ox[o].k, "op", op->name,
 	    op->line);
-	if (at[OK_EXEC] == 0 && at[OK_DOWNLOAD] == 0)
-		lint_error(ps, op->line, "[op %s]: needs exec or download",
-		    op->name);
+	/* An upload alone installs its file; exec, if any, runs after. */
+	if (at[OK_EXEC] == 0 && at[OK_UPLOAD] == 0 && at[OK_DOWNLOAD] == 0)
+		lint_error(ps, op->line, "[op %s]: needs exec, upload or "
+		    "download", op->name);
 	if ((at[OK_UPLOAD] != 0 || at[OK_DOWNLOAD] != 0) &&
 	    at[OK_MAX_SIZE] == 0)
 		lint_error(ps, op->line, "[op %s]: missing max_size (required "

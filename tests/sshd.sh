@@ -89,7 +89,10 @@ gate_setup() {
 #   must never run); downloads from $SCRATCH/files (FILES_DIR, made here,
 #   readable by the gate account): fetch {name} (max_size 200M), fetch-small
 #   {name} (1K), fetch-path {path} (slashes allowed), fetch-dev {name}
-#   (/dev/zero or /dev/null).
+#   (/dev/zero or /dev/null); uploads into ${UPLOAD_DIR:-$SCRATCH/up} (role
+#   uploader, signer ci): put {name} (no exec, mode 0640, 200M),
+#   put-replace {name} (replace = yes, runs wc -c {upload}, 1M), put-sub
+#   {dir}/{name} (1K).
 # POLICY_ISSUED, POLICY_EXPIRES and POLICY_NOTE (a comment) change it.
 write_policy() {
 	local serial=$1 issued expires
@@ -105,7 +108,7 @@ expires = $expires
 
 [signer ci]
 key   = $(tail -n 1 "$GATE_DIR/ci.pub")
-roles = deployer
+roles = deployer, uploader
 
 [signer rm]
 key   = $(tail -n 1 "$GATE_DIR/rm.pub")
@@ -114,6 +117,32 @@ roles = deployer
 [role deployer]
 ops   = uptime, echo, env, fds, sleeper, restart, note, locked, cat, ignore-term, big, fail, download, canary, whoami, fetch, fetch-small, fetch-path, fetch-dev
 hosts = web*
+
+[role uploader]
+ops   = put, put-replace, put-sub
+hosts = web*
+
+[op put]
+upload     = ${UPLOAD_DIR:-$SCRATCH/up}/{name}
+param.name = [A-Za-z0-9._-]+
+max_size   = 200M
+mode       = 0640
+timeout    = 10
+
+[op put-replace]
+upload     = ${UPLOAD_DIR:-$SCRATCH/up}/{name}
+param.name = [A-Za-z0-9._-]+
+max_size   = 1M
+replace    = yes
+exec       = /usr/bin/wc -c {upload}
+timeout    = 10
+
+[op put-sub]
+upload     = ${UPLOAD_DIR:-$SCRATCH/up}/{dir}/{name}
+param.dir  = [A-Za-z0-9._-]+
+param.name = [A-Za-z0-9._-]+
+max_size   = 1K
+timeout    = 10
 
 [op uptime]
 exec    = /usr/bin/uptime

@@ -316,16 +316,18 @@ $P
 [op o]
 exec = /bin/true
 EOF
-refused refuses_op_without_exec_or_download "12: [op o]: needs exec or download" <<EOF
+refused refuses_op_without_exec_upload_or_download "12: [op o]: needs exec, upload or download" <<EOF
 $P
 $G
 EOF
-refused refuses_upload_without_exec "12: [op o]: needs exec or download" <<EOF
+cat > upload_alone.ini <<EOF
 $P
 $G
 upload = /srv/x
 max_size = 1M
 EOF
+t "$WRIT" policy check upload_alone.ini
+expect accepts_upload_without_exec 0 "upload_alone.ini: ok"
 refused refuses_transfer_without_max_size "12: [op o]: missing max_size (required with upload or download)" <<EOF
 $P
 $G

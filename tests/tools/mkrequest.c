@@ -2,8 +2,11 @@
  * will, and writes it framed for writ-gate's stdin (docs/PROTOCOL.md):
  *   mkrequest -k KEY [-k KEY...] --host ID --realm R [--ttl SEC]
  *       [--not-before UNIX] [--not-after UNIX] [--nonce HEX] [-m TEXT]
- *       [--stdin-file FILE] [--payload-size N] [--raw] OP [NAME=VALUE...]
- * Test tool only: keys must be unencrypted. */
+ *       [--stdin-file FILE | --upload FILE] [--payload-digest-of FILE]
+ *       [--payload-size N] [--raw] OP [NAME=VALUE...]
+ * --upload sends FILE as an upload (payload kind 1); --payload-digest-of
+ * signs another file's digest and size than the bytes sent, and
+ * --payload-size another size. Test tool only: keys must be unencrypted. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,14 +45,17 @@ main(int argc, char **argv)
 		{ "nonce", required_argument, NULL, 'N' },
 		{ "stdin-file", required_argument, NULL, 'S' },
 		{ "payload-size", required_argument, NULL, 'P' },
+		{ "upload", required_argument, NULL, 'U' },
+		{ "payload-digest-of", required_argument, NULL, 'D' },
 		{ "raw", no_argument, NULL, 'r' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *keys[REQUEST_MAX_SIGS], *payload = NULL;
+	const char *keys[REQUEST_MAX_SIGS], *payload = NULL, *signed_of = NULL;
 	long long nb = -1, na = -1, psize = -1;
 	struct minisign_sec *sec;
 	struct request rq;
-	struct buf pl;
+	struct buf pl, other;
+	int kind = PAYLOAD_STDIN;
 	struct werr e;
 	uint8_t *enc, len[4];
 	size_t nkeys = 0, enclen, i;
@@ -81,6 +87,8 @@ main(int argc, char **argv)
 				die("--nonce", "want 64 hex digits");
 			break;
 		case 'S': payload = optarg; break;
+		case 'U': payload = optarg; kind = PAYLOAD_UPLOAD; break;
+		case 'D': signed_of = optarg; break;
 		case 'P': psize = strtoll(optarg, NULL, 10); break;
 		case 'r': raw = 1; break;
 		default: die("usage", "see the comment at the top");
@@ -103,10 +111,19 @@ main(int argc, char **argv)
 	if (payload != NULL) {
 		if (file_read(payload, 1 << 30, 0, &pl, &e) != 0)
 			die(payload, e.msg);
-		rq.payload_kind = PAYLOAD_STDIN;
+		rq.payload_kind = (uint8_t)kind;
 		rq.payload_size = psize >= 0 ? (uint64_t)psize : pl.len;
 		crypto_generichash(rq.payload_digest, REQUEST_DIGEST_BYTES,
 		    pl.data, pl.len, NULL, 0);
+	}
+	if (payload != NULL && signed_of != NULL) {
+		buf_init(&other, 0);
+		if (file_read(signed_of, 1 << 30, 0, &other, &e) != 0)
+			die(signed_of, e.msg);
+		rq.payload_size = psize >= 0 ? (uint64_t)psize : other.len;
+		crypto_generichash(rq.payload_digest, REQUEST_DIGEST_BYTES,
+		    other.data, other.len, NULL, 0);
+		buf_free(&other);
 	}
 	for (i = 0; i < nkeys; i++) {
 		if (minisign_sec_load(keys[i], NULL, NULL, &sec, &e) != 0)

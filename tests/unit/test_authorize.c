@@ -542,7 +542,7 @@ static const struct case_ cases[] = {
 	{ "message given where optional", VERDICT_MESSAGE_REQUIRED, s_msg_other_op, NULL, OK },
 
 	{ "upload of exactly max_size", VERDICT_BAD_PAYLOAD, s_rel_ok, NULL, OK },
-	{ "upload of max_size + 1", VERDICT_BAD_PAYLOAD, s_rel_big, NULL, VERDICT_BAD_PAYLOAD },
+	{ "upload of max_size + 1", VERDICT_BAD_PAYLOAD, s_rel_big, NULL, VERDICT_TOO_LARGE },
 	{ "upload of zero bytes", VERDICT_BAD_PAYLOAD, s_rel_empty, NULL, OK },
 	{ "upload op without a payload", VERDICT_BAD_PAYLOAD, s_rel_none, NULL, VERDICT_BAD_PAYLOAD },
 	{ "upload op with stdin", VERDICT_BAD_PAYLOAD, s_rel_stdin, NULL, VERDICT_BAD_PAYLOAD },
@@ -687,7 +687,7 @@ reason_words_are_stable(void)
 		"message-required", "bad-payload", "bad-policy", "bad-request",
 		"replayed", "busy", "payload-mismatch", "gate-error",
 		"not-a-request", "unsupported", "no-such-file", "bad-file",
-		"too-large",
+		"too-large", "exists", "bad-destination",
 	};
 	size_t i;
 

@@ -1,0 +1,280 @@
+/* upload.c: an uploaded file into place (see upload.h). The path is walked
+ * from "/" with O_NOFOLLOW at every step, so a symlink planted anywhere in
+ * it is refused rather than followed; the bytes land in an O_TMPFILE that
+ * has no name until its size, digest, mode and data are final. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "session.h"
+#include "upload.h"
+
+#define TEMP_PREFIX ".writ-upload-"
+
+void
+upload_init(struct upload *u)
+{
+	memset(u, 0, sizeof(*u));
+	u->dirfd = u->fd = -1;
+}
+
+void
+upload_close(struct upload *u)
+{
+	if (u->fd != -1)
+		close(u->fd);
+	if (u->dirfd != -1)
+		close(u->dirfd);
+	u->fd = u->dirfd = -1;
+}
+
+/* Where the policy points somewhere unusable (missing, a symlink, no
+ * right to write, no O_TMPFILE) the destination is wrong; the rest
+ * (a full disk, an I/O error) is the gate's own trouble. */
+static enum verdict_reason
+reason_of(int err)
+{
+	switch (err) {
+	case ENOENT: case ENOTDIR: case ELOOP: case EACCES: case EPERM:
+	case EISDIR: case EOPNOTSUPP: case EROFS: case ENAMETOOLONG:
+	case EXDEV: case EMLINK:
+		return VERDICT_BAD_DESTINATION;
+	default:
+		return VERDICT_GATE_ERROR;
+	}
+}
+
+static enum verdict_reason
+refuse_errno(const char *path, size_t len, const char *what, int err,
+    struct werr *e)
+{
+	werr_set(e, WRIT_EIO, "%.*s: %s: %s", (int)len, path, what,
+	    err == ELOOP ? "is a symlink" : strerror(err));
+	return reason_of(err);
+}
+
+/* Others who may write to a directory could swap the file after it is
+ * placed and before the op reads it. Above the destination a sticky
+ * directory (/tmp) is allowed: others cannot rename or remove our
+ * entries there. */
+static enum verdict_reason
+check_dir(int fd, const char *path, size_t len, bool last, struct werr *e)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) != 0)
+		return refuse_errno(path, len, "fstat", errno, e);
+	if ((st.st_mode & S_IWOTH) && (last || !(st.st_mode & S_ISVTX))) {
+		werr_set(e, WRIT_EINVAL, "%.*s: directory writable by others "
+		    "(mode %04o)", len > 0 ? (int)len : 1, path,
+		    (unsigned)(st.st_mode & 07777));
+		return VERDICT_BAD_DESTINATION;
+	}
+	return VERDICT_OK;
+}
+
+/* O_DIRECTORY|O_NOFOLLOW on a symlink fails ENOTDIR: say what it is. */
+static bool
+is_symlink(int dirfd, const char *name)
+{
+	struct stat st;
+
+	return fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    S_ISLNK(st.st_mode);
+}
+
+/* path[0..dirlen) is the directory ("" for "/"). Directories above it
+ * are opened O_PATH (search right is enough to pass through); the last
+ * one O_RDONLY, so it can be fsynced. */
+static enum verdict_reason
+open_dir(const char *path, size_t dirlen, int *out, struct werr *e)
+{
+	char comp[NAME_MAX + 1];
+	enum verdict_reason r;
+	size_t i = 1, n;
+	int fd, next, how = O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+
+	if ((fd = open("/", how | (dirlen <= 1 ? O_RDONLY : O_PATH))) == -1)
+		return refuse_errno("/", 1, "open", errno, e);
+	if ((r = check_dir(fd, "/", 1, dirlen <= 1, e)) != VERDICT_OK)
+		goto out;
+	while (i < dirlen) {
+		n = strcspn(path + i, "/");
+		if (n > dirlen - i)
+			n = dirlen - i;
+		if (n > NAME_MAX) {
+			r = refuse_errno(path, i + n, "open", ENAMETOOLONG, e);
+			goto out;
+		}
+		memcpy(comp, path + i, n);
+		comp[n] = '\0';
+		next = openat(fd, comp, how | (i + n >= dirlen ? O_RDONLY :
+		    O_PATH));
+		if (next == -1) {
+			r = refuse_errno(path, i + n, "open", is_symlink(fd, comp) ?
+			    ELOOP : errno, e);
+			goto out;
+		}
+		close(fd);
+		fd = next;
+		if ((r = check_dir(fd, path, i + n, i + n >= dirlen, e)) !=
+		    VERDICT_OK)
+			goto out;
+		i += n + 1;
+	}
+	*out = fd;
+	return VERDICT_OK;
+out:
+	close(fd);
+	return r;
+}
+
+/* An existing name is refused without replace; with it, only a regular
+ * file may be replaced (never a directory, a symlink or a device). */
+static enum verdict_reason
+check_name(const struct upload *u, const char *path, struct werr *e)
+{
+	struct stat st;
+
+	if (fstatat(u->dirfd, u->name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+		if (errno == ENOENT)
+			return VERDICT_OK;
+		return refuse_errno(path, strlen(path), "stat", errno, e);
+	}
+	if (!u->replace) {
+		werr_set(e, WRIT_EINVAL, "%s exists (the op has no "
+		    "replace = yes)", path);
+		return VERDICT_EXISTS;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		werr_set(e, WRIT_EINVAL, "%s exists and is not a regular file",
+		    path);
+		return VERDICT_BAD_DESTINATION;
+	}
+	return VERDICT_OK;
+}
+
+enum verdict_reason
+upload_open(struct upload *u, const char *path, bool replace,
+    struct werr *e)
+{
+	const char *slash = strrchr(path, '/');
+	enum verdict_reason r;
+	size_t dirlen;
+
+	if (path[0] != '/' || slash == NULL || slash[1] == '\0' ||
+	    strlen(slash + 1) > NAME_MAX) {
+		werr_set(e, WRIT_EINVAL, "%s: not an absolute file path", path);
+		return VERDICT_BAD_DESTINATION;
+	}
+	dirlen = (size_t)(slash - path);
+	memcpy(u->name, slash + 1, strlen(slash + 1) + 1);
+	u->replace = replace;
+	if ((r = open_dir(path, dirlen, &u->dirfd, e)) != VERDICT_OK ||
+	    (r = check_name(u, path, e)) != VERDICT_OK)
+		return r;
+	u->fd = openat(u->dirfd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
+	if (u->fd == -1)
+		return refuse_errno(path, dirlen, "unnamed file", errno, e);
+	return VERDICT_OK;
+}
+
+enum verdict_reason
+upload_receive(struct upload *u, int in_fd, int64_t deadline_ms,
+    uint64_t size, const uint8_t digest[32], mode_t mode, struct werr *e)
+{
+	uint8_t got[32], extra;
+	long n;
+	int r;
+
+	if ((r = session_read_into(in_fd, deadline_ms, size, u->fd, got,
+	    e)) != 0)
+		return r > 0 ? VERDICT_GATE_ERROR : VERDICT_PAYLOAD_MISMATCH;
+	/* The client sends EOF after the signed size; a byte more means
+	 * the bytes are not the ones signed. */
+	if ((n = session_read_some(in_fd, &extra, 1, deadline_ms, e)) != 0) {
+		if (n > 0)
+			werr_set(e, WRIT_EINVAL, "more than the signed %llu "
+			    "bytes", (unsigned long long)size);
+		return VERDICT_PAYLOAD_MISMATCH;
+	}
+	if (sodium_memcmp(got, digest, sizeof(got)) != 0) {
+		werr_set(e, WRIT_ECRYPTO, "upload does not match its signed "
+		    "digest");
+		return VERDICT_PAYLOAD_MISMATCH;
+	}
+	/* Mode and data are final before the file has a name. */
+	if (fchmod(u->fd, mode) != 0 || fsync(u->fd) != 0) {
+		werr_set(e, WRIT_EIO, "upload: %s", strerror(errno));
+		return VERDICT_GATE_ERROR;
+	}
+	return VERDICT_OK;
+}
+
+/* Links the unnamed file as name in the directory. Without CAP_DAC_READ_
+ * SEARCH, linkat(AT_EMPTY_PATH) is refused, so the file is named through
+ * /proc/self/fd, as open(2) describes for O_TMPFILE. */
+static int
+link_as(const struct upload *u, const char *name)
+{
+	char proc[64];
+
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", u->fd);
+	return linkat(AT_FDCWD, proc, u->dirfd, name, AT_SYMLINK_FOLLOW);
+}
+
+/* replace = yes: linked under a random name, then renamed over the old
+ * file (rename is atomic: a reader opens the old file or the new one). */
+static enum verdict_reason
+replace_name(const struct upload *u, struct werr *e)
+{
+	char tmp[sizeof(TEMP_PREFIX) + 16];
+	uint8_t rnd[8];
+	int err;
+
+	randombytes_buf(rnd, sizeof(rnd));
+	memcpy(tmp, TEMP_PREFIX, sizeof(TEMP_PREFIX) - 1);
+	sodium_bin2hex(tmp + sizeof(TEMP_PREFIX) - 1, 17, rnd, sizeof(rnd));
+	if (link_as(u, tmp) != 0)
+		return refuse_errno(tmp, strlen(tmp), "link", errno, e);
+	if (renameat(u->dirfd, tmp, u->dirfd, u->name) != 0) {
+		err = errno;
+		(void)unlinkat(u->dirfd, tmp, 0);
+		return refuse_errno(u->name, strlen(u->name), "rename", err,
+		    e);
+	}
+	return VERDICT_OK;
+}
+
+enum verdict_reason
+upload_install(struct upload *u, struct werr *e)
+{
+	enum verdict_reason r;
+
+	if (u->replace) {
+		if ((r = replace_name(u, e)) != VERDICT_OK)
+			return r;
+	} else if (link_as(u, u->name) != 0) {
+		/* Created since upload_open looked: still never replaced. */
+		if (errno == EEXIST) {
+			werr_set(e, WRIT_EINVAL, "%s exists (the op has no "
+			    "replace = yes)", u->name);
+			return VERDICT_EXISTS;
+		}
+		return refuse_errno(u->name, strlen(u->name), "link", errno, e);
+	}
+	if (fsync(u->dirfd) != 0) {
+		werr_set(e, WRIT_EIO, "fsync of the directory: %s",
+		    strerror(errno));
+		/* A new name is taken back; a replaced file cannot be. */
+		if (!u->replace)
+			(void)unlinkat(u->dirfd, u->name, 0);
+		return VERDICT_GATE_ERROR;
+	}
+	return VERDICT_OK;
+}

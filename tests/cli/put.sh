@@ -1,0 +1,252 @@
+# put.sh: uploads end to end (SPEC §5 "Uploads", §7 writ put): writ put to
+# three gates behind the real sshd, each installing into its own directory;
+# what the gate refuses (a digest or size that does not match, too large,
+# an existing file, a symlink at the name or above it, a directory others
+# may write to, a path param) and that a refusal or a dropped connection
+# leaves nothing behind.
+. "$(dirname "$0")/../lib.sh"
+. "$SRC/tests/sshd.sh"
+
+gate_setup
+# Gates web02 and web03: same policy but their own upload directory, state
+# and audit log, reached on their own port.
+for n in 2 3; do
+	(UPLOAD_DIR=$SCRATCH/up$n; write_policy 1)
+	mv "$GATE_DIR/policy.ini" "$GATE_DIR/policy$n.ini"
+	mv "$GATE_DIR/policy.ini.minisig" "$GATE_DIR/policy$n.ini.minisig"
+	mkdir -p "$GATE_DIR/state$n"
+	sed -e "s/^host_id .*/host_id = web0$n/" \
+	    -e "s|/policy.ini|/policy$n.ini|" -e "s|/state\$|/state$n|" \
+	    -e "s|/audit.log|/audit$n.log|" "$GATE_DIR/gate.ini" \
+	    > "$GATE_DIR/gate$n.ini"
+done
+write_policy 1
+mkdir -p "$SCRATCH/up" "$SCRATCH/up2" "$SCRATCH/up3" "$SCRATCH/elsewhere" \
+    "$SCRATCH/up/sub" "$SCRATCH/up/open"
+gate_own "$GATE_DIR" "$SCRATCH/up" "$SCRATCH/up2" "$SCRATCH/up3" \
+    "$SCRATCH/elsewhere"
+chmod 0700 "$GATE_DIR/state2" "$GATE_DIR/state3"
+chmod 0755 "$SCRATCH/up" "$SCRATCH/up2" "$SCRATCH/up3" "$SCRATCH/elsewhere"
+chmod 0777 "$SCRATCH/up/open"
+ln -s "$SCRATCH/elsewhere" "$SCRATCH/up/evil"
+# One sshd listening on three ports; the forced command picks the gate by
+# the port the client came in on (SSH_CONNECTION's fourth field).
+PORT2=$(free_port)
+PORT3=$(free_port)
+cat > "$SCRATCH/bin/pick-gate" <<SH
+#!/bin/sh
+set -- \$SSH_CONNECTION
+case "\$4" in
+$PORT2) exec $GATE -c $GATE_DIR/gate2.ini ;;
+$PORT3) exec $GATE -c $GATE_DIR/gate3.ini ;;
+*) exec $GATE -c $GATE_DIR/gate.ini ;;
+esac
+SH
+chmod 0755 "$SCRATCH/bin/pick-gate"
+authorize "$SSH_DIR/client_key" "$SCRATCH/bin/pick-gate"
+sshd_start
+printf 'Port %s\nPort %s\n' "$PORT2" "$PORT3" >> "$SSH_DIR/sshd_config"
+kill "$SSHD_PID"
+wait "$SSHD_PID" 2>/dev/null
+sshd_run
+for port in "$PORT2" "$PORT3"; do
+	echo "[127.0.0.1]:$port $(cat "$SSH_DIR/host_key.pub")" >> "$SSH_DIR/known_hosts"
+done
+# One block a host: libssh matches later Host lines against HostName.
+cat > "$SCRATCH/ssh_config" <<CONF
+Host web01
+  HostName 127.0.0.1
+  Port $SSHD_PORT
+Host web02
+  HostName 127.0.0.1
+  Port $PORT2
+Host web03
+  HostName 127.0.0.1
+  Port $PORT3
+CONF
+
+# p NAME ARGS...: writ put with the test's SSH settings; stdout NAME.out,
+# stderr NAME.err, status $rc.
+p() {
+	local name=$1
+	shift
+	timeout 120 "$WRIT" put -F "$SCRATCH/ssh_config" \
+	    --known-hosts "$SSH_DIR/known_hosts" -l "$GATE_USER" \
+	    --identity "$SSH_DIR/client_key" \
+	    -k "$(k ci)" --realm test --connect-timeout 5 "$@" \
+	    > "$SCRATCH/$name.out" 2> "$SCRATCH/$name.err" </dev/null
+	rc=$?
+}
+
+# installed TEST FILE NAME: every gate's directory holds NAME equal to FILE,
+# mode 0640.
+installed() {
+	local d bad=
+	for d in up up2 up3; do
+		cmp -s "$2" "$SCRATCH/$d/$3" || bad="$bad $d/$3 differs;"
+		[ "$(stat -c %a "$SCRATCH/$d/$3" 2>/dev/null)" = 640 ] ||
+			bad="$bad $d/$3 mode $(stat -c %a "$SCRATCH/$d/$3" 2>&1);"
+	done
+	if [ "$rc" = 0 ] && [ -z "$bad" ]; then
+		pass "$1"
+	else
+		fail "$1" "exit $rc;$bad $(head -c 300 "$SCRATCH/$1.err")"
+	fi
+}
+
+# clean TEST DIR NAMES...: DIR holds exactly NAMES (no file, no temporary
+# left behind).
+clean() {
+	local test=$1 dir=$2 got want
+	shift 2
+	got=$(ls -A "$dir" | tr '\n' ' ')
+	want=$(printf '%s\n' "$@" | sed '/^$/d' | sort | tr '\n' ' ')
+	[ "$got" = "$want" ] && pass "$test" ||
+		fail "$test" "$dir holds '$got', want '$want'"
+}
+
+# refused_with TEST NAME WORD: writ put exited 6 and said NAME was
+# refused with WORD.
+refused_with() {
+	if [ "$rc" = 6 ] && grep -q "web01: refused $3" "$SCRATCH/$2.err"; then
+		pass "$1"
+	else
+		fail "$1" "exit $rc: $(head -c 300 "$SCRATCH/$2.err")"
+	fi
+}
+
+ALL=web01,web02,web03
+
+# --- round trips ---
+printf 'line one\nline two\n' > text.txt
+head -c 300000 /dev/urandom > binary.bin
+: > empty
+head -c $((100 * 1024 * 1024)) /dev/urandom > big.bin
+
+p round_trips_text -H $ALL put text.txt name=text.txt
+installed round_trips_text text.txt text.txt
+p round_trips_binary -H $ALL put binary.bin name=binary.bin
+installed round_trips_binary binary.bin binary.bin
+p round_trips_empty_file -H $ALL put empty name=empty
+installed round_trips_empty_file empty empty
+p round_trips_100_mib -H $ALL --json big.jsonl put big.bin name=big.bin
+installed round_trips_100_mib big.bin big.bin
+if [ "$(jq -r 'select(.target) | "\(.target) \(.status) \(.upload_bytes)"' big.jsonl | sort | tr '\n' ' ')" = \
+    "web01 ok 104857600 web02 ok 104857600 web03 ok 104857600 " ]; then
+	pass json_reports_bytes_sent_per_host
+else
+	fail json_reports_bytes_sent_per_host "$(head -c 600 big.jsonl)"
+fi
+grep -F 'event="accepted"' "$GATE_DIR/audit.log" | grep -F 'op="put"' |
+    grep -F "upload=\"$SCRATCH/up/text.txt\"" |
+    grep -qF "upload_digest=\"$(b2sum -l 256 text.txt | cut -d' ' -f1)\"" &&
+	pass audits_path_and_digest_of_upload ||
+	fail audits_path_and_digest_of_upload "$(grep -F text.txt "$GATE_DIR/audit.log" | head -c 400)"
+
+# --- the gate's refusals; nothing is left behind ---
+cp text.txt same_size.txt
+printf 'LINE ONE\nLINE TWO\n' > other.txt
+send digest_mismatch -k "$(k ci)" $(req) --upload text.txt \
+    --payload-digest-of other.txt put name=mismatch
+verdict_is refuses_bytes_not_matching_digest digest_mismatch "refused payload-mismatch"
+send more_bytes -k "$(k ci)" $(req) --upload text.txt --payload-size 5 \
+    put name=more
+verdict_is refuses_more_bytes_than_signed more_bytes "refused payload-mismatch"
+send fewer_bytes -k "$(k ci)" $(req) --upload text.txt --payload-size 500 \
+    put name=fewer
+verdict_is refuses_fewer_bytes_than_signed fewer_bytes "refused payload-mismatch"
+head -c 1100000 /dev/zero > over_max.bin
+p too_large -H web01 --json too_large.jsonl put-replace over_max.bin name=over
+refused_with refuses_size_over_max_size too_large too-large
+[ "$(jq -r 'select(.target) | "\(.status) \(.reason)"' too_large.jsonl)" = "refused too-large" ] &&
+	pass reports_too_large_reason || fail reports_too_large_reason "$(cat too_large.jsonl)"
+clean refusals_leave_nothing "$SCRATCH/up" big.bin binary.bin empty evil open sub text.txt
+
+# --- an existing file ---
+printf 'old\n' > "$SCRATCH/up/keep.txt"
+gate_own "$SCRATCH/up/keep.txt"
+p exists -H web01 put text.txt name=keep.txt
+refused_with refuses_existing_file_without_replace exists exists
+[ "$(cat "$SCRATCH/up/keep.txt")" = old ] && pass refusal_keeps_old_content ||
+	fail refusal_keeps_old_content "now: $(head -c 100 "$SCRATCH/up/keep.txt")"
+exec 7< "$SCRATCH/up/keep.txt"      # a reader with the old file open
+p replace -H web01 put-replace text.txt name=keep.txt
+if [ "$rc" = 0 ] && cmp -s text.txt "$SCRATCH/up/keep.txt" &&
+    grep -q "web01: 18 $SCRATCH/up/keep.txt" replace.out; then
+	pass replaces_with_replace_yes_then_runs_exec
+else
+	fail replaces_with_replace_yes_then_runs_exec "exit $rc: $(cat replace.out replace.err | head -c 300)"
+fi
+[ "$(cat <&7)" = old ] && pass reader_of_old_file_sees_it_whole ||
+	fail reader_of_old_file_sees_it_whole "the open file changed"
+exec 7<&-
+clean replace_leaves_no_temporary "$SCRATCH/up" big.bin binary.bin empty evil keep.txt open sub text.txt
+
+# A gate that refuses before taking the file is heard at once: the client
+# stops sending.
+p exists_big -H web01 --json exists_big.jsonl put big.bin name=big.bin
+got=$(jq -r 'select(.target) | "\(.status) \(.reason) \(.upload_bytes < 104857600)"' exists_big.jsonl)
+[ "$got" = "refused exists true" ] && pass stops_sending_once_refused ||
+	fail stops_sending_once_refused "$got: $(head -c 300 exists_big.err)"
+
+# --- symlinks and unsafe directories: nothing written through them ---
+ln -s "$SCRATCH/elsewhere/target" "$SCRATCH/up/link"
+p symlink_name -H web01 put text.txt name=link
+refused_with refuses_symlink_at_name symlink_name exists
+p symlink_name_replace -H web01 put-replace text.txt name=link
+refused_with refuses_to_replace_symlink symlink_name_replace bad-destination
+p symlink_dir -H web01 put-sub text.txt dir=evil name=x
+refused_with refuses_symlink_above_name symlink_dir bad-destination
+clean nothing_written_through_symlinks "$SCRATCH/elsewhere"
+[ -L "$SCRATCH/up/link" ] && pass symlink_left_as_it_was ||
+	fail symlink_left_as_it_was "$(ls -l "$SCRATCH/up/link")"
+p open_dir -H web01 put-sub text.txt dir=open name=x
+refused_with refuses_directory_writable_by_others open_dir bad-destination
+clean nothing_in_open_directory "$SCRATCH/up/open"
+p into_sub -H web01 put-sub text.txt dir=sub name=x
+[ "$rc" = 0 ] && cmp -s text.txt "$SCRATCH/up/sub/x" && pass uploads_into_subdirectory ||
+	fail uploads_into_subdirectory "exit $rc: $(head -c 300 into_sub.err)"
+p dotdot -H web01 put text.txt name=..
+refused_with refuses_dotdot_param dotdot bad-param
+p slash -H web01 put text.txt name=sub/y
+refused_with refuses_slash_in_param slash bad-param
+[ ! -e "$SCRATCH/up/sub/y" ] && pass slash_param_writes_nothing ||
+	fail slash_param_writes_nothing "sub/y exists"
+
+# --- a connection dropped mid-upload ---
+"$MKREQUEST" -k "$(k ci)" $(req) --upload big.bin put name=dropped > dropped.req
+mkfifo drop.fifo
+timeout 30 ssh -F /dev/null -p "$SSHD_PORT" -i "$SSH_DIR/client_key" \
+    -o IdentitiesOnly=yes -o BatchMode=yes -o StrictHostKeyChecking=yes \
+    -o UserKnownHostsFile="$SSH_DIR/known_hosts" -o LogLevel=ERROR \
+    "$GATE_USER@127.0.0.1" writ-request-v1 < drop.fifo > dropped.out 2>&1 &
+drop_pid=$!
+exec 8> drop.fifo
+# 20 MB of the 100 MiB in, then the client is killed (timeout passes the
+# TERM on to ssh) with the session's stdin still open.
+head -c 20000000 dropped.req >&8
+sleep 0.5
+kill -TERM "$drop_pid"
+wait "$drop_pid" 2>/dev/null
+exec 8>&-
+for i in $(seq 100); do
+	grep -q 'params="name=dropped".*reason="payload-mismatch"' "$GATE_DIR/audit.log" && break
+	sleep 0.1
+done
+grep -q 'params="name=dropped".*reason="payload-mismatch"' "$GATE_DIR/audit.log" &&
+	pass dropped_upload_is_audited ||
+	fail dropped_upload_is_audited "$(grep -F dropped "$GATE_DIR/audit.log" | head -c 400)"
+clean dropped_upload_leaves_nothing "$SCRATCH/up" big.bin binary.bin empty evil keep.txt link open sub text.txt
+
+# --- the client ---
+t "$WRIT" put --help
+expect put_help_has_example 0 "writ put -H web[01-12]"
+mkdir adir
+p not_a_file -H web01 put adir name=x
+[ "$rc" = 1 ] && grep -q "adir: not a regular file" not_a_file.err &&
+	pass refuses_non_regular_file || fail refuses_non_regular_file "exit $rc: $(cat not_a_file.err)"
+p no_file -H web01 put
+[ "$rc" = 2 ] && grep -q "an OP and FILE" no_file.err &&
+	pass wants_op_and_file || fail wants_op_and_file "exit $rc: $(cat no_file.err)"
+p put_stdin -H web01 -I put text.txt name=x
+[ "$rc" = 2 ] && pass refuses_stdin_with_put || fail refuses_stdin_with_put "exit $rc"
