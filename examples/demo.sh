@@ -29,6 +29,8 @@ fleet_up() {
 	local h port user
 	mkdir -p bin fleet
 	cp "$src/build/writ-gate" "$gate"
+	cp "$src/examples/release.sh" bin/release
+	chmod 0755 bin/release
 	chmod 0711 "$dir"
 	chmod 0755 bin "$gate" fleet
 	if [ "$(id -u)" -eq 0 ]; then
@@ -62,7 +64,8 @@ fleet_up() {
 		chmod 0644 "fleet/$h/authorized_keys"
 		chmod 0700 "fleet/$h/state"
 		[ "$user" = "$(id -un)" ] || chown -R "$user" "fleet/$h/state"
-		/usr/sbin/sshd -D -f "$dir/fleet/$h/sshd_config" -E "$dir/fleet/$h/sshd.log" </dev/null &
+		app_dir "$h" "$user"
+		start_sshd "$h"
 		pids+=($!)
 	done
 	chmod 0644 policy.ini policy.ini.minisig authority.pub
@@ -73,8 +76,36 @@ fleet_up() {
 	done
 	run_opts=(-k ci-deploy.key --realm demo --identity client_key --known-hosts known_hosts)
 }
+# app_dir HOST USER: the host's /srv/app: releases, versions, today's log.
+app_dir() {
+	local a=fleet/$1/app
+	mkdir -p "$a/releases" "$a/versions" "$a/logs"
+	printf '%s app[%s]: started\n%s app[%s]: ready, serving\n' \
+	    "$(date -u +%FT%TZ)" "$1" "$(date -u +%FT%TZ)" "$1" \
+	    > "$a/logs/$(date -u +%F).log"
+	chmod -R go-w "$a"
+	chmod 0755 "$a" "$a/releases" "$a/versions" "$a/logs"
+	[ "$2" = "$(id -un)" ] || chown -R "$2" "$a"
+}
+# start_sshd HOST: the host's sshd; as root in a mount namespace of its
+# own where its app directory is /srv/app (so one policy serves the fleet,
+# as on real hosts), else as it is (and the file steps are skipped).
+start_sshd() {
+	local c=$dir/fleet/$1/sshd_config l=$dir/fleet/$1/sshd.log
+	if [ "$(id -u)" -eq 0 ]; then
+		unshare -m --propagation private sh -c \
+		    'mount --bind "$1" /srv/app && exec /usr/sbin/sshd -D -f "$2" -E "$3"' \
+		    sh "$dir/fleet/$1/app" "$c" "$l" </dev/null &
+	else
+		/usr/sbin/sshd -D -f "$c" -E "$l" </dev/null &
+	fi
+}
 pids=()
-trap 'kill "${pids[@]}" 2>/dev/null; rm -rf "$dir"' EXIT
+made_srv_app=
+if [ "$(id -u)" -eq 0 ] && [ ! -d /srv/app ]; then
+	mkdir -p /srv/app && made_srv_app=1
+fi
+trap 'kill "${pids[@]}" 2>/dev/null; [ -z "$made_srv_app" ] || rmdir /srv/app; rm -rf "$dir"' EXIT
 
 say "1. Keys: a policy authority and three request signers (minisign format)"
 for k in authority ci-deploy release-manager auditor; do
@@ -88,6 +119,7 @@ sed -e "s|@ISSUED@|$issued|" -e "s|@EXPIRES@|$expires|" \
     -e "s|@CI_DEPLOY@|$(tail -n 1 ci-deploy.pub)|" \
     -e "s|@RELEASE_MANAGER@|$(tail -n 1 release-manager.pub)|" \
     -e "s|@AUDITOR@|$(tail -n 1 auditor.pub)|" \
+    -e "s|@RELEASE@|$dir/bin/release|" \
     "$src/examples/policy.ini.in" > policy.ini
 grep -v '^;' policy.ini | sed -n '1,12p'
 echo "..."
@@ -141,8 +173,30 @@ show "$writ" run --inventory fleet.ini -H 'web[01-06]' "${run_opts[@]}" \
 echo "-- rolling.md, the table:"
 grep '^|' rolling.md
 
-say "10. What web01's gate wrote to its hash-chained audit log"
+if [ "$(id -u)" -eq 0 ]; then
+say "10. A release: writ put uploads a tarball, bound to its digest; each gate installs it, then unpacks it and flips current"
+mkdir -p app-1.4.2 && echo 'hello from 1.4.2' > app-1.4.2/index.html && echo v=1.4.2 > app-1.4.2/VERSION
+tar -c -f app-1.4.2.tar.gz -C app-1.4.2 .
+show "$writ" put --inventory fleet.ini -H 'web[01-02,04-06]' "${run_opts[@]}" \
+    -k release-manager.key -m CHG-1003 release app-1.4.2.tar.gz version=1.4.2
+run ls -l fleet/web01/app/current
+run cat fleet/web01/app/current/index.html
+echo "-- the same upload again: the gate refuses to replace what is there (no replace = yes)"
+show "$writ" put --inventory fleet.ini -H web01 "${run_opts[@]}" \
+    -k release-manager.key -m CHG-1003 release app-1.4.2.tar.gz version=1.4.2
+
+say "11. writ get: today's log from two hosts, kept as logs/HOST/NAME once its digest checks"
+mkdir -p logs
+show "$writ" get --inventory fleet.ini -H 'web[01-02]' -k auditor.key --realm demo \
+    --identity client_key --known-hosts known_hosts --dest logs fetch-log "day=$(date -u +%F)"
+run find logs -type f
+run cat "logs/web02/$(date -u +%F).log"
+else
+say "10-11. writ put and writ get: skipped (they need root, to give each host its own /srv/app)"
+fi
+
+say "12. What web01's gate wrote to its hash-chained audit log"
 tail -n 3 fleet/web01/audit.log | cut -c1-200
 run "$gate" audit verify fleet/web01/audit.log
 
-say "Done. File transfers (writ put, writ get) arrive with the next release."
+say "Done."
