@@ -110,6 +110,7 @@ demo: deps all
 bench: deps all $(TOOL_BIN)
 	WRIT_BUILD=$(CURDIR)/$(B) bash bench/gate-overhead
 	WRIT_BUILD=$(CURDIR)/$(B) bash bench/fanout
+	WRIT_BUILD=$(CURDIR)/$(B) bash bench/files
 
 clean:
 	rm -rf build build-san

@@ -31,24 +31,6 @@ fanout_status_name(enum fanout_status s)
 	return (unsigned)s < FANOUT_NSTATUS ? status_names[s] : "unknown";
 }
 
-int64_t
-fanout_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-int64_t
-fanout_wall_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static bool
 stopped(const struct fanout_shared *sh)
 {
@@ -160,7 +142,7 @@ abandon_running(struct fanout_shared *sh)
 		r.exit_code = -1;
 		r.attempts = 1;
 		r.batch = sh->f->batch;
-		r.finished_at_ms = fanout_wall_ms();
+		r.finished_at_ms = clock_wall_ms();
 		sodium_bin2hex(r.request, sizeof(r.request), sh->f->request_id,
 		    sizeof(sh->f->request_id));
 		snprintf(r.detail, sizeof(r.detail), "interrupted while "
@@ -193,8 +175,8 @@ wait_workers(struct fanout_shared *sh)
 	pthread_mutex_lock(&sh->lock);
 	while (sh->workers > 0) {
 		if (fanout_interrupted(sh) && grace_end == 0)
-			grace_end = fanout_now_ms() + INTERRUPT_GRACE_MS;
-		if (grace_end != 0 && fanout_now_ms() >= grace_end) {
+			grace_end = clock_mono_ms() + INTERRUPT_GRACE_MS;
+		if (grace_end != 0 && clock_mono_ms() >= grace_end) {
 			abandon_running(sh);
 			break;
 		}

@@ -271,7 +271,7 @@ read_wait(struct host *h)
 
 	if (h->end_ms == 0)
 		return READ_SLICE_MS;
-	left = h->end_ms - fanout_now_ms();
+	left = h->end_ms - clock_mono_ms();
 	if (left <= 0)
 		return 0;
 	return left < READ_SLICE_MS ? (int)left : READ_SLICE_MS;
@@ -383,12 +383,12 @@ backoff(struct host *h)
 	if (wait > BACKOFF_MAX_MS)
 		wait = BACKOFF_MAX_MS;
 	wait = wait / 2 + (int64_t)randombytes_uniform((uint32_t)(wait / 2 + 1));
-	until = fanout_now_ms() + wait;
+	until = clock_mono_ms() + wait;
 	if (h->end_ms != 0 && until >= h->end_ms)
 		return false;
 	fanout_emit_note(h->sh, h->i, "attempt %d: %s; retrying in %lld ms",
 	    h->attempt, h->r->detail, (long long)wait);
-	while (fanout_now_ms() < until) {
+	while (clock_mono_ms() < until) {
 		if (fanout_interrupted(h->sh))
 			return false;
 		struct timespec ts = { 0, 50 * 1000000L };
@@ -415,8 +415,8 @@ fanout_host(struct fanout_shared *sh, size_t i, struct fanout_result *r)
 	r->exit_code = -1;
 	sodium_bin2hex(r->request, sizeof(r->request), sh->f->request_id,
 	    sizeof(sh->f->request_id));
-	r->started_at_ms = fanout_wall_ms();
-	h.start_ms = fanout_now_ms();
+	r->started_at_ms = clock_wall_ms();
+	h.start_ms = clock_mono_ms();
 	if (h.job->deadline > 0)
 		h.end_ms = h.start_ms + (int64_t)h.job->deadline * 1000;
 	if (fanout_request(sh, i, &req, &len, &e) != 0) {
@@ -431,6 +431,6 @@ fanout_host(struct fanout_shared *sh, size_t i, struct fanout_result *r)
 				break;
 		}
 	free(req);
-	r->duration_ms = fanout_now_ms() - h.start_ms;
-	r->finished_at_ms = fanout_wall_ms();
+	r->duration_ms = clock_mono_ms() - h.start_ms;
+	r->finished_at_ms = clock_wall_ms();
 }

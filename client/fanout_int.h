@@ -10,6 +10,7 @@
 
 #include <libssh/libssh.h>
 
+#include "clock.h"
 #include "fanout.h"
 #include "request.h"
 #include "wire.h"
@@ -88,7 +89,5 @@ void fanout_emit_note(struct fanout_shared *sh, size_t i, const char *fmt,
 /* Whether the run was told to close its channels (second SIGINT). */
 bool fanout_interrupted(const struct fanout_shared *sh);
 
-int64_t fanout_now_ms(void);    /* monotonic */
-int64_t fanout_wall_ms(void);   /* Unix time */
 
 #endif

@@ -18,7 +18,7 @@ timeout_left(const struct host *h, long secs)
 
 	if (h->end_ms == 0)
 		return secs;
-	left = (h->end_ms - fanout_now_ms() + 999) / 1000;
+	left = (h->end_ms - clock_mono_ms() + 999) / 1000;
 	if (left < 1)
 		left = 1;
 	return left < secs ? (long)left : secs;
@@ -27,7 +27,7 @@ timeout_left(const struct host *h, long secs)
 bool
 fanout_past_deadline(const struct host *h)
 {
-	return h->end_ms != 0 && fanout_now_ms() >= h->end_ms;
+	return h->end_ms != 0 && clock_mono_ms() >= h->end_ms;
 }
 
 static int

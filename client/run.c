@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "commands.h"
 #include "fanout.h"
 #include "param_words.h"
@@ -129,15 +130,6 @@ load_keys(const struct run_args *a, struct minisign_sec **keys)
 	return 0;
 }
 
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* The summary's exit status, made 1 where a report could not be written
  * (a run that looks clean must not hide a missing record). */
 static int
@@ -179,7 +171,7 @@ run_all(const struct run_command *c, struct fanout_job *job,
 	struct fanout_result *rs = calloc(n, sizeof(*rs));
 	struct run_state st;
 	struct werr e;
-	double t0 = now_s();
+	double t0 = (double)clock_mono_ms() / 1000;
 	int status = 1;
 
 	memset(&st, 0, sizeof(st));
@@ -214,7 +206,7 @@ run_all(const struct run_command *c, struct fanout_job *job,
 		run_progress_clear(&st.prog);
 		warnx_writ("run: %s", e.msg);
 	} else
-		status = finish(&st, rs, n, now_s() - t0);
+		status = finish(&st, rs, n, (double)clock_mono_ms() / 1000 - t0);
 out:
 	report_close(&st.rep);
 	run_files_free(&st.files);

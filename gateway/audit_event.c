@@ -115,7 +115,7 @@ finish(struct audit_record *r, const struct audit_context *a)
 	struct werr e;
 
 	audit_field_u64(r, "duration_ms",
-	    (uint64_t)(session_now_ms() - a->started_ms));
+	    (uint64_t)(clock_mono_ms() - a->started_ms));
 	audit_field(r, "peer", a->peer);
 	return audit_emit(a->sink, r, &e);
 }

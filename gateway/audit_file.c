@@ -11,20 +11,12 @@
 #include <sodium.h>
 
 #include "audit_log.h"
+#include "clock.h"
 #include "file.h"
 
 /* The last line and the newline before it: enough to find its start. */
 #define TAIL_MAX (AUDIT_FILE_LINE_MAX + 2)
 #define LOCK_POLL_MS 5
-
-static uint64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 /* flock(2) cannot time out, and a gate must not hang on a stuck holder:
  * poll with LOCK_NB until the deadline. */
@@ -32,7 +24,7 @@ static int
 lock_bounded(int fd, const char *path, struct werr *e)
 {
 	const struct timespec poll = { 0, LOCK_POLL_MS * 1000000L };
-	uint64_t deadline = now_ms() + AUDIT_LOCK_WAIT_MS;
+	uint64_t deadline = (uint64_t)clock_mono_ms() + AUDIT_LOCK_WAIT_MS;
 
 	for (;;) {
 		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
@@ -40,7 +32,7 @@ lock_bounded(int fd, const char *path, struct werr *e)
 		if (errno != EWOULDBLOCK && errno != EINTR)
 			return werr_set(e, WRIT_EIO, "%s: lock: %s", path,
 			    strerror(errno));
-		if (now_ms() >= deadline)
+		if ((uint64_t)clock_mono_ms() >= deadline)
 			return werr_set(e, WRIT_EIO, "%s: still locked by "
 			    "another writer after %d ms", path,
 			    AUDIT_LOCK_WAIT_MS);

@@ -175,7 +175,7 @@ send_bytes(struct download *d, int64_t deadline, struct reply *r,
 	while (*sent < d->size) {
 		if (r->gone)
 			return "the client went away";
-		if (session_now_ms() >= deadline) {
+		if (clock_mono_ms() >= deadline) {
 			res->timed_out = true;
 			return "the op's timeout passed";
 		}
@@ -207,7 +207,7 @@ download_send(struct download *d, uint32_t timeout, struct reply *r,
 {
 	uint8_t digest[DOWNLOAD_DIGEST_BYTES];
 	char hex[2 * DOWNLOAD_DIGEST_BYTES + 1], why[256], msg[512];
-	int64_t start = session_now_ms();
+	int64_t start = clock_mono_ms();
 	crypto_generichash_state h;
 	struct exec_result res;
 	const char *error;
@@ -222,7 +222,7 @@ download_send(struct download *d, uint32_t timeout, struct reply *r,
 	crypto_generichash_final(&h, digest, sizeof(digest));
 	sodium_bin2hex(hex, sizeof(hex), digest, sizeof(digest));
 	res.exit_status = error == NULL ? 0 : 1;
-	res.duration_ms = (uint64_t)(session_now_ms() - start);
+	res.duration_ms = (uint64_t)(clock_mono_ms() - start);
 	(void)audit_download_finished(a, &res, sent, error == NULL ? hex :
 	    NULL, error);
 	if (error != NULL) {

@@ -35,6 +35,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "exec.h"
 #include "exec_child.h"
 
@@ -61,16 +62,6 @@ enum pump_until {
 	UNTIL_DONE,             /* child exited and both pipes at EOF */
 	UNTIL_GROUP_GONE,       /* no live process left in the group */
 };
-
-static uint64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	/* CLOCK_MONOTONIC cannot fail, and is not moved by clock changes. */
-	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 /* The poll(2) timeout from now to until (both in ms), at most cap. */
 static int
@@ -277,7 +268,7 @@ pump(struct run *run, uint64_t until_ms, enum pump_until until)
 	uint64_t now, next_scan = 0, cap = UINT64_MAX;
 
 	for (;;) {
-		now = now_ms();
+		now = (uint64_t)clock_mono_ms();
 		if (until == UNTIL_DONE && run->exited && run->pipe[0] < 0 &&
 		    run->pipe[1] < 0)
 			return true;
@@ -306,11 +297,11 @@ group_kill(struct run *run)
 	/* A stopped process acts on TERM only once continued (systemd does
 	 * the same); KILL would reach it anyway, but only after the grace. */
 	group_signal(run, SIGCONT);
-	if (pump(run, now_ms() + (uint64_t)run->spec->kill_grace * 1000,
+	if (pump(run, (uint64_t)clock_mono_ms() + (uint64_t)run->spec->kill_grace * 1000,
 	    UNTIL_GROUP_GONE))
 		return;
 	group_signal(run, SIGKILL);
-	if (pump(run, now_ms() + KILL_SETTLE_MS, UNTIL_GROUP_GONE))
+	if (pump(run, (uint64_t)clock_mono_ms() + KILL_SETTLE_MS, UNTIL_GROUP_GONE))
 		return;
 	/* Unknown (no /proc) is reported as one survivor: the audit should
 	 * flag it rather than claim a clean kill. */
@@ -371,7 +362,7 @@ exec_await(struct run *run, int report, struct werr *e)
 	int r;
 
 	for (;;) {
-		if ((now = now_ms()) >= run->deadline_ms)
+		if ((now = (uint64_t)clock_mono_ms()) >= run->deadline_ms)
 			return 0;
 		r = poll(&p, 1, poll_ms(now, run->deadline_ms, UINT64_MAX));
 		if (r == -1 && errno != EINTR)
@@ -501,14 +492,14 @@ exec_run(const struct exec_spec *spec, exec_output_fn out, void *ctx,
 		memset(res, 0, sizeof(*res));
 	if ((r = spec_check(spec, out, res, e)) != 0)
 		return r;
-	start = now_ms();
+	start = (uint64_t)clock_mono_ms();
 	run.deadline_ms = start + (uint64_t)spec->timeout * 1000;
 	if ((r = child_spawn(&run, e)) != 0)
 		goto out;
 	if (!pump(&run, run.deadline_ms, UNTIL_DONE))
 		group_kill(&run);
 	child_reap(&run);
-	res->duration_ms = now_ms() - start;
+	res->duration_ms = (uint64_t)clock_mono_ms() - start;
 	r = 0;
 out:
 	fd_close(&run.pipe[0]);

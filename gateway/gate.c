@@ -192,7 +192,7 @@ open_download(struct session *s)
 static int64_t
 payload_deadline(const struct session *s)
 {
-	return session_now_ms() + (SESSION_PAYLOAD_SECONDS +
+	return clock_mono_ms() + (SESSION_PAYLOAD_SECONDS +
 	    (int64_t)(s->req.payload_size >> 20)) * 1000;
 }
 
@@ -394,7 +394,7 @@ gate_serve(const struct gate_config *cfg, const char *command, int in_fd,
 	s.audit.cfg = cfg;
 	s.audit.sink = &s.sink;
 	s.audit.peer = peer;
-	s.audit.started_ms = session_now_ms();
+	s.audit.started_ms = clock_mono_ms();
 	audit_open(&s.sink);
 	if (command == NULL || strcmp(command, WIRE_COMMAND) != 0)
 		return not_a_request(&s, command);

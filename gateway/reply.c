@@ -27,7 +27,7 @@ reply_init(struct reply *r, int fd)
 static void
 write_bounded(struct reply *r, const uint8_t *p, size_t len)
 {
-	int64_t deadline = session_now_ms() + REPLY_STALL_SECONDS * 1000;
+	int64_t deadline = clock_mono_ms() + REPLY_STALL_SECONDS * 1000;
 	struct pollfd pfd = { .fd = r->fd, .events = POLLOUT };
 	int64_t left;
 	ssize_t n;
@@ -43,7 +43,7 @@ write_bounded(struct reply *r, const uint8_t *p, size_t len)
 			r->gone = true;     /* EPIPE: the client went away */
 			break;
 		}
-		if ((left = deadline - session_now_ms()) <= 0 ||
+		if ((left = deadline - clock_mono_ms()) <= 0 ||
 		    (poll(&pfd, 1, (int)left) < 0 && errno != EINTR))
 			r->gone = true;
 	}

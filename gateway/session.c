@@ -14,15 +14,6 @@
 #include "request.h"
 #include "session.h"
 
-int64_t
-session_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 long
 session_read_some(int fd, uint8_t *p, size_t len, int64_t deadline_ms,
     struct werr *e)
@@ -33,7 +24,7 @@ session_read_some(int fd, uint8_t *p, size_t len, int64_t deadline_ms,
 	int r;
 
 	for (;;) {
-		if ((left = deadline_ms - session_now_ms()) <= 0)
+		if ((left = deadline_ms - clock_mono_ms()) <= 0)
 			return werr_set(e, WRIT_ELIMIT, "client too slow: "
 			    "input not complete in time");
 		r = poll(&pfd, 1, left > 60000 ? 60000 : (int)left);

@@ -8,13 +8,12 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "clock.h"
 #include "werr.h"
 
 /* A payload gets this long plus a second per MiB. */
 #define SESSION_PAYLOAD_SECONDS 30
 
-/* Milliseconds on CLOCK_MONOTONIC. */
-int64_t session_now_ms(void);
 
 /* Reads up to len bytes, waiting at most until deadline_ms: returns the
  * count read (0 at end of input) or a negative WRIT_E* code. */

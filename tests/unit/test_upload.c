@@ -62,7 +62,7 @@ upload(const char *p, bool replace, const char *sent, const char *sig)
 	upload_init(&u);
 	r = upload_open(&u, p, replace, &e);
 	if (r == VERDICT_OK)
-		r = upload_receive(&u, in, session_now_ms() + 5000, strlen(sig),
+		r = upload_receive(&u, in, clock_mono_ms() + 5000, strlen(sig),
 		    d, 0640, &e);
 	if (r == VERDICT_OK)
 		r = upload_install(&u, &e);
