@@ -1,5 +1,5 @@
 /* main.c: writ-gate's modes (SPEC §5): the forced command (default),
- * --check, and audit verify. Each ends in a function of its own file. */
+ * --check, --listen (the daemon) and audit verify. Each ends in a function of its own file. */
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -15,12 +15,15 @@
 #include "check.h"
 #include "config.h"
 #include "gate.h"
+#include "listen.h"
 
 #define PEER_MAX 64
 
 static const char usage_text[] =
 "usage: writ-gate [-c FILE]            serve one request (sshd forced command)\n"
 "       writ-gate --check [-c FILE]    check the config, policy and files\n"
+"       writ-gate --listen ADDR:PORT --host-key FILE --authorized-keys FILE\n"
+"                 [-c FILE] [--foreground]    serve as its own SSH server\n"
 "       writ-gate audit verify FILE    check an audit_log's hash chain\n";
 
 static const char help_text[] =
@@ -33,6 +36,10 @@ static const char help_text[] =
 "\n"
 "  -c FILE    the gate config (default /etc/writ/gate.ini)\n"
 "  --check    validate config, policy signature, expiry, serial, files\n"
+"  --listen ADDR:PORT   be an SSH server (exec of requests only); as root,\n"
+"             drop to gate.ini's user; --host-key (ed25519) and\n"
+"             --authorized-keys (from= is the only option) are required\n"
+"  --foreground         stay in the foreground, messages on stderr\n"
 "\n"
 "Example:\n"
 "  writ-gate --check -c /etc/writ/gate.ini\n"
@@ -101,10 +108,17 @@ main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "check", no_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "listen", required_argument, NULL, 'L' },
+		{ "host-key", required_argument, NULL, 'K' },
+		{ "authorized-keys", required_argument, NULL, 'A' },
+		{ "foreground", no_argument, NULL, 'F' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *config_path = GATE_CONFIG_DEFAULT;
+	struct listen_options lo;
 	int c, check = 0;
+
+	memset(&lo, 0, sizeof(lo));
 
 	if (sodium_init() < 0) {
 		fputs("writ-gate: libsodium failed to initialise\n", stderr);
@@ -120,6 +134,18 @@ main(int argc, char **argv)
 			break;
 		case 'C':
 			check = 1;
+			break;
+		case 'L':
+			lo.address = optarg;
+			break;
+		case 'K':
+			lo.host_key = optarg;
+			break;
+		case 'A':
+			lo.authorized_keys = optarg;
+			break;
+		case 'F':
+			lo.foreground = true;
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
@@ -137,6 +163,19 @@ main(int argc, char **argv)
 		    argv[optind]);
 		fputs(usage_text, stderr);
 		return 2;
+	}
+	if (lo.address != NULL || lo.host_key != NULL ||
+	    lo.authorized_keys != NULL || lo.foreground) {
+		if (check || lo.address == NULL || lo.host_key == NULL ||
+		    lo.authorized_keys == NULL) {
+			fputs("writ-gate: --listen needs --host-key and "
+			    "--authorized-keys, and goes without --check\n",
+			    stderr);
+			fputs(usage_text, stderr);
+			return 2;
+		}
+		lo.config_path = config_path;
+		return listen_main(&lo);
 	}
 	return check ? gate_check(config_path) : forced_command(config_path);
 }

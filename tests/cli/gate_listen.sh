@@ -1,0 +1,224 @@
+# gate_listen.sh: writ-gate --listen, the gate as its own SSH server. Started
+# as root it drops to gate.ini's `user` (the harness's gate account) before
+# accepting; the real writ client runs ops through it; the real OpenSSH
+# client gets every other kind of session refused; SIGTERM stops it.
+. "$(dirname "$0")/../lib.sh"
+. "$SRC/tests/sshd.sh"
+
+gate_setup
+write_gate_ini "user = $GATE_USER"
+mkdir -p "$SCRATCH/up"
+gate_own "$SCRATCH/up"
+chmod 0755 "$SCRATCH/up"
+KEYS=$SCRATCH/listen_keys
+echo "$(cat "$SSH_DIR/client_key.pub")" > "$KEYS"
+LOG=$SCRATCH/listen.log
+LISTEN_PID=
+
+# listen_start KEYSFILE [gate.ini]: the daemon on a free loopback port, in
+# the foreground of a background job; sets SSHD_PORT (so sshd.sh's helpers
+# reach it) and LISTEN_PID; returns non-zero if it did not come up.
+listen_start() {
+	local i
+	SSHD_PORT=$(free_port)
+	: > "$LOG"
+	"$GATE" --listen "127.0.0.1:$SSHD_PORT" --host-key "$SSH_DIR/host_key" \
+	    --authorized-keys "$1" -c "${2:-$GATE_DIR/gate.ini}" --foreground \
+	    2>>"$LOG" </dev/null &
+	LISTEN_PID=$!
+	at_exit "kill $LISTEN_PID 2>/dev/null"
+	for i in $(seq 100); do
+		grep -q 'listening on' "$LOG" && break
+		kill -0 "$LISTEN_PID" 2>/dev/null || return 1
+		sleep 0.05
+	done
+	echo "[127.0.0.1]:$SSHD_PORT $(cat "$SSH_DIR/host_key.pub")" \
+	    > "$SSH_DIR/known_hosts"
+	grep -q 'listening on' "$LOG"
+}
+
+# A line written for sshd's forced command is refused at start-up, naming
+# the file and line: its restrictions would otherwise be dropped.
+printf '# gate keys\ncommand="x",restrict %s\n' "$(cat "$SSH_DIR/client_key.pub")" \
+    > "$SCRATCH/sshd_keys"
+t "$GATE" --listen 127.0.0.1:1 --host-key "$SSH_DIR/host_key" \
+    --authorized-keys "$SCRATCH/sshd_keys" -c "$GATE_DIR/gate.ini" --foreground
+expect refuses_command_option_at_startup 78 "$SCRATCH/sshd_keys:2: option 'command'"
+
+t "$GATE" --listen 127.0.0.1 --host-key "$SSH_DIR/host_key" \
+    --authorized-keys "$KEYS" -c "$GATE_DIR/gate.ini" --foreground
+expect refuses_address_without_port 78 "want ADDR:PORT"
+
+ssh-keygen -q -t rsa -b 2048 -N '' -f "$SCRATCH/rsa_host" -C rsa
+t "$GATE" --listen 127.0.0.1:1 --host-key "$SCRATCH/rsa_host" \
+    --authorized-keys "$KEYS" -c "$GATE_DIR/gate.ini" --foreground
+expect refuses_non_ed25519_host_key 78 "must be ed25519"
+
+if [ "$(id -u)" -eq 0 ]; then
+	grep -v '^user' "$GATE_DIR/gate.ini" > "$SCRATCH/nouser.ini"
+	t "$GATE" --listen 127.0.0.1:1 --host-key "$SSH_DIR/host_key" \
+	    --authorized-keys "$KEYS" -c "$SCRATCH/nouser.ini" --foreground
+	expect root_needs_user_to_drop_to 78 "needs user = ACCOUNT"
+fi
+
+listen_start "$KEYS" || { fail listen_starts "$(cat "$LOG")"; exit 1; }
+pass listen_starts
+
+# The real client, through the daemon: same frames, same exit statuses.
+client_fleet
+r up -H web01 uptime
+if [ "$rc" = 0 ] && grep -q 'load average' "$SCRATCH/up.out"; then
+	pass runs_op_through_daemon
+else
+	fail runs_op_through_daemon "exit $rc: $(head -c 300 "$SCRATCH/up.err")"
+fi
+r who -H web01 whoami
+if [ "$rc" = 0 ] && grep -qx "web01: $GATE_USER" "$SCRATCH/who.out"; then
+	pass op_runs_as_the_dropped_user
+else
+	fail op_runs_as_the_dropped_user "exit $rc: $(cat "$SCRATCH/who.out")"
+fi
+r fail -H web01 fail script='exit 3'
+[ "$rc" = 5 ] && pass failed_op_is_failed || fail failed_op_is_failed "exit $rc"
+r wrong -H web02 uptime
+if [ "$rc" = 6 ] && grep -q 'wrong-host' "$SCRATCH/wrong.err"; then
+	pass refused_op_is_refused
+else
+	fail refused_op_is_refused "exit $rc: $(head -c 300 "$SCRATCH/wrong.err")"
+fi
+if grep -F 'event="accepted"' "$GATE_DIR/audit.log" | grep -F 'op="uptime"' |
+    grep -qF 'peer="127.0.0.1:'; then
+	pass audit_has_peer_from_socket
+else
+	fail audit_has_peer_from_socket "$(tail -n 3 "$GATE_DIR/audit.log")"
+fi
+
+# The channel carries the payload both ways: a 3 MiB upload lands whole,
+# a stdin payload comes back as the op's output.
+head -c 3145728 /dev/urandom > "$SCRATCH/big.bin"
+timeout 60 "$WRIT" put -F "$SCRATCH/ssh_config" \
+    --known-hosts "$SSH_DIR/known_hosts" -l "$GATE_USER" \
+    --identity "$SSH_DIR/client_key" -k "$(k ci)" --realm test \
+    --connect-timeout 5 -H web01 put "$SCRATCH/big.bin" name=big.bin \
+    > "$SCRATCH/put.out" 2>&1 </dev/null
+rc=$?
+[ "$rc" = 0 ] && cmp -s "$SCRATCH/big.bin" "$SCRATCH/up/big.bin" &&
+	pass upload_through_daemon_lands_whole ||
+	fail upload_through_daemon_lands_whole "exit $rc: $(head -c 300 "$SCRATCH/put.out")"
+echo "through the channel" > "$SCRATCH/in.txt"
+timeout 60 "$WRIT" run -F "$SCRATCH/ssh_config" \
+    --known-hosts "$SSH_DIR/known_hosts" -l "$GATE_USER" \
+    --identity "$SSH_DIR/client_key" -k "$(k ci)" --realm test \
+    --connect-timeout 5 -H web01 -I cat < "$SCRATCH/in.txt" \
+    > "$SCRATCH/cat.out" 2>&1
+rc=$?
+[ "$rc" = 0 ] && grep -qx 'web01: through the channel' "$SCRATCH/cat.out" &&
+	pass stdin_payload_through_daemon ||
+	fail stdin_payload_through_daemon "exit $rc: $(head -c 300 "$SCRATCH/cat.out")"
+
+# Sessions in parallel, each in its own child.
+inventory_add "$SCRATCH/inv.ini" "$SSHD_PORT" $(printf 'w%02d ' $(seq 1 12))
+r par --inventory "$SCRATCH/inv.ini" -H 'w[01-12]' -p 12 echo word=hi
+[ "$rc" = 0 ] && [ "$(grep -c ': hi$' "$SCRATCH/par.out")" = 12 ] &&
+	pass serves_parallel_sessions ||
+	fail serves_parallel_sessions "exit $rc: $(head -c 300 "$SCRATCH/par.err")"
+
+# The real OpenSSH client: nothing but the exec of a request.
+BASE=(-F /dev/null -o IdentitiesOnly=yes -o BatchMode=yes
+      -o StrictHostKeyChecking=yes -o UserKnownHostsFile="$SSH_DIR/known_hosts"
+      -o ConnectTimeout=5)
+OPTS=("${BASE[@]}" -p "$SSHD_PORT" -i "$SSH_DIR/client_key")
+HOST=$GATE_USER@127.0.0.1
+audited() {
+	if grep -F 'reason="not-a-request"' "$GATE_DIR/audit.log" |
+	    grep -qF "claimed_command=\"$2"; then
+		pass "$1"
+	else
+		fail "$1" "no record with claimed_command=\"$2...\""
+	fi
+}
+
+t ssh "${OPTS[@]}" "$HOST" id
+expect other_command_gets_the_gate_line 77 \
+    'writ-gate: this account only runs signed writ requests'
+audited other_command_is_audited "id"
+
+t ssh "${OPTS[@]}" "$HOST"
+[ "$rc" != 0 ] && ! grep -q 'uid=' "$SCRATCH/out" && pass refuses_shell ||
+	fail refuses_shell "exit $rc: $(head -c 300 "$SCRATCH/out")"
+audited shell_is_audited "(login shell)"
+
+t ssh "${OPTS[@]}" -tt "$HOST" id
+[ "$rc" != 0 ] && grep -qF 'PTY allocation request failed' "$SCRATCH/out" &&
+	pass refuses_pty || fail refuses_pty "exit $rc: $(head -c 300 "$SCRATCH/out")"
+
+t sftp "${BASE[@]}" -P "$SSHD_PORT" -i "$SSH_DIR/client_key" -b /dev/null "$HOST"
+[ "$rc" != 0 ] && pass refuses_sftp || fail refuses_sftp "exit 0"
+audited sftp_is_audited "(subsystem) sftp"
+
+t ssh "${OPTS[@]}" -W "127.0.0.1:$SSHD_PORT" "$HOST"
+[ "$rc" != 0 ] && grep -qi 'prohibited\|open failed' "$SCRATCH/out" &&
+	pass refuses_stdio_forward || fail refuses_stdio_forward "exit $rc: $(head -c 300 "$SCRATCH/out")"
+
+t ssh "${OPTS[@]}" -N -o ExitOnForwardFailure=yes -R "0:127.0.0.1:$SSHD_PORT" "$HOST"
+[ "$rc" != 0 ] && pass refuses_remote_forward || fail refuses_remote_forward "exit 0"
+
+# ssh -N -L: the forward is set up locally; a connection through it must
+# not reach anything (the direct-tcpip channel is refused).
+LPORT=$(free_port)
+timeout 10 ssh "${OPTS[@]}" -N -L "$LPORT:127.0.0.1:$SSHD_PORT" "$HOST" \
+    2>"$SCRATCH/fwd.err" &
+FWD=$!
+for i in $(seq 100); do
+	(exec 3<>"/dev/tcp/127.0.0.1/$LPORT") 2>/dev/null && break
+	sleep 0.05
+done
+got=$(timeout 3 bash -c "exec 3<>/dev/tcp/127.0.0.1/$LPORT && head -c 8 <&3" 2>/dev/null)
+sleep 0.2
+kill "$FWD" 2>/dev/null
+wait "$FWD" 2>/dev/null
+if [ -z "$got" ] && grep -qi 'open failed\|prohibited' "$SCRATCH/fwd.err"; then
+	pass refuses_local_forward
+else
+	fail refuses_local_forward "got '$got': $(head -c 300 "$SCRATCH/fwd.err")"
+fi
+
+t ssh "${BASE[@]}" -p "$SSHD_PORT" -i "$SCRATCH/rsa_host" "$HOST" id
+expect refuses_unknown_key 255 "Permission denied"
+
+# Modern algorithms only.
+t ssh "${OPTS[@]}" -o KexAlgorithms=diffie-hellman-group14-sha256 "$HOST" id
+expect refuses_old_kex 255 "no matching key exchange"
+t ssh "${OPTS[@]}" -o Ciphers=aes128-ctr "$HOST" id
+expect refuses_ctr_cipher 255 "no matching cipher"
+
+# Unauthenticated connections are capped (32): the next is closed at once.
+cat > "$SCRATCH/cap.py" <<'PY'
+import socket, sys, time
+port = int(sys.argv[1])
+held = []
+for i in range(32):
+    s = socket.create_connection(("127.0.0.1", port), timeout=5)
+    s.recv(64)                      # its banner: a child serves it
+    held.append(s)
+s = socket.create_connection(("127.0.0.1", port), timeout=5)
+data = s.recv(64)
+print("one more got %r" % data)
+sys.exit(0 if data == b"" else 1)
+PY
+t python3 "$SCRATCH/cap.py" "$SSHD_PORT"
+expect caps_unauthenticated_connections 0 "one more got b''"
+grep -q 'refused 127.0.0.1:.* 32 unauthenticated' "$LOG" &&
+	pass cap_is_logged || fail cap_is_logged "$(tail -n 3 "$LOG")"
+sleep 0.3   # the held connections' children see EOF and end
+r again -H web01 uptime
+[ "$rc" = 0 ] && pass serves_after_the_cap || fail serves_after_the_cap "exit $rc"
+
+# SIGTERM: stop accepting, let sessions finish, exit.
+kill -TERM "$LISTEN_PID"
+for i in $(seq 100); do kill -0 "$LISTEN_PID" 2>/dev/null || break; sleep 0.05; done
+if ! kill -0 "$LISTEN_PID" 2>/dev/null && grep -q 'stopped' "$LOG"; then
+	pass sigterm_stops_daemon
+else
+	fail sigterm_stops_daemon "$(tail -n 3 "$LOG")"
+fi
