@@ -111,6 +111,7 @@ bench: deps all $(TOOL_BIN)
 	WRIT_BUILD=$(CURDIR)/$(B) bash bench/gate-overhead
 	WRIT_BUILD=$(CURDIR)/$(B) bash bench/fanout
 	WRIT_BUILD=$(CURDIR)/$(B) bash bench/files
+	WRIT_BUILD=$(CURDIR)/$(B) bash bench/daemon
 
 clean:
 	rm -rf build build-san
