@@ -105,12 +105,13 @@ install: all
 	done
 
 demo: deps all
-	WRIT=$(CURDIR)/$(B)/writ bash examples/demo.sh
+	WRIT=$(CURDIR)/$(B)/writ WRIT_GATE=$(CURDIR)/$(B)/writ-gate bash examples/demo.sh
 
 bench: deps all $(TOOL_BIN)
 	WRIT_BUILD=$(CURDIR)/$(B) bash bench/gate-overhead
 	WRIT_BUILD=$(CURDIR)/$(B) bash bench/fanout
 	WRIT_BUILD=$(CURDIR)/$(B) bash bench/files
+	WRIT_BUILD=$(CURDIR)/$(B) bash bench/daemon
 
 clean:
 	rm -rf build build-san

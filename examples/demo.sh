@@ -1,17 +1,21 @@
 #!/usr/bin/env bash
 # demo.sh: what `make demo` runs, in a scratch directory it removes: keys, a
 # policy signed by an authority and checked by the real minisign, the
-# decisions a gate would take, then a fleet of 8 loopback hosts (an OpenSSH
-# sshd each, writ-gate as the forced command) driven by `writ run`.
+# decisions a gate would take, then a fleet of 24 loopback hosts (a
+# `writ-gate --listen` daemon each: no sshd, no root needed) driven by writ
+# run, put and get.
 set -euo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
 writ=${WRIT:-$src/build/writ}
+gate_bin=${WRIT_GATE:-$src/build/writ-gate}
 dir=$(mktemp -d "${TMPDIR:-/tmp}/writ-demo.XXXXXX")
 cd "$dir"
 gate=$dir/bin/writ-gate
+hosts=(web{01..16} api{01..04} db{01..04})
 
 if [ -t 1 ]; then bold=$'\033[1m' plain=$'\033[0m'; else bold= plain=; fi
 say() { printf '\n%s== %s%s\n' "$bold" "$*" "$plain"; }
+note() { printf -- '-- %s\n' "$*"; }
 # Echo a command as a shell would read it, then run it.
 echo_cmd() {
 	local words=("${@/#$writ/writ}")
@@ -21,62 +25,92 @@ echo_cmd() {
 run() { echo_cmd "$@"; "$@"; }
 show() { echo_cmd "$@"; "$@" || printf '(exit %d)\n' $?; }
 
-# fleet_up: one sshd per host on a free loopback port, each with its own
-# gate.ini (host id, state dir, audit log) and the same signed policy; an
-# inventory naming them. As root the gates run as a dedicated account whose
-# shell is /bin/sh; otherwise as the current user.
+# render APP OUT: examples/policy.ini.in with the demo's keys, the release
+# script, and APP as the application directory.
+render() {
+	sed -e "s|@ISSUED@|$issued|" -e "s|@EXPIRES@|$expires|" \
+	    -e "s|@CI_DEPLOY@|$(tail -n 1 ci-deploy.pub)|" \
+	    -e "s|@RELEASE_MANAGER@|$(tail -n 1 release-manager.pub)|" \
+	    -e "s|@AUDITOR@|$(tail -n 1 auditor.pub)|" \
+	    -e "s|@RELEASE@|$dir/bin/release|" -e "s|@APP@|$1|g" \
+	    "$src/examples/policy.ini.in" > "$2"
+}
+
+# fleet_up: per host a directory with its gate.ini (host id, state dir,
+# audit log), its own ed25519 host key, its copy of the policy, its app
+# directory, and a `writ-gate --listen` daemon on a free loopback port;
+# one authorized_keys for all; an inventory and a client config naming
+# them. As root the daemons drop to a dedicated account (gate.ini `user`),
+# otherwise they run as the current user.
 fleet_up() {
-	local h port user
+	local h i d port user userline=
 	mkdir -p bin fleet
-	cp "$src/build/writ-gate" "$gate"
+	cp "$gate_bin" "$gate"
 	cp "$src/examples/release.sh" bin/release
-	chmod 0755 bin/release
 	chmod 0711 "$dir"
-	chmod 0755 bin "$gate" fleet
+	chmod 0755 bin "$gate" bin/release fleet
 	if [ "$(id -u)" -eq 0 ]; then
 		user=writdemo
 		getent passwd "$user" >/dev/null || useradd --system \
-		    --no-create-home --home-dir / --shell /bin/sh "$user"
-		usermod -p '*' -d / "$user"
+		    --no-create-home --home-dir / --shell /usr/sbin/nologin "$user"
+		userline="user = $user"
 	else
 		user=$(id -un)
 	fi
-	ssh-keygen -q -t ed25519 -N '' -f host_key -C demo-host
 	ssh-keygen -q -t ed25519 -N '' -f client_key -C demo-client
-	mkdir -p /run/sshd 2>/dev/null || true
+	printf 'from="127.0.0.1" %s\n' "$(cat client_key.pub)" > authorized_keys
+	chmod 0644 authorized_keys policy.ini policy.ini.minisig authority.pub
+	# All ports at once, each from a socket of its own (no two alike).
+	ports=($(python3 -c 'import socket
+ss = [socket.socket() for _ in range('"${#hosts[@]}"')]
+for s in ss: s.bind(("127.0.0.1", 0))
+print(" ".join(str(s.getsockname()[1]) for s in ss))'))
 	: > known_hosts
 	: > fleet.ini
-	for h in web01 web02 web03 web04 web05 web06 db01 db02; do
-		port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-		mkdir -p "fleet/$h/state"
+	for i in "${!hosts[@]}"; do
+		h=${hosts[$i]} port=${ports[$i]} d=$dir/fleet/${hosts[$i]}
+		mkdir -p "$d/state"
+		ssh-keygen -q -t ed25519 -N '' -f "$d/host_key" -C "$h"
+		render "$d/app" "$d/policy.ini"
+		"$writ" policy sign -s authority.key "$d/policy.ini" >/dev/null
 		printf '[gate]\nhost_id = %s\nrealm = demo\npolicy = %s\ntrust = %s\nstate_dir = %s\naudit_log = %s\n' \
-		    "$h" "$dir/policy.ini" "$dir/authority.pub" "$dir/fleet/$h/state" \
-		    "$dir/fleet/$h/audit.log" > "fleet/$h/gate.ini"
-		printf 'command="%s -c %s",restrict %s\n' "$gate" "$dir/fleet/$h/gate.ini" \
-		    "$(cat client_key.pub)" > "fleet/$h/authorized_keys"
-		printf 'Port %s\nListenAddress 127.0.0.1\nHostKey %s\nPidFile %s\nAuthorizedKeysFile %s\nAllowUsers %s\nUsePAM no\nStrictModes no\nPasswordAuthentication no\nKbdInteractiveAuthentication no\nLogLevel ERROR\n' \
-		    "$port" "$dir/host_key" "$dir/fleet/$h/sshd.pid" \
-		    "$dir/fleet/$h/authorized_keys" "$user" > "fleet/$h/sshd_config"
+		    "$h" "$d/policy.ini" "$dir/authority.pub" "$d/state" \
+		    "$d/audit.log" > "$d/gate.ini"
+		[ -z "$userline" ] || echo "$userline" >> "$d/gate.ini"
 		printf '[host %s]\naddress = 127.0.0.1\nport = %s\nuser = %s\nhost_id = %s\n\n' \
 		    "$h" "$port" "$user" "$h" >> fleet.ini
-		echo "[127.0.0.1]:$port $(cat host_key.pub)" >> known_hosts
-		chmod 0755 "fleet/$h"
-		chmod 0644 "fleet/$h/authorized_keys"
-		chmod 0700 "fleet/$h/state"
-		[ "$user" = "$(id -un)" ] || chown -R "$user" "fleet/$h/state"
-		app_dir "$h" "$user"
-		start_sshd "$h"
+		echo "[127.0.0.1]:$port $(cat "$d/host_key.pub")" >> known_hosts
+		: > "$d/audit.log"
+		chmod 0755 "$d"
+		chmod 0644 "$d/gate.ini" "$d/policy.ini" "$d/policy.ini.minisig"
+		chmod 0700 "$d/state"
+		chmod 0600 "$d/audit.log"
+		app_dir "$h"
+		[ "$user" = "$(id -un)" ] || chown -R "$user" "$d/state" \
+		    "$d/audit.log" "$d/app"
+		"$gate" --listen "127.0.0.1:$port" --host-key "$d/host_key" \
+		    --authorized-keys "$dir/authorized_keys" -c "$d/gate.ini" \
+		    --foreground 2>"$d/daemon.log" </dev/null &
 		pids+=($!)
 	done
-	chmod 0644 policy.ini policy.ini.minisig authority.pub
-	# The gates' audit logs are theirs to create; the directories theirs too.
-	[ "$user" = "$(id -un)" ] || chown "$user" fleet/*/
-	for h in web01 web02 web03 web04 web05 web06 db01 db02; do
-		for _ in $(seq 100); do [ -s "fleet/$h/sshd.pid" ] && break; sleep 0.05; done
+	printf '[group web]\nhosts = web[01-16]\n\n[group api]\nhosts = api[01-04]\n\n[group db]\nhosts = db[01-04]\n' >> fleet.ini
+	printf '[defaults]\ninventory = %s\nrealm = demo\nidentity = %s\nknown-hosts = %s\n' \
+	    fleet.ini client_key known_hosts > writ.ini
+	export WRIT_CONFIG=$dir/writ.ini
+	for h in "${hosts[@]}"; do
+		for _ in $(seq 100); do
+			grep -q 'listening on' "fleet/$h/daemon.log" && break
+			sleep 0.02
+		done
+		grep -q 'listening on' "fleet/$h/daemon.log" || {
+			echo "demo: $h's daemon did not start:" >&2
+			cat "fleet/$h/daemon.log" >&2
+			exit 1
+		}
 	done
-	run_opts=(-k ci-deploy.key --realm demo --identity client_key --known-hosts known_hosts)
 }
-# app_dir HOST USER: the host's /srv/app: releases, versions, today's log.
+# app_dir HOST: the host's application directory (its /srv/app): releases,
+# versions, today's log.
 app_dir() {
 	local a=fleet/$1/app
 	mkdir -p "$a/releases" "$a/versions" "$a/logs"
@@ -85,27 +119,14 @@ app_dir() {
 	    > "$a/logs/$(date -u +%F).log"
 	chmod -R go-w "$a"
 	chmod 0755 "$a" "$a/releases" "$a/versions" "$a/logs"
-	[ "$2" = "$(id -un)" ] || chown -R "$2" "$a"
 }
-# start_sshd HOST: the host's sshd; as root in a mount namespace of its
-# own where its app directory is /srv/app (so one policy serves the fleet,
-# as on real hosts), else as it is (and the file steps are skipped).
-start_sshd() {
-	local c=$dir/fleet/$1/sshd_config l=$dir/fleet/$1/sshd.log
-	if [ "$(id -u)" -eq 0 ]; then
-		unshare -m --propagation private sh -c \
-		    'mount --bind "$1" /srv/app && exec /usr/sbin/sshd -D -f "$2" -E "$3"' \
-		    sh "$dir/fleet/$1/app" "$c" "$l" </dev/null &
-	else
-		/usr/sbin/sshd -D -f "$c" -E "$l" </dev/null &
-	fi
+pids=() ports=()
+stop_fleet() {
+	[ ${#pids[@]} -eq 0 ] && return 0
+	kill "${pids[@]}" 2>/dev/null || true
+	wait "${pids[@]}" 2>/dev/null || true
 }
-pids=()
-made_srv_app=
-if [ "$(id -u)" -eq 0 ] && [ ! -d /srv/app ]; then
-	mkdir -p /srv/app && made_srv_app=1
-fi
-trap 'kill "${pids[@]}" 2>/dev/null; [ -z "$made_srv_app" ] || rmdir /srv/app; rm -rf "$dir"' EXIT
+trap 'stop_fleet; rm -rf "$dir"' EXIT
 
 say "1. Keys: a policy authority and three request signers (minisign format)"
 for k in authority ci-deploy release-manager auditor; do
@@ -115,12 +136,7 @@ done
 say "2. The allow-list policy, with the signers' public keys filled in"
 issued=$(date -u +%Y-%m-%dT00:00:00Z)
 expires=$(date -u -d '+30 days' +%Y-%m-%dT00:00:00Z)
-sed -e "s|@ISSUED@|$issued|" -e "s|@EXPIRES@|$expires|" \
-    -e "s|@CI_DEPLOY@|$(tail -n 1 ci-deploy.pub)|" \
-    -e "s|@RELEASE_MANAGER@|$(tail -n 1 release-manager.pub)|" \
-    -e "s|@AUDITOR@|$(tail -n 1 auditor.pub)|" \
-    -e "s|@RELEASE@|$dir/bin/release|" \
-    "$src/examples/policy.ini.in" > policy.ini
+render /srv/app policy.ini
 grep -v '^;' policy.ini | sed -n '1,12p'
 echo "..."
 
@@ -148,55 +164,67 @@ show "$writ" policy explain -p authority.pub policy.ini \
     --signer ci-deploy.pub --signer release-manager.pub --host web01 \
     restart 'unit=nginx.service; rm -rf /'
 
-say "6. A fleet of 8 hosts on loopback: an OpenSSH sshd each, writ-gate as the forced command"
+say "6. A fleet of ${#hosts[@]} hosts on loopback: a writ-gate --listen daemon each (no sshd)"
 fleet_up
-run "$writ" hosts --inventory fleet.ini -a
+note "each host: its own host id, ed25519 host key, state dir, audit log and app"
+note "directory. Loopback hosts share one filesystem, so each gets the policy"
+note "above with /srv/app set to its own directory, signed by the authority:"
+note "the policy's upload path is what decides where a file lands."
+note "web01's daemon, as fleet_up started it (it works from /: absolute paths;"
+note "started as root, it drops to gate.ini's user before accepting anyone):"
+echo_cmd "$gate" --listen "127.0.0.1:${ports[0]}" --host-key "$dir/fleet/web01/host_key" \
+    --authorized-keys "$dir/authorized_keys" -c "$dir/fleet/web01/gate.ini" --foreground
+run cat fleet/web01/gate.ini
+note "the client's settings, so the commands below stay short (WRIT_CONFIG=writ.ini):"
+run cat writ.ini
+run "$writ" hosts -g web -g db -x 'web[04-13]'
 
-say "7. A parallel uptime on every host: web* may, db* may not (the role's hosts globs)"
-show "$writ" run --inventory fleet.ini -a "${run_opts[@]}" \
+say "7. A parallel uptime on all ${#hosts[@]}, live output: web* and api* may, db* may not (the role's hosts)"
+show "$writ" run -a -k ci-deploy.key \
     --json run.jsonl --report run.md --failed-hosts failed.txt uptime
-echo "-- run.jsonl: one object per host as it ends, then the summary:"
+note "run.jsonl: one object per host as it ends, then the summary:"
 head -n 1 run.jsonl
 tail -n 1 run.jsonl
-echo "-- failed.txt (ready for -h):"
+note "failed.txt (ready for -h):"
 cat failed.txt
 
 say "8. A restart signed by one key: the op needs two approvals, every gate refuses"
-show "$writ" run --inventory fleet.ini -H 'web[01-03]' "${run_opts[@]}" \
-    -m CHG-1001 restart unit=nginx.service
+show "$writ" run -H 'web[01-03]' -k ci-deploy.key -m CHG-1001 restart unit=nginx.service
+note "web01's audit line for it (hash-chained; peer from the daemon's socket):"
+grep -F 'event="refused"' fleet/web01/audit.log | tail -n 1
 
-say "9. A rolling restart, two signers, web03 down: batches of 1 then 2, no failure allowed"
-kill "$(cat fleet/web03/sshd.pid)"
-show "$writ" run --inventory fleet.ini -H 'web[01-06]' "${run_opts[@]}" \
-    -k release-manager.key -m CHG-1002 --mode rolling --batch 1,2 \
-    --json rolling.jsonl --report rolling.md restart unit=nginx.service
-echo "-- rolling.md, the table:"
-grep '^|' rolling.md
-
-if [ "$(id -u)" -eq 0 ]; then
-say "10. A release: writ put uploads a tarball, bound to its digest; each gate installs it, then unpacks it and flips current"
+say "9. A rolling release with writ put: batches of 1, then 25%; no failure allowed"
 mkdir -p app-1.4.2 && echo 'hello from 1.4.2' > app-1.4.2/index.html && echo v=1.4.2 > app-1.4.2/VERSION
-tar -c -f app-1.4.2.tar.gz -C app-1.4.2 .
-show "$writ" put --inventory fleet.ini -H 'web[01-02,04-06]' "${run_opts[@]}" \
-    -k release-manager.key -m CHG-1003 release app-1.4.2.tar.gz version=1.4.2
+tar -c -z -f app-1.4.2.tar.gz -C app-1.4.2 .
+note "web07 is broken on purpose: its app/versions/ is read-only (chmod 0555),"
+note "so its release script cannot unpack there."
+chmod 0555 fleet/web07/app/versions
+note "each gate installs the tarball (bound to its signed digest) under its"
+note "app/releases/, then runs examples/release.sh: unpack, flip current."
+show "$writ" put -g web -k ci-deploy.key -k release-manager.key -m CHG-1003 \
+    --mode rolling --batch 1,25% --json release.jsonl --report release.md \
+    release app-1.4.2.tar.gz version=1.4.2
+note "release.md, the Markdown report's table:"
+grep '^|' release.md
+note "release.jsonl, per host as it ended (jq), then the summary's counts:"
+jq -c 'select(.target) | {target, status, exit, batch}' release.jsonl
+jq -c '.summary | select(.) | .counts' release.jsonl
 run ls -l fleet/web01/app/current
 run cat fleet/web01/app/current/index.html
-echo "-- the same upload again: the gate refuses to replace what is there (no replace = yes)"
-show "$writ" put --inventory fleet.ini -H web01 "${run_opts[@]}" \
-    -k release-manager.key -m CHG-1003 release app-1.4.2.tar.gz version=1.4.2
+note "web07 got the tarball, its script failed; web10 was skipped, nothing reached it:"
+run ls fleet/web07/app/releases fleet/web10/app/releases
+note "the same upload again to web01: refused, the file is there (no replace = yes)"
+show "$writ" put -H web01 -k ci-deploy.key -k release-manager.key -m CHG-1003 \
+    release app-1.4.2.tar.gz version=1.4.2
 
-say "11. writ get: today's log from two hosts, kept as logs/HOST/NAME once its digest checks"
+say "10. writ get: today's log from two hosts, kept as logs/HOST/NAME once its digest checks"
 mkdir -p logs
-show "$writ" get --inventory fleet.ini -H 'web[01-02]' -k auditor.key --realm demo \
-    --identity client_key --known-hosts known_hosts --dest logs fetch-log "day=$(date -u +%F)"
+show "$writ" get -H 'web[01-02]' -k auditor.key --dest logs fetch-log "day=$(date -u +%F)"
 run find logs -type f
 run cat "logs/web02/$(date -u +%F).log"
-else
-say "10-11. writ put and writ get: skipped (they need root, to give each host its own /srv/app)"
-fi
 
-say "12. What web01's gate wrote to its hash-chained audit log"
-tail -n 3 fleet/web01/audit.log | cut -c1-200
+say "11. What web01's gate wrote to its hash-chained audit log"
+tail -n 2 fleet/web01/audit.log | cut -c1-200
 run "$gate" audit verify fleet/web01/audit.log
 
-say "Done."
+say "Done: the ${#hosts[@]} daemons stop (SIGTERM) and the scratch directory goes."
