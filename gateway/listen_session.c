@@ -21,6 +21,7 @@
 #include "reply.h"
 
 #define PUMP_CHUNK (32 * 1024)
+#define LINGER_MS 5000          /* for the client to go after the close */
 
 struct conn {
 	struct listen_conn *c;
@@ -388,6 +389,27 @@ out:
 	return status;
 }
 
+/* After the close, what the client still sends (the rest of an upload
+ * the gate refused unread) is read and dropped until it disconnects, as
+ * sshd does: a socket closed with unread bytes sends a reset, which can
+ * destroy the verdict and exit status still on their way to the client. */
+static void
+linger(struct conn *k)
+{
+	int64_t until = clock_mono_ms() + LINGER_MS;
+	ssh_event event;
+
+	if ((event = ssh_event_new()) == NULL)
+		return;
+	if (ssh_event_add_session(event, k->session) == SSH_OK)
+		while (ssh_is_connected(k->session) &&
+		    clock_mono_ms() < until &&
+		    ssh_event_dopoll(event, 100) != SSH_ERROR)
+			;
+	ssh_event_remove_session(event, k->session);
+	ssh_event_free(event);
+}
+
 int
 listen_session(struct listen_conn *c)
 {
@@ -431,6 +453,7 @@ listen_session(struct listen_conn *c)
 		(void)ssh_channel_request_send_exit_status(k.channel, status);
 		(void)ssh_channel_send_eof(k.channel);
 		(void)ssh_channel_close(k.channel);
+		linger(&k);
 	}
 out:
 	alarm(0);
