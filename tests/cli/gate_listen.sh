@@ -183,6 +183,49 @@ else
 	fail refuses_local_forward "got '$got': $(head -c 300 "$SCRATCH/fwd.err")"
 fi
 
+# scp, both directions: over SFTP (scp's default) the subsystem is refused,
+# with -O the legacy "scp -t/-f" exec gets the gate's line; nothing lands.
+echo secret > "$SCRATCH/scp_src"
+SCP=(scp "${BASE[@]}" -P "$SSHD_PORT" -i "$SSH_DIR/client_key")
+for how in sftp legacy; do
+	o=()
+	[ "$how" = legacy ] && o=(-O)
+	t "${SCP[@]}" "${o[@]}" "$SCRATCH/scp_src" "$HOST:$SCRATCH/up/scp_$how"
+	[ "$rc" != 0 ] && [ ! -e "$SCRATCH/up/scp_$how" ] &&
+		pass "refuses_scp_upload_$how" ||
+		fail "refuses_scp_upload_$how" "exit $rc: $(head -c 300 "$SCRATCH/out")"
+	t "${SCP[@]}" "${o[@]}" "$HOST:$SCRATCH/scp_src" "$SCRATCH/scp_got_$how"
+	[ "$rc" != 0 ] && [ ! -s "$SCRATCH/scp_got_$how" ] &&
+		pass "refuses_scp_download_$how" ||
+		fail "refuses_scp_download_$how" "exit $rc: $(head -c 300 "$SCRATCH/out")"
+done
+grep -qF 'writ-gate: this account only runs signed writ requests' "$SCRATCH/out" &&
+	pass legacy_scp_gets_the_gate_line ||
+	fail legacy_scp_gets_the_gate_line "$(head -c 300 "$SCRATCH/out")"
+audited scp_upload_is_audited "scp -t "
+audited scp_download_is_audited "scp -f "
+
+# ssh -A: the agent request gets no agent. The op runs (the session
+# itself is served), sees no SSH_AUTH_SOCK, and the daemon never opens an
+# agent channel back to the client.
+"$MKREQUEST" -k "$(k ci)" $(req) env > "$SCRATCH/agent.req"
+(
+	eval "$(ssh-agent -s)" >/dev/null
+	ssh-add -q "$SSH_DIR/client_key" 2>/dev/null
+	timeout 30 ssh "${OPTS[@]}" -v -A "$HOST" writ-request-v1 \
+	    < "$SCRATCH/agent.req" > "$SCRATCH/agent.out" 2> "$SCRATCH/agent.err"
+	kill "$SSH_AGENT_PID"
+)
+"$FRAMES" "$SCRATCH/agent" < "$SCRATCH/agent.out" 2>>"$SCRATCH/agent.err"
+if grep -q 'Requesting authentication agent forwarding' "$SCRATCH/agent.err" &&
+    grep -q '^WRIT_OP=env' "$SCRATCH/agent.stdout" &&
+    ! grep -q 'SSH_AUTH_SOCK' "$SCRATCH/agent.stdout" &&
+    ! grep -q 'auth-agent@openssh.com' "$SCRATCH/agent.err"; then
+	pass agent_forwarding_forwards_nothing
+else
+	fail agent_forwarding_forwards_nothing "$(cat "$SCRATCH/agent.stdout" 2>&1; grep -i 'agent\|debug1: client_input_channel_open' "$SCRATCH/agent.err" | head -c 600)"
+fi
+
 t ssh "${BASE[@]}" -p "$SSHD_PORT" -i "$SCRATCH/rsa_host" "$HOST" id
 expect refuses_unknown_key 255 "Permission denied"
 
@@ -213,6 +256,47 @@ grep -q 'refused 127.0.0.1:.* 32 unauthenticated' "$LOG" &&
 sleep 0.3   # the held connections' children see EOF and end
 r again -H web01 uptime
 [ "$rc" = 0 ] && pass serves_after_the_cap || fail serves_after_the_cap "exit $rc"
+
+# Connections served at once are capped (64): 64 authenticated clients
+# that hold their connection (ssh -N, which asks for no channel; the
+# daemon waits for their exec up to its 20 s grace), then one more is
+# closed at once. Started 16 at a time, each batch authenticated (its
+# LocalCommand ran) before the next, so the unauthenticated cap stays out
+# of the way.
+held=()
+mkdir "$SCRATCH/held"
+for b in 0 16 32 48; do
+	for i in $(seq $((b + 1)) $((b + 16))); do
+		timeout 30 ssh "${OPTS[@]}" -N -o PermitLocalCommand=yes \
+		    -o LocalCommand="touch $SCRATCH/held/$i" "$HOST" \
+		    >/dev/null 2>&1 </dev/null &
+		held+=($!)
+	done
+	for i in $(seq 200); do
+		[ "$(ls "$SCRATCH/held" | wc -l)" -ge $((b + 16)) ] && break
+		sleep 0.05
+	done
+done
+at_exit "kill ${held[*]} 2>/dev/null"
+n=$(ls "$SCRATCH/held" | wc -l)
+cat > "$SCRATCH/one.py" <<'PY'
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
+data = s.recv(64)
+print("one more got %r" % data)
+sys.exit(0 if data == b"" else 1)
+PY
+t python3 "$SCRATCH/one.py" "$SSHD_PORT"
+[ "$n" = 64 ] && [ "$rc" = 0 ] &&
+    grep -q 'refused 127.0.0.1:.*: 64 connections' "$LOG" &&
+	pass caps_connections_at_64 ||
+	fail caps_connections_at_64 "$n held; exit $rc: $(cat "$SCRATCH/out"; tail -n 2 "$LOG")"
+kill "${held[@]}" 2>/dev/null
+wait "${held[@]}" 2>/dev/null
+sleep 0.3   # the held connections' children see EOF and end
+r again64 -H web01 uptime
+[ "$rc" = 0 ] && pass serves_after_the_children_cap ||
+	fail serves_after_the_children_cap "exit $rc: $(cat "$SCRATCH/again64.err")"
 
 # SIGTERM: stop accepting, let sessions finish, exit.
 kill -TERM "$LISTEN_PID"
