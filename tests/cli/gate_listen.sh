@@ -235,6 +235,26 @@ expect refuses_old_kex 255 "no matching key exchange"
 t ssh "${OPTS[@]}" -o Ciphers=aes128-ctr "$HOST" id
 expect refuses_ctr_cipher 255 "no matching cipher"
 
+# ssh-audit rates every algorithm offered: no [fail] or [warn] on any
+# kex, host key, cipher or MAC. One exception: kex-strict-s-v00@openssh.com
+# is the strict key exchange against Terrapin (CVE-2023-48795), newer
+# than ssh-audit 2.5.0, which calls it "unknown algorithm".
+if command -v ssh-audit >/dev/null; then
+	t ssh-audit -n -t 10 -p "$SSHD_PORT" 127.0.0.1
+	awk '/^\((kex|key|enc|mac)\) / { alg = $2; n++ }
+	     /^\(/ && !/^\((kex|key|enc|mac)\) / { alg = "" }
+	     alg != "" && /\[(fail|warn)\]/ &&
+	     !(alg == "kex-strict-s-v00@openssh.com" && /unknown algorithm/) {
+		print; bad = 1 }
+	     END { exit !(n >= 6 && !bad) }' "$SCRATCH/out" > "$SCRATCH/weak" &&
+	    grep -q '^(key) ssh-ed25519 ' "$SCRATCH/out" &&
+	    grep -q '^(enc) chacha20-poly1305@openssh.com ' "$SCRATCH/out" &&
+		pass ssh_audit_finds_no_weak_algorithm ||
+		fail ssh_audit_finds_no_weak_algorithm "$(cat "$SCRATCH/weak"; head -c 600 "$SCRATCH/out")"
+else
+	skip ssh_audit_finds_no_weak_algorithm "ssh-audit is not installed (.ci/deps installs it)"
+fi
+
 # Unauthenticated connections are capped (32): the next is closed at once.
 cat > "$SCRATCH/cap.py" <<'PY'
 import socket, sys, time
