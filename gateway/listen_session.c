@@ -332,23 +332,17 @@ pump(struct conn *k, struct pump *p)
 }
 
 /* The grandchild: the gate itself, with the pipes as its stdin, stdout
- * and stderr (its one line for a non-request goes to the client). */
+ * and stderr (its one line for a non-request goes to the client); its
+ * own stderr stays the daemon's, where --foreground audits too. */
 static void
 serve_child(struct conn *k, int in_fd, int out_fd, int err_fd)
 {
-	int status;
-
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGHUP, SIG_IGN);
 	/* Nothing of the SSH connection reaches the gate or its ops. */
 	close(k->c->fd);
-	if (dup2(err_fd, STDERR_FILENO) == -1)
-		_exit(GATE_EXIT_CONFIG);
-	if (err_fd != STDERR_FILENO)
-		close(err_fd);
-	status = gate_serve(k->c->cfg, k->command, in_fd, out_fd,
-	    k->c->peer);
-	_exit(status);
+	_exit(gate_serve(k->c->cfg, k->command, in_fd, out_fd, err_fd,
+	    k->c->peer));
 }
 
 /* Starts the gate on pipes and pumps; returns the session's status. */
@@ -423,6 +417,7 @@ listen_session(struct listen_conn *c)
 	k.started_ms = clock_mono_ms();
 	k.sink.facility = c->cfg->facility;
 	k.sink.file = c->cfg->audit_log;
+	k.sink.to_stderr = c->cfg->audit_to_stderr;
 	audit_open(&k.sink);
 	/* Connect to exec request within the grace time, or die. */
 	alarm(LISTEN_AUTH_SECONDS);

@@ -93,6 +93,16 @@ else
 	fail audit_has_peer_from_socket "$(tail -n 3 "$GATE_DIR/audit.log")"
 fi
 
+# --foreground: the audit records go to stderr too (a container's log),
+# the same lines as the audit log's, and never to the client.
+if grep -F 'event="accepted"' "$LOG" | grep -qF 'op="uptime"' &&
+    grep -F 'event="refused"' "$LOG" | grep -qF 'reason="wrong-host"' &&
+    ! grep -q 'event=' "$SCRATCH/up.err" "$SCRATCH/wrong.err"; then
+	pass foreground_audits_to_stderr
+else
+	fail foreground_audits_to_stderr "$(tail -n 3 "$LOG"; head -c 300 "$SCRATCH/wrong.err")"
+fi
+
 # The channel carries the payload both ways: a 3 MiB upload lands whole,
 # a stdin payload comes back as the op's output.
 head -c 3145728 /dev/urandom > "$SCRATCH/big.bin"
@@ -147,6 +157,10 @@ t ssh "${OPTS[@]}" "$HOST"
 [ "$rc" != 0 ] && ! grep -q 'uid=' "$SCRATCH/out" && pass refuses_shell ||
 	fail refuses_shell "exit $rc: $(head -c 300 "$SCRATCH/out")"
 audited shell_is_audited "(login shell)"
+
+grep -F 'claimed_command="(login shell)"' "$LOG" | grep -qF 'reason="not-a-request"' &&
+	pass foreground_audits_session_refusals_to_stderr ||
+	fail foreground_audits_session_refusals_to_stderr "$(tail -n 3 "$LOG")"
 
 t ssh "${OPTS[@]}" -tt "$HOST" id
 [ "$rc" != 0 ] && grep -qF 'PTY allocation request failed' "$SCRATCH/out" &&
@@ -326,3 +340,33 @@ if ! kill -0 "$LISTEN_PID" 2>/dev/null && grep -q 'stopped' "$LOG"; then
 else
 	fail sigterm_stops_daemon "$(tail -n 3 "$LOG")"
 fi
+
+# A second signal while sessions drain: the daemon exits at once; the
+# session's own process goes on, its op (locked: sleeps 3 s) runs to its
+# end, and the client gets its output and status.
+listen_start "$KEYS" || { fail listen_restarts "$(cat "$LOG")"; exit 1; }
+client_fleet    # the new port
+( r drain -H web01 locked; echo "$rc" > "$SCRATCH/drain.rc" ) &
+bg=$!
+for i in $(seq 100); do
+	grep -F 'event="accepted"' "$GATE_DIR/audit.log" | grep -qF 'op="locked"' && break
+	sleep 0.05
+done
+kill -TERM "$LISTEN_PID"
+sleep 0.3
+kill -0 "$LISTEN_PID" 2>/dev/null && grep -q 'stopping: 1 session still running' "$LOG" &&
+	pass first_signal_waits_for_sessions ||
+	fail first_signal_waits_for_sessions "$(tail -n 3 "$LOG")"
+kill -INT "$LISTEN_PID"
+for i in $(seq 20); do kill -0 "$LISTEN_PID" 2>/dev/null || break; sleep 0.05; done
+if ! kill -0 "$LISTEN_PID" 2>/dev/null && [ ! -e "$SCRATCH/drain.rc" ] &&
+    grep -q 'second signal: exiting; 1 session left' "$LOG"; then
+	pass second_signal_exits_while_sessions_drain
+else
+	fail second_signal_exits_while_sessions_drain "$(tail -n 3 "$LOG"; cat "$SCRATCH/drain.rc" 2>&1)"
+fi
+wait "$bg"
+[ "$(cat "$SCRATCH/drain.rc")" = 0 ] &&
+    grep -F 'event="finished"' "$GATE_DIR/audit.log" | grep -qF 'op="locked"' &&
+	pass session_outlives_forced_exit ||
+	fail session_outlives_forced_exit "exit $(cat "$SCRATCH/drain.rc"): $(head -c 300 "$SCRATCH/drain.err")"
