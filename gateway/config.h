@@ -3,6 +3,7 @@
 #ifndef WRIT_GATE_CONFIG_H
 #define WRIT_GATE_CONFIG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -39,6 +40,9 @@ struct gate_config {
 	size_t ndeny;
 	char *run_as;           /* NULL: ops run as the gate's user */
 	char *user;             /* daemon mode: the user to drop to */
+	/* Not from gate.ini: --listen --foreground sets it, so a container's
+	 * log gets the audit records too. */
+	bool audit_to_stderr;
 };
 
 /* Reads and checks path (bounded), loads the trust keys. */

@@ -32,6 +32,7 @@ struct session {
 	struct audit_context audit;
 	struct reply reply;
 	int in_fd;
+	int err_fd;                     /* the session's stderr */
 	int64_t now;                    /* wall clock, read once */
 	struct policy policy;
 	bool have_policy;
@@ -368,7 +369,7 @@ not_a_request(struct session *s, const char *command)
 	s->audit.command = command != NULL ? command : "(login shell)";
 	(void)audit_refused(&s->audit, "not-a-request",
 	    "only signed writ requests are served on this account");
-	dprintf(STDERR_FILENO, "writ-gate: this account only runs signed "
+	dprintf(s->err_fd, "writ-gate: this account only runs signed "
 	    "writ requests, sent by the writ client (see writ(1)); no shell, "
 	    "commands, scp, sftp, rsync or forwarding\n");
 	return GATE_EXIT_REFUSED;
@@ -376,7 +377,7 @@ not_a_request(struct session *s, const char *command)
 
 int
 gate_serve(const struct gate_config *cfg, const char *command, int in_fd,
-    int out_fd, const char *peer)
+    int out_fd, int err_fd, const char *peer)
 {
 	struct session s;
 	struct werr e;
@@ -385,12 +386,14 @@ gate_serve(const struct gate_config *cfg, const char *command, int in_fd,
 	memset(&s, 0, sizeof(s));
 	s.cfg = cfg;
 	s.in_fd = in_fd;
+	s.err_fd = err_fd;
 	s.lock_fd = s.payload_fd = s.download.fd = -1;
 	upload_init(&s.upload);
 	s.now = (int64_t)time(NULL);
 	s.request_id[0] = '-';
 	s.sink.facility = cfg->facility;
 	s.sink.file = cfg->audit_log;
+	s.sink.to_stderr = cfg->audit_to_stderr;
 	s.audit.cfg = cfg;
 	s.audit.sink = &s.sink;
 	s.audit.peer = peer;

@@ -12,10 +12,12 @@
 #define GATE_EXIT_REFUSED 77    /* sysexits' EX_NOPERM */
 #define GATE_EXIT_CONFIG 78     /* EX_CONFIG: gate.ini unusable */
 
-/* Serves one session: reads the request from in_fd, answers on out_fd.
- * command is what the client asked to run (SSH_ORIGINAL_COMMAND), peer the
- * client's address for the audit. Returns the session's exit status. */
+/* Serves one session: reads the request from in_fd, answers on out_fd;
+ * err_fd (the session's stderr) takes the one line for a session that is
+ * not a request. command is what the client asked to run
+ * (SSH_ORIGINAL_COMMAND), peer the client's address for the audit.
+ * Returns the session's exit status. */
 int gate_serve(const struct gate_config *cfg, const char *command,
-    int in_fd, int out_fd, const char *peer);
+    int in_fd, int out_fd, int err_fd, const char *peer);
 
 #endif

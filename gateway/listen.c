@@ -444,7 +444,8 @@ serve(struct listener *l)
 }
 
 /* SIGTERM: no new connections; sessions in flight finish (their ops end
- * or meet their timeouts). */
+ * or meet their timeouts). A second SIGTERM or SIGINT stops the waiting:
+ * the daemon exits, and its children go on serving their sessions alone. */
 static void
 drain(struct listener *l)
 {
@@ -455,8 +456,21 @@ drain(struct listener *l)
 	count_children(l, &all, &unauth);
 	say(l, "stopping: %zu session%s still running", all,
 	    all == 1 ? "" : "s");
-	while (waitpid(-1, NULL, 0) > 0 || errno == EINTR)
-		;
+	got_stop = 0;
+	for (;;) {
+		reap(l);
+		count_children(l, &all, &unauth);
+		if (all == 0)
+			return;
+		if (got_stop) {
+			say(l, "second signal: exiting; %zu session%s left to "
+			    "finish on their own", all, all == 1 ? "" : "s");
+			return;
+		}
+		/* Signals stay blocked but here: a SIGCHLD or second stop
+		 * that came since the check above ends the wait at once. */
+		sigsuspend(&l->oldmask);
+	}
 }
 
 static int
@@ -467,6 +481,7 @@ start(struct listener *l, struct werr *e)
 
 	if ((r = gate_config_load(l->o->config_path, &l->cfg, e)) != 0)
 		return r;
+	l->cfg.audit_to_stderr = l->o->foreground;
 	if ((r = authorized_keys_load(l->o->authorized_keys, &l->keys,
 	    e)) != 0)
 		return r;

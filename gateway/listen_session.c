@@ -21,6 +21,7 @@
 #include "reply.h"
 
 #define PUMP_CHUNK (32 * 1024)
+#define LINGER_MS 5000          /* for the client to go after the close */
 
 struct conn {
 	struct listen_conn *c;
@@ -331,23 +332,17 @@ pump(struct conn *k, struct pump *p)
 }
 
 /* The grandchild: the gate itself, with the pipes as its stdin, stdout
- * and stderr (its one line for a non-request goes to the client). */
+ * and stderr (its one line for a non-request goes to the client); its
+ * own stderr stays the daemon's, where --foreground audits too. */
 static void
 serve_child(struct conn *k, int in_fd, int out_fd, int err_fd)
 {
-	int status;
-
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGHUP, SIG_IGN);
 	/* Nothing of the SSH connection reaches the gate or its ops. */
 	close(k->c->fd);
-	if (dup2(err_fd, STDERR_FILENO) == -1)
-		_exit(GATE_EXIT_CONFIG);
-	if (err_fd != STDERR_FILENO)
-		close(err_fd);
-	status = gate_serve(k->c->cfg, k->command, in_fd, out_fd,
-	    k->c->peer);
-	_exit(status);
+	_exit(gate_serve(k->c->cfg, k->command, in_fd, out_fd, err_fd,
+	    k->c->peer));
 }
 
 /* Starts the gate on pipes and pumps; returns the session's status. */
@@ -388,6 +383,27 @@ out:
 	return status;
 }
 
+/* After the close, what the client still sends (the rest of an upload
+ * the gate refused unread) is read and dropped until it disconnects, as
+ * sshd does: a socket closed with unread bytes sends a reset, which can
+ * destroy the verdict and exit status still on their way to the client. */
+static void
+linger(struct conn *k)
+{
+	int64_t until = clock_mono_ms() + LINGER_MS;
+	ssh_event event;
+
+	if ((event = ssh_event_new()) == NULL)
+		return;
+	if (ssh_event_add_session(event, k->session) == SSH_OK)
+		while (ssh_is_connected(k->session) &&
+		    clock_mono_ms() < until &&
+		    ssh_event_dopoll(event, 100) != SSH_ERROR)
+			;
+	ssh_event_remove_session(event, k->session);
+	ssh_event_free(event);
+}
+
 int
 listen_session(struct listen_conn *c)
 {
@@ -401,6 +417,7 @@ listen_session(struct listen_conn *c)
 	k.started_ms = clock_mono_ms();
 	k.sink.facility = c->cfg->facility;
 	k.sink.file = c->cfg->audit_log;
+	k.sink.to_stderr = c->cfg->audit_to_stderr;
 	audit_open(&k.sink);
 	/* Connect to exec request within the grace time, or die. */
 	alarm(LISTEN_AUTH_SECONDS);
@@ -431,6 +448,7 @@ listen_session(struct listen_conn *c)
 		(void)ssh_channel_request_send_exit_status(k.channel, status);
 		(void)ssh_channel_send_eof(k.channel);
 		(void)ssh_channel_close(k.channel);
+		linger(&k);
 	}
 out:
 	alarm(0);

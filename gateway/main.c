@@ -88,7 +88,7 @@ forced_command(const char *config_path)
 		return GATE_EXIT_CONFIG;
 	}
 	status = gate_serve(&cfg, getenv("SSH_ORIGINAL_COMMAND"),
-	    STDIN_FILENO, STDOUT_FILENO, peer);
+	    STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO, peer);
 	gate_config_free(&cfg);
 	return status;
 }

@@ -16,6 +16,13 @@
 #   send NAME ARGS...  mkrequest ARGS | ssh writ-request-v1 -> NAME.{verdict,
 #                      stdout,stderr,end,rc}
 #   sshd_stop          (also run at exit)
+#
+# GATE_BACKEND=daemon (tests/run sets it for a second run of the suites
+# that work with both): sshd_start starts `writ-gate --listen` on the same
+# port, host key and known_hosts instead of sshd, with the keys that
+# `authorize` gave (their commands dropped: the daemon always runs the gate
+# on gate.ini), and restarts it when gate.ini changes, since the daemon
+# reads gate.ini once where sshd's forced command reads it per session.
 
 SSHD_ACCOUNT=writgate
 GATE=$SCRATCH/bin/writ-gate
@@ -26,6 +33,7 @@ SSHD_PREFIX=()
 SSHD_PID=
 GATE_DIR=$SCRATCH/gate
 FILES_DIR=$SCRATCH/files
+GATE_BACKEND=${GATE_BACKEND:-sshd}
 
 # The account sshd logs in; created once per machine when run as root.
 # AS_GATE: a command prefix that runs a command as that account (for
@@ -268,16 +276,35 @@ syslog_facility = local3
 ${1:-}
 INI
 	gate_own "$GATE_DIR/gate.ini"
+	gate_ini_changed
+}
+
+# gate_ini_changed: after gate.ini was edited. The daemon reads it at
+# start (so it is restarted); sshd's forced command, every session.
+gate_ini_changed() {
+	[ "$GATE_BACKEND" = daemon ] && [ -n "$SSHD_PID" ] && sshd_run
+	return 0
 }
 
 # authorize KEYFILE COMMAND: KEYFILE.pub may log in, and always runs COMMAND.
 authorize() {
 	printf 'command="%s",restrict %s\n' "$2" "$(cat "$1.pub")" \
 	    >> "$SSH_DIR/authorized_keys"
+	cat "$1.pub" >> "$SSH_DIR/listen_keys"
 }
 
 sshd_start() {
 	SSHD_PORT=$(free_port)
+	[ -s "$SSH_DIR/authorized_keys" ] ||
+		authorize "$SSH_DIR/client_key" "$GATE -c $GATE_DIR/gate.ini"
+	[ "$GATE_BACKEND" = daemon ] || sshd_config
+	echo "[127.0.0.1]:$SSHD_PORT $(cat "$SSH_DIR/host_key.pub")" \
+	    > "$SSH_DIR/known_hosts"
+	sshd_run
+	at_exit sshd_stop
+}
+
+sshd_config() {
 	mkdir -p /run/sshd 2>/dev/null
 	cat > "$SSH_DIR/sshd_config" <<CONF
 Port $SSHD_PORT
@@ -295,8 +322,6 @@ PermitRootLogin no
 Subsystem sftp internal-sftp
 LogLevel VERBOSE
 CONF
-	[ -s "$SSH_DIR/authorized_keys" ] ||
-		authorize "$SSH_DIR/client_key" "$GATE -c $GATE_DIR/gate.ini"
 	# sshd reads authorized_keys as the account it logs in.
 	chmod 0755 "$SSH_DIR"
 	chmod 0644 "$SSH_DIR/authorized_keys"
@@ -304,17 +329,19 @@ CONF
 		fail sshd_config "sshd -t: $(cat "$SSH_DIR/sshd-t.log")"
 		exit 1
 	fi
-	echo "[127.0.0.1]:$SSHD_PORT $(cat "$SSH_DIR/host_key.pub")" \
-	    > "$SSH_DIR/known_hosts"
-	sshd_run
-	at_exit sshd_stop
 }
 
 # sshd_run: (re)starts sshd on the written config, in the foreground of a
 # background job so that $SSHD_PID is sshd itself; "${SSHD_PREFIX[@]}" (e.g.
-# rsyslog.sh's LOG_NS) goes before it.
+# rsyslog.sh's LOG_NS) goes before it. With GATE_BACKEND=daemon, (re)starts
+# the daemon instead.
 sshd_run() {
 	local i
+	sshd_stop
+	if [ "$GATE_BACKEND" = daemon ]; then
+		daemon_run "$SSHD_PORT" "$GATE_DIR/gate.ini" SSHD_PID
+		return
+	fi
 	rm -f "$SSH_DIR/sshd.pid"
 	"${SSHD_PREFIX[@]}" /usr/sbin/sshd -D -f "$SSH_DIR/sshd_config" \
 	    -E "$SSH_DIR/sshd.log" </dev/null &
@@ -327,8 +354,37 @@ sshd_run() {
 	exit 1
 }
 
+# daemon_run PORT GATE_INI PIDVAR: writ-gate --listen on 127.0.0.1:PORT with
+# the test host key and the keys `authorize` gave, in the foreground of a
+# background job (its pid in PIDVAR), as gate_listen.sh runs it: as root it
+# drops to the gate account, named by a copy of GATE_INI with `user` added.
+daemon_run() {
+	local port=$1 ini=$2 pidvar=$3 log=$SSH_DIR/daemon-$1.log pid i
+	if [ "$(id -u)" -eq 0 ] && ! grep -q '^user' "$ini"; then
+		{ cat "$ini"; echo "user = $GATE_USER"; } > "$SSH_DIR/daemon-$port.ini"
+		ini=$SSH_DIR/daemon-$port.ini
+	fi
+	: > "$log"
+	"${SSHD_PREFIX[@]}" "$GATE" --listen "127.0.0.1:$port" \
+	    --host-key "$SSH_DIR/host_key" --authorized-keys "$SSH_DIR/listen_keys" \
+	    -c "$ini" --foreground 2>>"$log" </dev/null &
+	pid=$!
+	printf -v "$pidvar" '%s' "$pid"
+	for i in $(seq 100); do
+		grep -q 'listening on' "$log" && return 0
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.05
+	done
+	fail daemon_start "writ-gate --listen did not start: $(tail -n 3 "$log")"
+	exit 1
+}
+
 sshd_stop() {
-	[ -n "${SSHD_PID:-}" ] && kill "$SSHD_PID" 2>/dev/null
+	if [ -n "${SSHD_PID:-}" ]; then
+		kill "$SSHD_PID" 2>/dev/null
+		# The next start may take the same port.
+		wait "$SSHD_PID" 2>/dev/null
+	fi
 	SSHD_PID=
 }
 

@@ -93,6 +93,16 @@ else
 	fail audit_has_peer_from_socket "$(tail -n 3 "$GATE_DIR/audit.log")"
 fi
 
+# --foreground: the audit records go to stderr too (a container's log),
+# the same lines as the audit log's, and never to the client.
+if grep -F 'event="accepted"' "$LOG" | grep -qF 'op="uptime"' &&
+    grep -F 'event="refused"' "$LOG" | grep -qF 'reason="wrong-host"' &&
+    ! grep -q 'event=' "$SCRATCH/up.err" "$SCRATCH/wrong.err"; then
+	pass foreground_audits_to_stderr
+else
+	fail foreground_audits_to_stderr "$(tail -n 3 "$LOG"; head -c 300 "$SCRATCH/wrong.err")"
+fi
+
 # The channel carries the payload both ways: a 3 MiB upload lands whole,
 # a stdin payload comes back as the op's output.
 head -c 3145728 /dev/urandom > "$SCRATCH/big.bin"
@@ -148,6 +158,10 @@ t ssh "${OPTS[@]}" "$HOST"
 	fail refuses_shell "exit $rc: $(head -c 300 "$SCRATCH/out")"
 audited shell_is_audited "(login shell)"
 
+grep -F 'claimed_command="(login shell)"' "$LOG" | grep -qF 'reason="not-a-request"' &&
+	pass foreground_audits_session_refusals_to_stderr ||
+	fail foreground_audits_session_refusals_to_stderr "$(tail -n 3 "$LOG")"
+
 t ssh "${OPTS[@]}" -tt "$HOST" id
 [ "$rc" != 0 ] && grep -qF 'PTY allocation request failed' "$SCRATCH/out" &&
 	pass refuses_pty || fail refuses_pty "exit $rc: $(head -c 300 "$SCRATCH/out")"
@@ -183,6 +197,49 @@ else
 	fail refuses_local_forward "got '$got': $(head -c 300 "$SCRATCH/fwd.err")"
 fi
 
+# scp, both directions: over SFTP (scp's default) the subsystem is refused,
+# with -O the legacy "scp -t/-f" exec gets the gate's line; nothing lands.
+echo secret > "$SCRATCH/scp_src"
+SCP=(scp "${BASE[@]}" -P "$SSHD_PORT" -i "$SSH_DIR/client_key")
+for how in sftp legacy; do
+	o=()
+	[ "$how" = legacy ] && o=(-O)
+	t "${SCP[@]}" "${o[@]}" "$SCRATCH/scp_src" "$HOST:$SCRATCH/up/scp_$how"
+	[ "$rc" != 0 ] && [ ! -e "$SCRATCH/up/scp_$how" ] &&
+		pass "refuses_scp_upload_$how" ||
+		fail "refuses_scp_upload_$how" "exit $rc: $(head -c 300 "$SCRATCH/out")"
+	t "${SCP[@]}" "${o[@]}" "$HOST:$SCRATCH/scp_src" "$SCRATCH/scp_got_$how"
+	[ "$rc" != 0 ] && [ ! -s "$SCRATCH/scp_got_$how" ] &&
+		pass "refuses_scp_download_$how" ||
+		fail "refuses_scp_download_$how" "exit $rc: $(head -c 300 "$SCRATCH/out")"
+done
+grep -qF 'writ-gate: this account only runs signed writ requests' "$SCRATCH/out" &&
+	pass legacy_scp_gets_the_gate_line ||
+	fail legacy_scp_gets_the_gate_line "$(head -c 300 "$SCRATCH/out")"
+audited scp_upload_is_audited "scp -t "
+audited scp_download_is_audited "scp -f "
+
+# ssh -A: the agent request gets no agent. The op runs (the session
+# itself is served), sees no SSH_AUTH_SOCK, and the daemon never opens an
+# agent channel back to the client.
+"$MKREQUEST" -k "$(k ci)" $(req) env > "$SCRATCH/agent.req"
+(
+	eval "$(ssh-agent -s)" >/dev/null
+	ssh-add -q "$SSH_DIR/client_key" 2>/dev/null
+	timeout 30 ssh "${OPTS[@]}" -v -A "$HOST" writ-request-v1 \
+	    < "$SCRATCH/agent.req" > "$SCRATCH/agent.out" 2> "$SCRATCH/agent.err"
+	kill "$SSH_AGENT_PID"
+)
+"$FRAMES" "$SCRATCH/agent" < "$SCRATCH/agent.out" 2>>"$SCRATCH/agent.err"
+if grep -q 'Requesting authentication agent forwarding' "$SCRATCH/agent.err" &&
+    grep -q '^WRIT_OP=env' "$SCRATCH/agent.stdout" &&
+    ! grep -q 'SSH_AUTH_SOCK' "$SCRATCH/agent.stdout" &&
+    ! grep -q 'auth-agent@openssh.com' "$SCRATCH/agent.err"; then
+	pass agent_forwarding_forwards_nothing
+else
+	fail agent_forwarding_forwards_nothing "$(cat "$SCRATCH/agent.stdout" 2>&1; grep -i 'agent\|debug1: client_input_channel_open' "$SCRATCH/agent.err" | head -c 600)"
+fi
+
 t ssh "${BASE[@]}" -p "$SSHD_PORT" -i "$SCRATCH/rsa_host" "$HOST" id
 expect refuses_unknown_key 255 "Permission denied"
 
@@ -192,12 +249,34 @@ expect refuses_old_kex 255 "no matching key exchange"
 t ssh "${OPTS[@]}" -o Ciphers=aes128-ctr "$HOST" id
 expect refuses_ctr_cipher 255 "no matching cipher"
 
+# ssh-audit rates every algorithm offered: no [fail] or [warn] on any
+# kex, host key, cipher or MAC. One exception: kex-strict-s-v00@openssh.com
+# is the strict key exchange against Terrapin (CVE-2023-48795), newer
+# than ssh-audit 2.5.0, which calls it "unknown algorithm".
+if command -v ssh-audit >/dev/null; then
+	t ssh-audit -n -t 10 -p "$SSHD_PORT" 127.0.0.1
+	awk '/^\((kex|key|enc|mac)\) / { alg = $2; n++ }
+	     /^\(/ && !/^\((kex|key|enc|mac)\) / { alg = "" }
+	     alg != "" && /\[(fail|warn)\]/ &&
+	     !(alg == "kex-strict-s-v00@openssh.com" && /unknown algorithm/) {
+		print; bad = 1 }
+	     END { exit !(n >= 6 && !bad) }' "$SCRATCH/out" > "$SCRATCH/weak" &&
+	    grep -q '^(key) ssh-ed25519 ' "$SCRATCH/out" &&
+	    grep -q '^(enc) chacha20-poly1305@openssh.com ' "$SCRATCH/out" &&
+		pass ssh_audit_finds_no_weak_algorithm ||
+		fail ssh_audit_finds_no_weak_algorithm "$(cat "$SCRATCH/weak"; head -c 600 "$SCRATCH/out")"
+else
+	skip ssh_audit_finds_no_weak_algorithm "ssh-audit is not installed (.ci/deps installs it)"
+fi
+
 # Unauthenticated connections are capped (32): the next is closed at once.
+# cap.py PORT N: holds N connections that got their banner, then one more
+# must be closed at once.
 cat > "$SCRATCH/cap.py" <<'PY'
 import socket, sys, time
 port = int(sys.argv[1])
 held = []
-for i in range(32):
+for i in range(int(sys.argv[2])):
     s = socket.create_connection(("127.0.0.1", port), timeout=5)
     s.recv(64)                      # its banner: a child serves it
     held.append(s)
@@ -206,13 +285,47 @@ data = s.recv(64)
 print("one more got %r" % data)
 sys.exit(0 if data == b"" else 1)
 PY
-t python3 "$SCRATCH/cap.py" "$SSHD_PORT"
+t python3 "$SCRATCH/cap.py" "$SSHD_PORT" 32
 expect caps_unauthenticated_connections 0 "one more got b''"
 grep -q 'refused 127.0.0.1:.* 32 unauthenticated' "$LOG" &&
 	pass cap_is_logged || fail cap_is_logged "$(tail -n 3 "$LOG")"
 sleep 0.3   # the held connections' children see EOF and end
 r again -H web01 uptime
 [ "$rc" = 0 ] && pass serves_after_the_cap || fail serves_after_the_cap "exit $rc"
+
+# Connections served at once are capped (64): 64 authenticated clients
+# that hold their connection (ssh -N, which asks for no channel; the
+# daemon waits for their exec up to its 20 s grace), then one more is
+# closed at once. Started 16 at a time, each batch authenticated (its
+# LocalCommand ran) before the next, so the unauthenticated cap stays out
+# of the way.
+held=()
+mkdir "$SCRATCH/held"
+for b in 0 16 32 48; do
+	for i in $(seq $((b + 1)) $((b + 16))); do
+		timeout 30 ssh "${OPTS[@]}" -N -o PermitLocalCommand=yes \
+		    -o LocalCommand="touch $SCRATCH/held/$i" "$HOST" \
+		    >/dev/null 2>&1 </dev/null &
+		held+=($!)
+	done
+	for i in $(seq 200); do
+		[ "$(ls "$SCRATCH/held" | wc -l)" -ge $((b + 16)) ] && break
+		sleep 0.05
+	done
+done
+at_exit "kill ${held[*]} 2>/dev/null"
+n=$(ls "$SCRATCH/held" | wc -l)
+t python3 "$SCRATCH/cap.py" "$SSHD_PORT" 0
+[ "$n" = 64 ] && [ "$rc" = 0 ] &&
+    grep -q 'refused 127.0.0.1:.*: 64 connections' "$LOG" &&
+	pass caps_connections_at_64 ||
+	fail caps_connections_at_64 "$n held; exit $rc: $(cat "$SCRATCH/out"; tail -n 2 "$LOG")"
+kill "${held[@]}" 2>/dev/null
+wait "${held[@]}" 2>/dev/null
+sleep 0.3   # the held connections' children see EOF and end
+r again64 -H web01 uptime
+[ "$rc" = 0 ] && pass serves_after_the_children_cap ||
+	fail serves_after_the_children_cap "exit $rc: $(cat "$SCRATCH/again64.err")"
 
 # SIGTERM: stop accepting, let sessions finish, exit.
 kill -TERM "$LISTEN_PID"
@@ -222,3 +335,33 @@ if ! kill -0 "$LISTEN_PID" 2>/dev/null && grep -q 'stopped' "$LOG"; then
 else
 	fail sigterm_stops_daemon "$(tail -n 3 "$LOG")"
 fi
+
+# A second signal while sessions drain: the daemon exits at once; the
+# session's own process goes on, its op (locked: sleeps 3 s) runs to its
+# end, and the client gets its output and status.
+listen_start "$KEYS" || { fail listen_restarts "$(cat "$LOG")"; exit 1; }
+client_fleet    # the new port
+( r drain -H web01 locked; echo "$rc" > "$SCRATCH/drain.rc" ) &
+bg=$!
+for i in $(seq 100); do
+	grep -F 'event="accepted"' "$GATE_DIR/audit.log" | grep -qF 'op="locked"' && break
+	sleep 0.05
+done
+kill -TERM "$LISTEN_PID"
+sleep 0.3
+kill -0 "$LISTEN_PID" 2>/dev/null && grep -q 'stopping: 1 session still running' "$LOG" &&
+	pass first_signal_waits_for_sessions ||
+	fail first_signal_waits_for_sessions "$(tail -n 3 "$LOG")"
+kill -INT "$LISTEN_PID"
+for i in $(seq 20); do kill -0 "$LISTEN_PID" 2>/dev/null || break; sleep 0.05; done
+if ! kill -0 "$LISTEN_PID" 2>/dev/null && [ ! -e "$SCRATCH/drain.rc" ] &&
+    grep -q 'second signal: exiting; 1 session left' "$LOG"; then
+	pass second_signal_exits_while_sessions_drain
+else
+	fail second_signal_exits_while_sessions_drain "$(tail -n 3 "$LOG"; cat "$SCRATCH/drain.rc" 2>&1)"
+fi
+wait "$bg"
+[ "$(cat "$SCRATCH/drain.rc")" = 0 ] &&
+    grep -F 'event="finished"' "$GATE_DIR/audit.log" | grep -qF 'op="locked"' &&
+	pass session_outlives_forced_exit ||
+	fail session_outlives_forced_exit "exit $(cat "$SCRATCH/drain.rc"): $(head -c 300 "$SCRATCH/drain.err")"

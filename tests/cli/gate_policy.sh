@@ -64,6 +64,7 @@ write_gate_ini "deny_keys = $(tail -n 1 "$GATE_DIR/rm.pub")"
 refused_class refuses_policy_with_denied_key denied-key
 write_gate_ini
 sed -i 's/^realm .*/realm     = other/' "$GATE_DIR/gate.ini"
+gate_ini_changed
 refused_class refuses_policy_of_other_realm policy-realm
 write_gate_ini
 accepted accepts_again_with_plain_config
@@ -79,6 +80,7 @@ mv "$GATE_DIR/state.away" "$GATE_DIR/state"
 # An audit log that cannot be written: the op does not run.
 write_gate_ini
 sed -i "s|^audit_log .*|audit_log = $GATE_DIR/no-such-dir/audit.log|" "$GATE_DIR/gate.ini"
+gate_ini_changed
 path=$GATE_DIR/canary/unaudited
 send refuses_when_audit_log_fails -k "$(k ci)" $(req) canary "path=$path"
 verdict_is refuses_when_audit_log_fails refuses_when_audit_log_fails "refused gate-error "
@@ -88,8 +90,16 @@ write_gate_ini
 # A config that does not load: one line naming FILE:LINE, exit 78.
 printf '[gate]\nhost_id = web01\nrealm = test\nbogus = 1\n' > "$GATE_DIR/gate.ini"
 gate_own "$GATE_DIR/gate.ini"
-send refuses_bad_config -k "$(k ci)" $(req) uptime
-[ "$(cat "$SCRATCH/refuses_bad_config.rc")" = 78 ] &&
-	grep -qF "writ-gate: $GATE_DIR/gate.ini:4: unknown key 'bogus' in [gate]" "$SCRATCH/refuses_bad_config.err" &&
-	pass bad_config_names_file_and_line ||
-	fail bad_config_names_file_and_line "rc $(cat "$SCRATCH/refuses_bad_config.rc"): $(cat "$SCRATCH/refuses_bad_config.err")"
+if [ "$GATE_BACKEND" = daemon ]; then
+	# The daemon reads gate.ini once, at start: it does not start.
+	t "$GATE" --listen 127.0.0.1:1 --host-key "$SSH_DIR/host_key" \
+	    --authorized-keys "$SSH_DIR/listen_keys" -c "$GATE_DIR/gate.ini" --foreground
+	expect bad_config_names_file_and_line 78 \
+	    "writ-gate: $GATE_DIR/gate.ini:4: unknown key 'bogus' in [gate]"
+else
+	send refuses_bad_config -k "$(k ci)" $(req) uptime
+	[ "$(cat "$SCRATCH/refuses_bad_config.rc")" = 78 ] &&
+		grep -qF "writ-gate: $GATE_DIR/gate.ini:4: unknown key 'bogus' in [gate]" "$SCRATCH/refuses_bad_config.err" &&
+		pass bad_config_names_file_and_line ||
+		fail bad_config_names_file_and_line "rc $(cat "$SCRATCH/refuses_bad_config.rc"): $(cat "$SCRATCH/refuses_bad_config.err")"
+fi

@@ -29,11 +29,19 @@ chmod 0700 "$GATE_DIR/state2" "$GATE_DIR/state3"
 chmod 0755 "$SCRATCH/up" "$SCRATCH/up2" "$SCRATCH/up3" "$SCRATCH/elsewhere"
 chmod 0777 "$SCRATCH/up/open"
 ln -s "$SCRATCH/elsewhere" "$SCRATCH/up/evil"
-# One sshd listening on three ports; the forced command picks the gate by
-# the port the client came in on (SSH_CONNECTION's fourth field).
 PORT2=$(free_port)
 PORT3=$(free_port)
-cat > "$SCRATCH/bin/pick-gate" <<SH
+if [ "$GATE_BACKEND" = daemon ]; then
+	# A daemon a gate, each on its own port.
+	sshd_start
+	daemon_run "$PORT2" "$GATE_DIR/gate2.ini" PID2
+	daemon_run "$PORT3" "$GATE_DIR/gate3.ini" PID3
+	at_exit "kill $PID2 $PID3 2>/dev/null"
+else
+	# One sshd listening on three ports; the forced command picks the
+	# gate by the port the client came in on (SSH_CONNECTION's fourth
+	# field).
+	cat > "$SCRATCH/bin/pick-gate" <<SH
 #!/bin/sh
 set -- \$SSH_CONNECTION
 case "\$4" in
@@ -42,13 +50,12 @@ $PORT3) exec $GATE -c $GATE_DIR/gate3.ini ;;
 *) exec $GATE -c $GATE_DIR/gate.ini ;;
 esac
 SH
-chmod 0755 "$SCRATCH/bin/pick-gate"
-authorize "$SSH_DIR/client_key" "$SCRATCH/bin/pick-gate"
-sshd_start
-printf 'Port %s\nPort %s\n' "$PORT2" "$PORT3" >> "$SSH_DIR/sshd_config"
-kill "$SSHD_PID"
-wait "$SSHD_PID" 2>/dev/null
-sshd_run
+	chmod 0755 "$SCRATCH/bin/pick-gate"
+	authorize "$SSH_DIR/client_key" "$SCRATCH/bin/pick-gate"
+	sshd_start
+	printf 'Port %s\nPort %s\n' "$PORT2" "$PORT3" >> "$SSH_DIR/sshd_config"
+	sshd_run
+fi
 for port in "$PORT2" "$PORT3"; do
 	echo "[127.0.0.1]:$port $(cat "$SSH_DIR/host_key.pub")" >> "$SSH_DIR/known_hosts"
 done
