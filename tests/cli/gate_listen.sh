@@ -177,6 +177,27 @@ t ssh "${OPTS[@]}" -W "127.0.0.1:$SSHD_PORT" "$HOST"
 t ssh "${OPTS[@]}" -N -o ExitOnForwardFailure=yes -R "0:127.0.0.1:$SSHD_PORT" "$HOST"
 [ "$rc" != 0 ] && pass refuses_remote_forward || fail refuses_remote_forward "exit 0"
 
+# A second channel on one connection (OpenSSH multiplexing): the master's
+# own session channel waits for its request; the second is refused, and
+# the op it asks for never runs.
+CP=$SCRATCH/cm.sock
+sleep 8 | timeout 10 ssh "${OPTS[@]}" -o ControlMaster=yes -o ControlPath="$CP" \
+    "$HOST" writ-request-v1 >/dev/null 2>&1 &
+MASTER=$!
+at_exit "kill $MASTER 2>/dev/null"
+for i in $(seq 100); do [ -S "$CP" ] && break; sleep 0.05; done
+# (-p a closed port: when the mux session is refused, ssh would otherwise
+# fall back to a fresh connection of its own.)
+t ssh "${BASE[@]}" -i "$SSH_DIR/client_key" -p "$(free_port)" \
+    -o ControlMaster=no -o ControlPath="$CP" "$HOST" second-channel
+if [ -S "$CP" ] && [ "$rc" != 0 ] && grep -qi 'refused\|open failed' "$SCRATCH/out" &&
+    ! grep -qF 'claimed_command="second-channel"' "$GATE_DIR/audit.log"; then
+	pass refuses_second_channel
+else
+	fail refuses_second_channel "socket $([ -S "$CP" ] && echo up || echo missing), exit $rc: $(head -c 300 "$SCRATCH/out")"
+fi
+kill "$MASTER" 2>/dev/null
+
 # ssh -N -L: the forward is set up locally; a connection through it must
 # not reach anything (the direct-tcpip channel is refused).
 LPORT=$(free_port)
