@@ -138,7 +138,14 @@ status_is shares_request_id 0 &&
 # user@ in the target wins over -l (sshd's AllowUsers shows which was
 # sent); [v6]:port parses.
 if [ "$GATE_BACKEND" = daemon ]; then
-	skip target_user_wins "the daemon serves one account whatever the user name, so it cannot show which was sent"
+	# The daemon serves its one account whatever user name is sent
+	# (writ-gate(8)): the same targets reach the gate both.
+	r daemon_ignores_user_name -H "nobody@web01,$GATE_USER@web02" uptime
+	status_is daemon_ignores_user_name 6 &&
+		{ has daemon_ignores_user_name out 'web01: ' &&
+		  has daemon_ignores_user_name err "writ: web02: refused wrong-host: web01" &&
+		  pass daemon_ignores_user_name ||
+		  fail daemon_ignores_user_name "$(cat "$SCRATCH/daemon_ignores_user_name.err")"; }
 else
 	r target_user_wins -H "nobody@web01,$GATE_USER@web02" uptime
 	status_is target_user_wins 4 &&
