@@ -31,20 +31,33 @@ fanout_status_name(enum fanout_status s)
 	return (unsigned)s < FANOUT_NSTATUS ? status_names[s] : "unknown";
 }
 
-static bool
-stopped(const struct fanout_shared *sh)
+bool
+fanout_job_stopped(const struct fanout_job *job)
 {
-	const struct fanout_stop *st = sh->f->job->stop;
+	return job->stop != NULL && (job->stop->drain || job->stop->interrupt);
+}
 
-	return st != NULL && (st->drain || st->interrupt);
+bool
+fanout_job_interrupted(const struct fanout_job *job)
+{
+	return job->stop != NULL && job->stop->interrupt;
 }
 
 bool
 fanout_interrupted(const struct fanout_shared *sh)
 {
-	const struct fanout_stop *st = sh->f->job->stop;
+	return fanout_job_interrupted(sh->f->job);
+}
 
-	return st != NULL && st->interrupt;
+void
+fanout_result_init(const struct fanout *f, struct fanout_result *r,
+    enum fanout_status st)
+{
+	memset(r, 0, sizeof(*r));
+	r->status = st;
+	r->exit_code = -1;
+	sodium_bin2hex(r->request, sizeof(r->request), f->request_id,
+	    sizeof(f->request_id));
 }
 
 void
@@ -102,7 +115,7 @@ worker(void *arg)
 
 	for (;;) {
 		pthread_mutex_lock(&sh->lock);
-		if (sh->next == sh->count || stopped(sh)) {
+		if (sh->next == sh->count || fanout_job_stopped(sh->f->job)) {
 			pthread_mutex_unlock(&sh->lock);
 			break;
 		}
@@ -137,14 +150,10 @@ abandon_running(struct fanout_shared *sh)
 	for (i = 0; i < sh->f->n; i++) {
 		if (!sh->running[i] || sh->published[i])
 			continue;
-		memset(&r, 0, sizeof(r));
-		r.status = FANOUT_INTERRUPTED;
-		r.exit_code = -1;
+		fanout_result_init(sh->f, &r, FANOUT_INTERRUPTED);
 		r.attempts = 1;
 		r.batch = sh->f->batch;
 		r.finished_at_ms = clock_wall_ms();
-		sodium_bin2hex(r.request, sizeof(r.request), sh->f->request_id,
-		    sizeof(sh->f->request_id));
 		snprintf(r.detail, sizeof(r.detail), "interrupted while "
 		    "connecting");
 		publish(sh, i, &r);
@@ -236,13 +245,8 @@ fanout_begin(struct fanout *f, const struct fanout_job *job,
 		memcpy(f->request_id, want_id, sizeof(f->request_id));
 	else
 		randombytes_buf(f->request_id, sizeof(f->request_id));
-	memset(results, 0, n * sizeof(*results));
-	for (i = 0; i < n; i++) {
-		results[i].status = FANOUT_SKIPPED;
-		results[i].exit_code = -1;
-		sodium_bin2hex(results[i].request, sizeof(results[i].request),
-		    f->request_id, sizeof(f->request_id));
-	}
+	for (i = 0; i < n; i++)
+		fanout_result_init(f, &results[i], FANOUT_SKIPPED);
 	if ((f->shared = calloc(1, sizeof(*f->shared))) == NULL)
 		return werr_set(e, WRIT_ENOMEM, "out of memory");
 	if ((rc = shared_init(f->shared, f, e)) == 0 && ssh_init() != SSH_OK)

@@ -9,6 +9,7 @@
 #ifndef WRIT_FANOUT_H
 #define WRIT_FANOUT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <signal.h>
 #include <stdint.h>
@@ -158,5 +159,10 @@ int fanout_batch(struct fanout *f, const size_t *idx, size_t count,
 void fanout_end(struct fanout *f);
 
 const char *fanout_status_name(enum fanout_status s);
+
+/* Whether job's run was told to stop starting hosts (drain or
+ * interrupt), or to close the channels in flight (interrupt). */
+bool fanout_job_stopped(const struct fanout_job *job);
+bool fanout_job_interrupted(const struct fanout_job *job);
 
 #endif

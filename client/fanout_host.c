@@ -406,15 +406,13 @@ fanout_host(struct fanout_shared *sh, size_t i, struct fanout_result *r)
 	size_t len = 0;
 
 	memset(&h, 0, sizeof(h));
-	memset(r, 0, sizeof(*r));
+	/* Every path ends in fanout_finish; until then, fail closed. */
+	fanout_result_init(sh->f, r, FANOUT_UNREACHABLE);
 	h.sh = sh;
 	h.job = sh->f->job;
 	h.i = i;
 	h.t = &sh->f->targets[i];
 	h.r = r;
-	r->exit_code = -1;
-	sodium_bin2hex(r->request, sizeof(r->request), sh->f->request_id,
-	    sizeof(sh->f->request_id));
 	r->started_at_ms = clock_wall_ms();
 	h.start_ms = clock_mono_ms();
 	if (h.job->deadline > 0)

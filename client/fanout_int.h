@@ -86,6 +86,10 @@ void fanout_emit_output(struct fanout_shared *sh, size_t i,
 void fanout_emit_note(struct fanout_shared *sh, size_t i, const char *fmt,
     ...) __attribute__((format(printf, 3, 4)));
 
+/* An empty result of status st: no exit status, the run's request id. */
+void fanout_result_init(const struct fanout *f, struct fanout_result *r,
+    enum fanout_status st);
+
 /* Whether the run was told to close its channels (second SIGINT). */
 bool fanout_interrupted(const struct fanout_shared *sh);
 

@@ -97,12 +97,6 @@ allowed_failures(const struct run_plan *p, size_t n)
 	    p->max_fail.value;
 }
 
-static bool
-stopped(const struct fanout_job *job)
-{
-	return job->stop != NULL && (job->stop->drain || job->stop->interrupt);
-}
-
 /* Sleeps SEC seconds unless the run is stopped meanwhile. */
 static void
 pause_between(const struct fanout_job *job, unsigned long secs)
@@ -110,7 +104,7 @@ pause_between(const struct fanout_job *job, unsigned long secs)
 	struct timespec ts = { 0, 100 * 1000000L };
 	unsigned long ticks = secs * 10;
 
-	while (ticks-- > 0 && !stopped(job))
+	while (ticks-- > 0 && !fanout_job_stopped(job))
 		nanosleep(&ts, NULL);
 }
 
@@ -135,7 +129,7 @@ run_sequential(struct fanout *f, const struct run_plan *p, struct werr *e)
 	size_t i;
 	int rc;
 
-	for (i = 0; i < f->n && !stopped(f->job); i++) {
+	for (i = 0; i < f->n && !fanout_job_stopped(f->job); i++) {
 		if ((rc = fanout_batch(f, &i, 1, e)) != 0)
 			return rc;
 		if (f->results[i].status != FANOUT_OK && !p->keep_going)
@@ -238,10 +232,10 @@ roll_batches(struct roll *ro, struct werr *e)
 	size_t allowed = allowed_failures(p, n);
 	int rc;
 
-	while (start < n && !stopped(ro->user)) {
+	while (start < n && !fanout_job_stopped(ro->user)) {
 		if (b > 0 && p->pause > 0)
 			pause_between(ro->user, p->pause);
-		if (stopped(ro->user))
+		if (fanout_job_stopped(ro->user))
 			break;
 		count = hosts_of(&p->sizes[b < p->nsizes ? b : p->nsizes - 1],
 		    n, 1);
@@ -252,8 +246,7 @@ roll_batches(struct roll *ro, struct werr *e)
 		ro->main.batch = (int)++b;
 		if ((rc = fanout_batch(&ro->main, ro->idx, count, e)) != 0)
 			return rc;
-		if (p->health != NULL && !(ro->user->stop != NULL &&
-		    ro->user->stop->interrupt) &&
+		if (p->health != NULL && !fanout_job_interrupted(ro->user) &&
 		    (rc = check_health(ro, count, e)) != 0)
 			return rc;
 		release_batch(ro, count);
