@@ -92,11 +92,22 @@ gate_view_of(const struct session *s, struct gate_view *g)
 	g->now = s->now;
 	g->latest_seen = s->state.latest_seen;
 	g->clock_skew = s->cfg->clock_skew;
+	g->min_serial = s->cfg->min_serial;
+	g->highest_serial = s->state.highest_serial;
+	g->highest_digest = s->state.has_digest ? s->state.highest_digest :
+	    NULL;
+	g->deny_keys = s->cfg->deny_keys;
+	g->ndeny = s->cfg->ndeny;
 }
 
 /* Policy and state first: a gate whose own footing is doubtful refuses
  * whatever comes. Failures are kept in s->v and reported once the request
- * has been read, so the audit holds what was asked. */
+ * has been read, so the audit holds what was asked.
+ *
+ * A usable policy newer than any seen raises the serial floor here, durably,
+ * before its first request is judged: a gate that has seen serial 2 refuses
+ * serial 1 put back, even if no request under serial 2 was ever accepted
+ * (serial 1 may hold a signer that serial 2 removed). */
 static void
 load_footing(struct session *s)
 {
@@ -116,13 +127,10 @@ load_footing(struct session *s)
 	}
 	s->have_state = true;
 	gate_view_of(s, &g);
-	g.min_serial = s->cfg->min_serial;
-	g.highest_serial = s->state.highest_serial;
-	g.highest_digest = s->state.has_digest ? s->state.highest_digest :
-	    NULL;
-	g.deny_keys = s->cfg->deny_keys;
-	g.ndeny = s->cfg->ndeny;
 	authorize_policy(&s->policy, &g, &s->v);
+	if (s->v.reason == VERDICT_OK && state_note_policy(&s->state,
+	    s->policy.serial, s->policy.digest, &e) != 0)
+		verdict_refuse(&s->v, VERDICT_GATE_ERROR, "%s", e.msg);
 }
 
 /* Reads and parses the request; on failure e says why and the caller
@@ -305,9 +313,6 @@ run(struct session *s)
 	    build_exec(s, argv, sizeof(argv) /
 	    sizeof(argv[0]), envp, sizeof(envp) / sizeof(envp[0])) != 0)
 		return refuse(s, VERDICT_GATE_ERROR, "argv too long");
-	if (state_note_policy(&s->state, s->policy.serial, s->policy.digest,
-	    &e) != 0)
-		return refuse(s, VERDICT_GATE_ERROR, e.msg);
 	/* Written (and fsynced, with audit_log) before the op starts: an op
 	 * that cannot be audited does not run. */
 	if (audit_accepted(&s->audit, &s->v) != 0)

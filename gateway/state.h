@@ -1,9 +1,9 @@
-/* state.h: what a gate remembers between sessions (SPEC §4, §5), in its
- * state directory: the nonces it has seen (one file each, created with
- * O_EXCL and fsynced before the op runs), the highest policy serial it has
- * accepted with that policy file's digest, the latest time it has seen, and
- * the op locks. Anything doubtful about the directory is an error: the gate
- * then refuses (fails closed).
+/* state.h: what a gate remembers between sessions, in its state directory:
+ * the nonces it has seen (one file each, created with O_EXCL and fsynced
+ * before the op runs), the serial floor (the highest policy serial that has
+ * verified here, with that policy file's digest), the latest time it has
+ * seen, and the op locks. Anything doubtful about the directory is an
+ * error: the gate then refuses (fails closed).
  *
  * Layout (docs/PROTOCOL.md): DIR/state (serial, digest, latest time; replaced
  * atomically under DIR/state.lock), DIR/nonces/<64 hex> (content: the time
@@ -30,7 +30,7 @@ struct gate_state {
 	int nonces_fd;                  /* DIR/nonces, O_DIRECTORY */
 	int locks_fd;                   /* DIR/locks, O_DIRECTORY */
 	char dir[STATE_DIR_MAX];        /* the path, for messages */
-	uint64_t highest_serial;        /* 0: none accepted yet */
+	uint64_t highest_serial;        /* the serial floor; 0: none yet */
 	uint8_t highest_digest[STATE_DIGEST_BYTES];
 	bool has_digest;
 	int64_t latest_seen;            /* 0: never */
@@ -52,12 +52,13 @@ void state_close(struct gate_state *st);
 /* Raises latest_seen to now (and records it durably) if now is later by
  * STATE_TIME_STEP or more, or nothing was recorded yet. */
 int state_note_time(struct gate_state *st, int64_t now, struct werr *e);
-/* Records serial/digest as the highest accepted policy if serial is higher
- * than the recorded one, or equal to it with no digest recorded yet (a
- * fresh gate accepting serial 0). An equal serial must come with the same
- * digest (checked by authorize_policy before this is called; a different
- * one is an error here too). Both re-read DIR/state under its lock first,
- * so a value another session raised meanwhile is kept, never lowered. */
+/* Records serial/digest as the serial floor (the highest policy that has
+ * verified) if serial is higher than the recorded one, or equal to it with
+ * no digest recorded yet (a fresh gate seeing serial 0). An equal serial
+ * must come with the same digest (checked by authorize_policy before this
+ * is called; a different one is an error here too). Both re-read
+ * DIR/state under its lock first, so a value another session raised
+ * meanwhile is kept, never lowered. */
 int state_note_policy(struct gate_state *st, uint64_t serial,
     const uint8_t digest[STATE_DIGEST_BYTES], struct werr *e);
 

@@ -166,23 +166,28 @@ check_serial(const struct policy *p, const struct gate_view *g,
 	}
 }
 
-static void
-check_deny_keys(const struct policy *p, const struct gate_view *g,
-    struct verdict *v)
+/* A revoked signer's key is refused wherever it signs; every other signer
+ * keeps working under the same policy. A request that carries a denied
+ * signature is refused whole, even when other signatures would be enough:
+ * a revoked key co-signs nothing. */
+static bool
+check_deny_keys(const struct request *rq, const struct policy_signer **who,
+    const struct gate_view *g, struct verdict *v)
 {
 	char id[17];
 	size_t i, j;
 
-	for (i = 0; i < p->nsigners; i++)
+	for (i = 0; i < rq->nsigs; i++)
 		for (j = 0; j < g->ndeny; j++)
-			if (sodium_memcmp(p->signers[i].key.pk,
-			    g->deny_keys[j].pk, MINISIGN_PK_BYTES) == 0) {
-				minisign_keyid_hex(p->signers[i].key.keynum, id);
+			if (sodium_memcmp(rq->sigs[i].pk, g->deny_keys[j].pk,
+			    MINISIGN_PK_BYTES) == 0) {
+				minisign_keyid_hex(who[i]->key.keynum, id);
 				verdict_refuse(v, VERDICT_DENIED_KEY,
 				    "signer %s (key id %s) is in deny_keys",
-				    p->signers[i].name, id);
-				return;
+				    who[i]->name, id);
+				return false;
 			}
+	return true;
 }
 
 void
@@ -209,8 +214,6 @@ authorize_policy(const struct policy *p, const struct gate_view *g,
 		    p->realm ? p->realm : "(none)", g->realm ? g->realm : "(none)");
 	else
 		check_serial(p, g, v);
-	if (v->reason == VERDICT_OK)
-		check_deny_keys(p, g, v);
 }
 
 /* Every signature over the request verifies and no key signed twice. */
@@ -372,7 +375,7 @@ authorize_request_assuming_signed(const struct policy *p,
 		verdict_refuse(v, VERDICT_DUPLICATE_SIGNER, "%s", e.msg);
 		return;
 	}
-	if (!check_signers(p, rq, who, v))
+	if (!check_signers(p, rq, who, v) || !check_deny_keys(rq, who, g, v))
 		return;
 	if (rq->op == NULL || (o = policy_find_op(p, rq->op)) == NULL) {
 		verdict_refuse(v, VERDICT_UNKNOWN_OP, "op %s is not in the policy",

@@ -4,10 +4,13 @@
  *
  * The gate calls, in SPEC §4 order:
  *   (policy load and signature: I/O, done by the gate; "bad-policy")
- *   authorize_policy()   policy expiry, realm, serial/rollback, deny_keys
+ *   authorize_policy()   policy expiry, realm, serial/rollback
+ *   (the serial floor recorded: I/O, done by the gate, before any request
+ *    is judged under a newer policy)
  *   (request parse, done by request_parse(); "bad-request")
- *   authorize_request()  signatures, signers, approvals, host, realm, window,
- *                        clock, then message-required and bad-payload
+ *   authorize_request()  signatures, signers, deny_keys (one signer refused,
+ *                        the rest keep working), approvals, host, realm,
+ *                        window, clock, then message-required and bad-payload
  *   (nonce record: I/O, done by the gate; "replayed")
  *   authorize_params()   each param against §3, and the argv built from it
  *   (lock: I/O, done by the gate; "busy")

@@ -58,10 +58,39 @@ refused_class refuses_same_serial_other_file policy-rollback
 write_policy 6
 accepted accepts_newer_serial
 
+# The floor rises as soon as a newer policy verifies, before any request is
+# judged under it: serial 7 is seen only by refused sessions (one that does
+# not even parse, one by an unknown key), and serial 6 put back is refused.
+cp "$GATE_DIR/policy.ini" "$GATE_DIR/policy.6"
+cp "$GATE_DIR/policy.ini.minisig" "$GATE_DIR/policy.6.minisig"
+write_policy 7
+printf 'not a request' | send_raw floor_session_unparsed "$SSH_DIR/client_key"
+verdict_is floor_unparsed_request_is_refused floor_session_unparsed "refused bad-request "
+send floor_session_unknown -k "$(k outsider)" $(req) uptime
+verdict_is floor_unknown_signer_is_refused floor_session_unknown "refused unauthenticated "
+cp "$GATE_DIR/policy.6" "$GATE_DIR/policy.ini"
+cp "$GATE_DIR/policy.6.minisig" "$GATE_DIR/policy.ini.minisig"
+refused_class refuses_serial_seen_only_by_refused_sessions policy-rollback
+write_policy 7
+accepted accepts_serial_7_again
+
 write_gate_ini "min_serial = 100"
 refused_class refuses_serial_below_min_serial policy-rollback
+# deny_keys revokes one signer: its requests are refused, denied-key, and
+# every other signer keeps working under the same policy.
 write_gate_ini "deny_keys = $(tail -n 1 "$GATE_DIR/rm.pub")"
-refused_class refuses_policy_with_denied_key denied-key
+accepted denied_key_leaves_other_signers_working
+path=$GATE_DIR/canary/denied
+send denied_signer_is_refused -k "$(k rm)" $(req) canary "path=$path"
+verdict_is denied_signer_is_refused denied_signer_is_refused "refused denied-key "
+[ -e "$path" ] && fail denied_signer_runs_nothing "canary made" ||
+	pass denied_signer_runs_nothing
+grep -F 'reason="denied-key"' "$GATE_DIR/audit.log" | grep -qF "$path" &&
+	pass denied_signer_is_audited ||
+	fail denied_signer_is_audited "no denied-key record for $path"
+# A denied key co-signs nothing, even where the other signature would count.
+send denied_cosigner_is_refused -k "$(k ci)" -k "$(k rm)" $(req) restart unit=nginx.service
+verdict_is denied_cosigner_is_refused denied_cosigner_is_refused "refused denied-key "
 write_gate_ini
 sed -i 's/^realm .*/realm     = other/' "$GATE_DIR/gate.ini"
 gate_ini_changed

@@ -311,9 +311,11 @@ static void s_high_same(struct fx *f) { f->g.highest_serial = 42; f->g.highest_d
 static void s_high_other(struct fx *f) { s_high_same(f); f->highest_digest[31] ^= 1; }
 static void s_high_nodigest(struct fx *f) { f->g.highest_serial = 42; }
 static void s_fresh_gate(struct fx *f) { f->g.min_serial = 0; f->g.highest_serial = 0; f->p.serial = 0; }
-/* denied-key: any signer of the policy, not only the request's */
+/* denied-key: the request's signer is revoked; the policy's other signers
+ * keep working */
 static void s_deny_other(struct fx *f) { f->deny[0] = f->pub[MALLORY]; f->g.deny_keys = f->deny; f->g.ndeny = 1; }
 static void s_deny_bob(struct fx *f) { f->deny[0] = f->pub[BOB]; f->g.deny_keys = f->deny; f->g.ndeny = 1; }
+static void s_deny_bob_signs(struct fx *f) { s_deny_bob(f); f->sign_with = BY(BOB); }
 /* bad-signature */
 static void t_flip_sig(struct fx *f) { f->rq.sigs[0].sig[5] ^= 0x10; }
 static void t_change_op(struct fx *f) { use_op(f, "restart"); }
@@ -447,7 +449,9 @@ static void o_polexp_badsig(struct fx *f) { s_pol_exp(f); }
 static void o_polnew_realm(struct fx *f) { s_pol_new(f); s_pol_realm(f); }
 static void o_realm_rollback(struct fx *f) { s_pol_realm(f); s_min(f); }
 static void o_rollback_deny(struct fx *f) { s_min(f); s_deny_bob(f); }
-static void o_deny_mallory(struct fx *f) { s_deny_bob(f); s_mallory(f); }
+static void o_mallory_deny(struct fx *f) { s_deny_bob(f); f->sign_with = BY(BOB) | BY(MALLORY); }
+static void o_deny_unknown_op(struct fx *f) { s_deny_bob_signs(f); s_op_unknown(f); }
+static void o_deny_cosigner(struct fx *f) { s_appr_two(f); s_deny_bob(f); }
 static void o_badsig_unknownop(struct fx *f) { s_op_unknown(f); }
 static void o_dup_unknown(struct fx *f) { s_mallory(f); }
 static void o_unknown_signer_op(struct fx *f) { s_mallory(f); s_op_unknown(f); }
@@ -489,7 +493,8 @@ static const struct case_ cases[] = {
 	{ "highest serial again, digest unknown", VERDICT_POLICY_ROLLBACK, s_high_nodigest, NULL, VERDICT_POLICY_ROLLBACK },
 	{ "fresh gate, serial 0", VERDICT_POLICY_ROLLBACK, s_fresh_gate, NULL, OK },
 	{ "deny_keys names no signer", VERDICT_DENIED_KEY, s_deny_other, NULL, OK },
-	{ "deny_keys names bob, alice signs", VERDICT_DENIED_KEY, s_deny_bob, NULL, VERDICT_DENIED_KEY },
+	{ "deny_keys names bob, alice signs", VERDICT_DENIED_KEY, s_deny_bob, NULL, OK },
+	{ "deny_keys names bob, bob signs", VERDICT_DENIED_KEY, s_deny_bob_signs, NULL, VERDICT_DENIED_KEY },
 
 	{ "signature intact", VERDICT_BAD_SIGNATURE, s_base, NULL, OK },
 	{ "signature bit flipped", VERDICT_BAD_SIGNATURE, s_base, t_flip_sig, VERDICT_BAD_SIGNATURE },
@@ -605,7 +610,9 @@ static const struct case_ cases[] = {
 	{ "policy-not-yet-valid before policy-realm", OK, o_polnew_realm, NULL, VERDICT_POLICY_NOT_YET },
 	{ "policy-realm before policy-rollback", OK, o_realm_rollback, NULL, VERDICT_POLICY_REALM },
 	{ "policy-rollback before denied-key", OK, o_rollback_deny, NULL, VERDICT_POLICY_ROLLBACK },
-	{ "denied-key before unknown-signer", OK, o_deny_mallory, NULL, VERDICT_DENIED_KEY },
+	{ "unknown-signer before denied-key", OK, o_mallory_deny, NULL, VERDICT_UNKNOWN_SIGNER },
+	{ "denied-key before unknown-op", OK, o_deny_unknown_op, NULL, VERDICT_DENIED_KEY },
+	{ "a denied co-signer refuses the request", OK, o_deny_cosigner, NULL, VERDICT_DENIED_KEY },
 	{ "bad-signature before unknown-op", OK, o_badsig_unknownop, t_flip_sig, VERDICT_BAD_SIGNATURE },
 	{ "bad-signature before duplicate-signer", OK, s_base, t_dup_flip, VERDICT_BAD_SIGNATURE },
 	{ "duplicate-signer before unknown-signer", OK, o_dup_unknown, t_dup, VERDICT_DUPLICATE_SIGNER },
@@ -784,7 +791,7 @@ details_name_what_failed(void)
 	fx_free(&F);
 
 	fx_init(&F);
-	s_deny_bob(&F);
+	s_deny_bob_signs(&F);
 	fx_sign(&F);
 	CHECK(decide(&F) == VERDICT_DENIED_KEY);
 	CHECK(strstr(F.v.detail, "bob") != NULL);
