@@ -138,9 +138,10 @@ int minisign_sign(const uint8_t *msg, size_t len,
  * signature and the global signature over the trusted comment. The text is
  * exactly four lines; an empty text, a legacy "Ed" signature, a trusted
  * comment longer than MINISIGN_COMMENT_MAX or holding a control byte other
- * than TAB, and anything after the fourth line are refused. On success *which (may be
- * NULL) is the index of the key that verified and the trusted comment is
- * copied to tc (may be NULL; tclen must exceed the comment's length). */
+ * than TAB, and anything after the fourth line are refused. On success
+ * *which (may be NULL) is the index of the key that verified and the
+ * trusted comment is copied to tc (may be NULL; tclen must exceed the
+ * comment's length). */
 int minisign_verify(const uint8_t *msg, size_t len, const char *sigtext,
     size_t siglen, const struct minisign_pub *pubs, size_t npub,
     size_t *which, char *tc, size_t tclen, struct werr *e);

@@ -530,7 +530,8 @@ minisign_verifies_our_signature_with_its_key(void)
 	in_dir(msgp, sizeof(msgp), "v.msg");
 	in_dir(sigp, sizeof(sigp), "v.msg.minisig");
 	CHECK(sh("minisign -G -W -p %s -s %s", pubp, secp) == 0);
-	CHECK(minisign_sec_load(secp, KEY_AUTHORITY, no_passphrase, &calls, &sec, &e) == 0);
+	CHECK(minisign_sec_load(secp, KEY_AUTHORITY, no_passphrase, &calls,
+	    &sec, &e) == 0);
 	CHECK(calls == 0);              /* unencrypted: never asked */
 	CHECK(minisign_pub_load(pubp, KEY_AUTHORITY, &loaded, &e) == 0);
 	minisign_sec_pub(sec, &pub);
@@ -652,19 +653,21 @@ decrypts_key_and_refuses_wrong_passphrase(void)
 	write_encrypted_key(path, sec,
 	    "correct horse", crypto_pwhash_scryptsalsa208sha256_OPSLIMIT_MIN,
 	    crypto_pwhash_scryptsalsa208sha256_MEMLIMIT_MIN);
-	CHECK(minisign_sec_load(path, KEY_AUTHORITY, give_passphrase, &pc, &loaded, &e) == 0);
+	CHECK(minisign_sec_load(path, KEY_AUTHORITY, give_passphrase, &pc,
+	    &loaded, &e) == 0);
 	CHECK(pc.calls == 1);
 	CHECK(memcmp(loaded->sk, sec->sk, sizeof(sec->sk)) == 0);
 	CHECK(memcmp(loaded->keynum, sec->keynum, sizeof(sec->keynum)) == 0);
 	minisign_sec_free(loaded);
 	loaded = NULL;
 	pc.pass = "correct horsf";
-	CHECK(minisign_sec_load(path, KEY_AUTHORITY, give_passphrase, &pc, &loaded, &e) ==
-	    WRIT_ECRYPTO);
+	CHECK(minisign_sec_load(path, KEY_AUTHORITY, give_passphrase, &pc,
+	    &loaded, &e) == WRIT_ECRYPTO);
 	CHECK(loaded == NULL);
 	CHECK(strstr(e.msg, "wrong passphrase or corrupt key") != NULL);
 	CHECK(strstr(e.msg, path) != NULL);
-	CHECK(minisign_sec_load(path, KEY_AUTHORITY, NULL, NULL, &loaded, &e) != 0);
+	CHECK(minisign_sec_load(path, KEY_AUTHORITY, NULL, NULL, &loaded,
+	    &e) != 0);
 	minisign_sec_free(sec);
 }
 
@@ -681,14 +684,14 @@ refuses_hostile_kdf_limits_before_asking(void)
 	CHECK(minisign_keypair(KEY_AUTHORITY, &pub, &sec, &e) == 0);
 	write_encrypted_key(path, sec, "x", 1024,
 	    100ULL * 1024 * 1024 * 1024);       /* 100 GiB */
-	CHECK(minisign_sec_load(path, KEY_AUTHORITY, give_passphrase, &pc, &loaded, &e) ==
-	    WRIT_ELIMIT);
+	CHECK(minisign_sec_load(path, KEY_AUTHORITY, give_passphrase, &pc,
+	    &loaded, &e) == WRIT_ELIMIT);
 	CHECK(pc.calls == 0 && loaded == NULL);
 	CHECK(strstr(e.msg, "limits too high") != NULL);
 	write_encrypted_key(path, sec, "x", MINISIGN_KDF_OPSLIMIT_MAX * 2,
 	    100ULL * 1024 * 1024 * 1024);
-	CHECK(minisign_sec_load(path, KEY_AUTHORITY, give_passphrase, &pc, &loaded, &e) ==
-	    WRIT_ELIMIT);
+	CHECK(minisign_sec_load(path, KEY_AUTHORITY, give_passphrase, &pc,
+	    &loaded, &e) == WRIT_ELIMIT);
 	CHECK(pc.calls == 0);
 	minisign_sec_free(sec);
 }
@@ -707,11 +710,13 @@ refuses_group_readable_secret_key(void)
 	CHECK(minisign_keypair_write(pubp, secp, &pub, sec, NULL, 0, &e) == 0);
 	minisign_sec_free(sec);
 	CHECK(chmod(secp, 0640) == 0);
-	CHECK(minisign_sec_load(secp, KEY_AUTHORITY, NULL, NULL, &loaded, &e) != 0);
+	CHECK(minisign_sec_load(secp, KEY_AUTHORITY, NULL, NULL, &loaded,
+	    &e) != 0);
 	CHECK(loaded == NULL);
 	CHECK(strstr(e.msg, secp) != NULL);
 	CHECK(chmod(secp, 0600) == 0);
-	CHECK(minisign_sec_load(secp, KEY_AUTHORITY, NULL, NULL, &loaded, &e) == 0);
+	CHECK(minisign_sec_load(secp, KEY_AUTHORITY, NULL, NULL, &loaded,
+	    &e) == 0);
 	minisign_sec_free(loaded);
 }
 
@@ -739,7 +744,8 @@ refuses_corrupt_unencrypted_key(void)
 	    sodium_base64_VARIANT_ORIGINAL);
 	line[len] = '\n';
 	spit(secp, text, strlen(text));
-	CHECK(minisign_sec_load(secp, KEY_AUTHORITY, NULL, NULL, &loaded, &e) == WRIT_ECRYPTO);
+	CHECK(minisign_sec_load(secp, KEY_AUTHORITY, NULL, NULL, &loaded,
+	    &e) == WRIT_ECRYPTO);
 	CHECK(strstr(e.msg, "corrupt key") != NULL);
 	/* A checksum that is set must match, even on an unencrypted key. */
 	raw[100] ^= 4;
@@ -748,7 +754,8 @@ refuses_corrupt_unencrypted_key(void)
 	    sodium_base64_VARIANT_ORIGINAL);
 	line[len] = '\n';
 	spit(secp, text, strlen(text));
-	CHECK(minisign_sec_load(secp, KEY_AUTHORITY, NULL, NULL, &loaded, &e) == WRIT_ECRYPTO);
+	CHECK(minisign_sec_load(secp, KEY_AUTHORITY, NULL, NULL, &loaded,
+	    &e) == WRIT_ECRYPTO);
 	CHECK(strstr(e.msg, "checksum") != NULL);
 }
 
@@ -798,16 +805,20 @@ pub_load_refuses_malformed_files(void)
 	len = slurp(pubp, text, sizeof(text));
 	snprintf(bad, sizeof(bad), "%sextra\n", text);
 	spit(pubp, bad, strlen(bad));
-	CHECK(minisign_pub_load(pubp, KEY_AUTHORITY, &loaded, &e) == WRIT_EINVAL);
+	CHECK(minisign_pub_load(pubp, KEY_AUTHORITY, &loaded,
+	    &e) == WRIT_EINVAL);
 	CHECK(strstr(e.msg, ":3:") != NULL);
 	spit(pubp, text + 19, len - 19);        /* no "untrusted comment: " */
-	CHECK(minisign_pub_load(pubp, KEY_AUTHORITY, &loaded, &e) == WRIT_EINVAL);
+	CHECK(minisign_pub_load(pubp, KEY_AUTHORITY, &loaded,
+	    &e) == WRIT_EINVAL);
 	CHECK(strstr(e.msg, ":1:") != NULL);
 	spit(pubp, text, len - 5);              /* cut key line */
-	CHECK(minisign_pub_load(pubp, KEY_AUTHORITY, &loaded, &e) == WRIT_EINVAL);
+	CHECK(minisign_pub_load(pubp, KEY_AUTHORITY, &loaded,
+	    &e) == WRIT_EINVAL);
 	spit(pubp, text, len - 1);              /* no final newline: fine */
 	CHECK(minisign_pub_load(pubp, KEY_AUTHORITY, &loaded, &e) == 0);
-	CHECK(minisign_pub_load(secp, KEY_AUTHORITY, &loaded, &e) == WRIT_EINVAL);
+	CHECK(minisign_pub_load(secp, KEY_AUTHORITY, &loaded,
+	    &e) == WRIT_EINVAL);
 }
 
 /* The signer tags: alg C2 BB, kdf "WS" (scrypt) or "WN", chk "WB". */
@@ -954,12 +965,14 @@ signer_and_authority_keys_do_not_load_as_each_other(void)
 	CHECK(minisign_sec_load(as, KEY_SIGNER, NULL, NULL, &loaded, &e) ==
 	    WRIT_EINVAL);
 	CHECK(strstr(e.msg, "kind-a.key: is a minisign (authority) key; "
-	    "requests are signed with a signer key (writ keygen NAME)") != NULL);
+	    "requests are signed with a signer key (writ keygen NAME)") !=
+	    NULL);
 	CHECK(minisign_pub_load(sp, KEY_AUTHORITY, &loaded_pub, &e) ==
 	    WRIT_EINVAL);
 	CHECK(minisign_pub_load(ap, KEY_SIGNER, &loaded_pub, &e) ==
 	    WRIT_EINVAL);
-	CHECK(strstr(e.msg, "kind-a.pub: is a minisign (authority) key") != NULL);
+	CHECK(strstr(e.msg, "kind-a.pub: is a minisign (authority) key") !=
+	    NULL);
 	CHECK(minisign_pub_line(&spub, sline, sizeof(sline)) == 0);
 	CHECK(minisign_pub_line(&apub, aline, sizeof(aline)) == 0);
 	CHECK(strncmp(sline, "wr", 2) == 0 && strncmp(aline, "RW", 2) == 0);
