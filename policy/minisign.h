@@ -24,7 +24,8 @@
  *               keynum sk), always written and always checked. The tags and
  *               the checksum differ from minisign's so that no minisign
  *               implementation loads a signer key, even one that skips the
- *               algorithm tag (rsign2 checks only the checksum).
+ *               algorithm tag (rust-minisign, behind rsign2, checks only the
+ *               checksum).
  *   signature   "ED" keynum[8] sig[64] over BLAKE2b-512(file), then the
  *               trusted comment line, then a global signature over
  *               sig[64] || trusted comment. Legacy "Ed" is refused; only
