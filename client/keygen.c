@@ -1,5 +1,6 @@
-/* keygen.c: writ keygen [-W] [-f] NAME: a minisign key pair in NAME.key
- * (secret, 0600) and NAME.pub (SPEC §2). */
+/* keygen.c: writ keygen [-W] [-f] [--authority] NAME: a key pair in
+ * NAME.key (secret, 0600) and NAME.pub: a signer key, or with --authority a
+ * minisign key that signs policies. */
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
@@ -13,23 +14,36 @@
 #include "passphrase.h"
 
 static const char keygen_help[] =
-"usage: writ keygen [-W] [-f] NAME\n"
+"usage: writ keygen [-W] [-f] [--authority] NAME\n"
 "\n"
-"Writes a new key pair, byte-compatible with minisign: NAME.key (the secret\n"
-"key, mode 0600, encrypted with a passphrase) and NAME.pub (the public key).\n"
-"Prints the key id and the public key line, which is what a policy's\n"
-"[signer] `key =` holds.\n"
+"Writes a new key pair: NAME.key (the secret key, mode 0600, encrypted with\n"
+"a passphrase) and NAME.pub (the public key), and prints the key id and the\n"
+"public key line. There are two kinds of key, and one never does the\n"
+"other's job:\n"
 "\n"
+"  a signer key (the default) signs requests (writ run -k NAME.key); its\n"
+"    public key line (it starts with \"wr\") is what a policy's [signer]\n"
+"    `key =` holds. It is in writ's own format: minisign refuses it and\n"
+"    writ never signs a file with it.\n"
+"  an authority key (--authority) signs policies (writ policy sign -s\n"
+"    NAME.key); gates pin NAME.pub (gate.ini trust). It is a minisign key,\n"
+"    byte for byte (minisign -V -p NAME.pub checks what it signs), and a\n"
+"    key made by minisign -G serves too. It never signs a request.\n"
+"\n"
+"  --authority  make an authority key\n"
 "  -W  do not encrypt the secret key (for automation keys kept in a secret\n"
 "      store); otherwise the passphrase is the first line of the file named\n"
 "      by " PASSPHRASE_ENV ", or is asked twice on the terminal\n"
 "  -f  overwrite an existing NAME.key and NAME.pub\n"
 "\n"
 "example:\n"
-"  writ keygen ~/.writ/alice\n"
+"  writ keygen --authority ~/.writ/authority\n"
 "  writ keygen -W /etc/writ/ci-deploy   # then: [signer ci-deploy] key = <line>\n";
 
+enum { OPT_AUTHORITY = 256 };
+
 static const struct option keygen_options[] = {
+	{ "authority", no_argument, NULL, OPT_AUTHORITY },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -56,9 +70,21 @@ key_paths(const char *name, char *sec, char *pub, size_t len)
 	return 0;
 }
 
+/* The first line keygen prints: which kind it made, and what it is for. */
+static void
+print_kind(enum key_kind kind)
+{
+	if (kind == KEY_AUTHORITY)
+		puts("authority key (a minisign key): signs policies with writ "
+		    "policy sign; never requests");
+	else
+		puts("signer key (writ's format): signs requests; never files "
+		    "or policies");
+}
+
 static int
-keygen_write(const char *secpath, const char *pubpath, int encrypt,
-    int force)
+keygen_write(const char *secpath, const char *pubpath, enum key_kind kind,
+    int encrypt, int force)
 {
 	struct minisign_pub pub;
 	struct minisign_sec *sec = NULL;
@@ -78,7 +104,7 @@ keygen_write(const char *secpath, const char *pubpath, int encrypt,
 		warnx_writ("keygen: %s", pass == NULL ? "out of memory" : e.msg);
 		goto out;
 	}
-	if (minisign_keypair(&pub, &sec, &e) != 0 ||
+	if (minisign_keypair(kind, &pub, &sec, &e) != 0 ||
 	    minisign_keypair_write(pubpath, secpath, &pub, sec, pass, force,
 	    &e) != 0) {
 		warnx_writ("keygen: %s", e.msg);
@@ -89,6 +115,7 @@ keygen_write(const char *secpath, const char *pubpath, int encrypt,
 		goto out;
 	}
 	minisign_keyid_hex(pub.keynum, id);
+	print_kind(kind);
 	printf("%s: secret key (%s), %s: public key, key id %s\n%s\n",
 	    secpath, encrypt ? "encrypted" : "NOT encrypted", pubpath, id, line);
 	r = 0;
@@ -103,6 +130,7 @@ int
 cmd_keygen(int argc, char **argv)
 {
 	char secpath[PATH_MAX], pubpath[PATH_MAX];
+	enum key_kind kind = KEY_SIGNER;
 	int c, encrypt = 1, force = 0, r;
 
 	opterr = 0;
@@ -114,6 +142,9 @@ cmd_keygen(int argc, char **argv)
 			break;
 		case 'f':
 			force = 1;
+			break;
+		case OPT_AUTHORITY:
+			kind = KEY_AUTHORITY;
 			break;
 		case 'h':
 			fputs(keygen_help, stdout);
@@ -129,5 +160,5 @@ cmd_keygen(int argc, char **argv)
 	if ((r = key_paths(argv[optind], secpath, pubpath,
 	    sizeof(secpath))) != 0)
 		return r;
-	return keygen_write(secpath, pubpath, encrypt, force);
+	return keygen_write(secpath, pubpath, kind, encrypt, force);
 }

@@ -10,7 +10,10 @@
 static const char usage_text[] =
 "usage: writ COMMAND [ARGS...]\n"
 "\n"
-"  keygen [-W] [-f] NAME              make NAME.key and NAME.pub (minisign format)\n"
+"  keygen [-W] [-f] [--authority] NAME\n"
+"                                     make NAME.key and NAME.pub: a signer key\n"
+"                                     (signs requests), or an authority key\n"
+"                                     (a minisign key: signs policies)\n"
 "  policy sign -s KEY FILE            sign a policy: writes FILE.minisig\n"
 "  policy check [-p PUB] FILE         lint a policy and verify its signature\n"
 "  policy explain [-p PUB] FILE --signer PUB --host ID OP [NAME=VALUE...]\n"

@@ -142,11 +142,12 @@ signer_pub(const char *path, struct minisign_pub *pub, struct werr *e)
 	struct passphrase_ctx pc;
 	struct minisign_sec *sec = NULL;
 
-	if (minisign_pub_load(path, pub, e) == 0)
-		return 0;
+	if (minisign_pub_load(path, KEY_ANY, pub, e) == 0)
+		return key_kind_check(path, pub->kind, KEY_SIGNER, e);
 	memset(&pc, 0, sizeof(pc));
 	pc.keypath = path;
-	if (minisign_sec_load(path, passphrase_get, &pc, &sec, e) != 0)
+	if (minisign_sec_load(path, KEY_SIGNER, passphrase_get, &pc, &sec,
+	    e) != 0)
 		return pc.err.msg[0] != '\0' ? werr_set(e, WRIT_EINVAL, "%s",
 		    pc.err.msg) : WRIT_EINVAL;
 	minisign_sec_pub(sec, pub);

@@ -1,4 +1,4 @@
-/* policy_check.c: writ policy check [-p PUB]... FILE (SPEC §3): lint a
+/* policy_check.c: writ policy check [-p PUB]... FILE: lint a
  * policy and, given the authority's public key, verify its signature, with
  * the very code writ-gate runs (policy_parse, policy_load). */
 #include <getopt.h>
@@ -22,7 +22,8 @@ static const char check_help[] =
 "authority's public key PUB (repeat -p to accept any of several keys), as\n"
 "writ-gate does before it trusts a policy.\n"
 "\n"
-"  -p PUB    an authority public key file (minisign format)\n"
+"  -p PUB    an authority public key file (writ keygen --authority, or\n"
+"            minisign -G)\n"
 "  -h        this help\n"
 "\n"
 "Exit status: 0 the policy is valid (and its signature verifies), 1 it is\n"
@@ -121,8 +122,8 @@ cmd_policy_check(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, ":p:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
-			if (policy_cli_add_key(optarg, keys, &nkeys,
-			    POLICY_CLI_MAX_KEYS, &e) != 0) {
+			if (policy_cli_add_key(optarg, KEY_AUTHORITY, keys,
+			    &nkeys, POLICY_CLI_MAX_KEYS, &e) != 0) {
 				warnx_writ("%s", e.msg);
 				return 1;
 			}

@@ -7,15 +7,15 @@
 #include "policy_cli.h"
 
 int
-policy_cli_add_key(const char *path, struct minisign_pub *keys, size_t *n,
-    size_t max, struct werr *e)
+policy_cli_add_key(const char *path, enum key_kind want,
+    struct minisign_pub *keys, size_t *n, size_t max, struct werr *e)
 {
 	int r;
 
 	if (*n >= max)
 		return werr_set(e, WRIT_ELIMIT, "%s: more than %zu keys", path,
 		    max);
-	if ((r = minisign_pub_load(path, &keys[*n], e)) != 0)
+	if ((r = minisign_pub_load(path, want, &keys[*n], e)) != 0)
 		return r;
 	(*n)++;
 	return 0;
@@ -48,7 +48,8 @@ policy_cli_open_copy(const char *path, const char *authority_path,
 	if (authority_path == NULL)
 		return werr_set(e, WRIT_EINVAL, "policy %s: --authority PUB "
 		    "(or the config's authority) is needed to verify it", path);
-	if ((r = policy_cli_add_key(authority_path, &key, &n, 1, e)) != 0)
+	if ((r = policy_cli_add_key(authority_path, KEY_AUTHORITY, &key, &n, 1,
+	    e)) != 0)
 		return r;
 	return policy_cli_open(path, &key, n, p, e);
 }

@@ -13,10 +13,11 @@
 
 #define POLICY_CLI_MAX_KEYS 16
 
-/* Loads the public key file at path into keys[*n] and counts it; refuses
+/* Loads the public key file at path, of the kind want (an authority key
+ * for -p, a signer key for --signer), into keys[*n] and counts it; refuses
  * more than max keys. */
-int policy_cli_add_key(const char *path, struct minisign_pub *keys,
-    size_t *n, size_t max, struct werr *e);
+int policy_cli_add_key(const char *path, enum key_kind want,
+    struct minisign_pub *keys, size_t *n, size_t max, struct werr *e);
 /* With keys: policy_load (signature verified). Without: lint the file as
  * it is (policy_parse of a bounded read). */
 int policy_cli_open(const char *path, const struct minisign_pub *keys,

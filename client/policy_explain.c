@@ -144,12 +144,12 @@ parse_args(int argc, char **argv, struct explain_args *a)
 	while ((c = getopt_long(argc, argv, ":p:m:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
-			if (policy_cli_add_key(optarg, a->trust, &a->ntrust,
-			    POLICY_CLI_MAX_KEYS, &e) != 0)
+			if (policy_cli_add_key(optarg, KEY_AUTHORITY, a->trust,
+			    &a->ntrust, POLICY_CLI_MAX_KEYS, &e) != 0)
 				goto bad_key;
 			break;
 		case 'S':
-			if (policy_cli_add_key(optarg, a->signers,
+			if (policy_cli_add_key(optarg, KEY_SIGNER, a->signers,
 			    &a->nsigners, REQUEST_MAX_SIGS, &e) != 0)
 				goto bad_key;
 			break;

@@ -1,5 +1,6 @@
 /* policy_sign.c: writ policy sign -s KEY FILE: lints FILE, then writes
- * FILE.minisig, a minisign signature naming the realm and serial (SPEC §3). */
+ * FILE.minisig, a minisign signature naming the realm and serial, made with
+ * an authority key (a signer key is refused). */
 #include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -26,9 +27,11 @@ static const char sign_help[] =
 "passphrase is the first line of the file named by " PASSPHRASE_ENV ",\n"
 "or is asked on the terminal.\n"
 "\n"
-"  -s KEY  the secret key file (from writ keygen or minisign -G)\n"
+"  -s KEY  the authority's secret key file (from writ keygen --authority,\n"
+"          or minisign -G); a signer key is refused: it signs requests only\n"
 "\n"
 "example:\n"
+"  writ keygen --authority ~/.writ/authority\n"
 "  writ policy sign -s ~/.writ/authority.key /etc/writ/policy.ini\n"
 "  minisign -V -p ~/.writ/authority.pub -m /etc/writ/policy.ini\n";
 
@@ -92,8 +95,9 @@ sign_lint(const char *path, const struct buf *text, struct policy *p)
 	return 0;
 }
 
-/* SPEC §2: an authority key never signs requests, so a policy naming the
- * signing key as a signer is refused (as lint does for pinned keys). */
+/* An authority key never signs requests, so a policy naming the signing
+ * key's Ed25519 key as a signer (re-tagged as a signer key) is refused, as
+ * lint does for pinned keys. */
 static int
 sign_key_not_signer(const char *path, const struct policy *p,
     const struct minisign_pub *authority)
@@ -103,7 +107,7 @@ sign_key_not_signer(const char *path, const struct policy *p,
 	if ((s = policy_find_signer(p, authority->pk)) == NULL)
 		return 0;
 	warnx_writ("policy sign: not signed: %s:%d: signer %s has the signing "
-	    "key; an authority key must not sign requests", path, s->line,
+	    "key; an authority key cannot sign requests", path, s->line,
 	    s->name);
 	return 1;
 }
@@ -163,7 +167,9 @@ policy_sign(const char *keypath, const char *path)
 	if (sign_lint(path, &text, &p) != 0)
 		goto out;
 	parsed = 1;
-	if (minisign_sec_load(keypath, passphrase_get, &pc, &sec, &e) != 0) {
+	/* The kind is checked before the passphrase is asked for. */
+	if (minisign_sec_load(keypath, KEY_AUTHORITY, passphrase_get, &pc,
+	    &sec, &e) != 0) {
 		warnx_writ("policy sign: %s", pc.err.msg[0] != '\0' ?
 		    pc.err.msg : e.msg);
 		goto out;

@@ -120,8 +120,10 @@ load_keys(const struct run_args *a, struct minisign_sec **keys)
 	for (i = 0; i < a->nkeys; i++) {
 		memset(&pc, 0, sizeof(pc));
 		pc.keypath = a->keys[i];
-		if (minisign_sec_load(a->keys[i], passphrase_get, &pc, &keys[i],
-		    &e) != 0) {
+		/* Refused here, before any connection or passphrase, when it
+		 * is an authority key: those sign policies, never requests. */
+		if (minisign_sec_load(a->keys[i], KEY_SIGNER, passphrase_get,
+		    &pc, &keys[i], &e) != 0) {
 			warnx_writ("run: %s", pc.err.msg[0] != '\0' ?
 			    pc.err.msg : e.msg);
 			return 1;

@@ -128,10 +128,14 @@ stop_fleet() {
 }
 trap 'stop_fleet; rm -rf "$dir"' EXIT
 
-say "1. Keys: a policy authority and three request signers (minisign format)"
-for k in authority ci-deploy release-manager auditor; do
+say "1. Keys: a policy authority (a minisign key) and three request signers"
+run "$writ" keygen -W --authority authority
+for k in ci-deploy release-manager auditor; do
 	run "$writ" keygen -W "$k"
 done
+note "minisign cannot use a signer key, so no file it signs can become a request:"
+echo 'a file someone asks you to sign' > file.txt
+show minisign -S -s ci-deploy.key -m file.txt
 
 say "2. The allow-list policy, with the signers' public keys filled in"
 issued=$(date -u +%Y-%m-%dT00:00:00Z)

@@ -155,8 +155,10 @@ set_deny_keys(struct gate_config *c, const char *v, struct werr *e)
 	if (value_list(v, items, GATE_MAX_DENY, &n, why, sizeof(why)) != 0)
 		return werr_set(e, WRIT_EINVAL, "%s", why);
 	for (i = 0; i < n && r == 0; i++)
-		if ((r = minisign_pub_parse_line(items[i], &c->deny_keys[i],
-		    e)) != 0)
+		/* Either kind: a signer key is what is revoked, and denying
+		 * a minisign key too is harmless (no request carries one). */
+		if ((r = minisign_pub_parse_line(items[i], KEY_ANY,
+		    &c->deny_keys[i], e)) != 0)
 			r = werr_prefix(e, r, items[i]);
 	c->ndeny = r == 0 ? n : 0;
 	value_list_free(items, n);
@@ -273,8 +275,8 @@ load_trust(struct gate_config *c, struct werr *e)
 	int r;
 
 	for (i = 0; i < c->ntrust; i++)
-		if ((r = minisign_pub_load(c->trust_files[i], &c->trust[i],
-		    e)) != 0)
+		if ((r = minisign_pub_load(c->trust_files[i], KEY_AUTHORITY,
+		    &c->trust[i], e)) != 0)
 			return werr_prefix(e, r, "trust");
 	return 0;
 }

@@ -1,5 +1,6 @@
-/* minisign_file.c: public and secret key files as minisign 0.11 reads and
- * writes them (layouts in minisign.h). Signatures are in minisign_sig.c. */
+/* minisign_file.c: public and secret key files of both kinds: authority
+ * keys exactly as minisign 0.11 reads and writes them, signer keys in the
+ * same layout under writ's tags (minisign.h). Signatures: minisign_sig.c. */
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -10,11 +11,9 @@
 
 #include "file.h"
 #include "minisign.h"
+#include "minisign_int.h"
 
 #define COMMENT_PREFIX "untrusted comment: "
-/* What minisign 0.11 writes as the comment of every secret key, even an
- * unencrypted (-W) one; we write the same so the files are byte-compatible. */
-#define SECKEY_COMMENT "minisign encrypted secret key"
 
 /* The decoded secret key line. Only byte arrays: no padding, fixed layout. */
 struct seckey_raw {
@@ -35,11 +34,6 @@ struct seckey_raw {
 _Static_assert(sizeof(struct seckey_raw) == 158, "minisign secret key size");
 _Static_assert(SECKEY_CIPHER_OFF == 54 && SECKEY_CIPHER_LEN == 104,
     "minisign secret key layout");
-
-static const uint8_t alg_ed[2] = { 'E', 'd' };
-static const uint8_t kdf_scrypt[2] = { 'S', 'c' };
-static const uint8_t kdf_none[2] = { 0, 0 };
-static const uint8_t chk_b2[2] = { 'B', '2' };
 
 static uint64_t
 le64_load(const uint8_t p[8])
@@ -72,12 +66,12 @@ key_text_split(const char *path, const struct buf *text, const char **b64,
 	size_t len = text->len, plen = strlen(COMMENT_PREFIX);
 
 	if (len == 0 || memchr(p, '\0', len) != NULL)
-		return werr_set(e, WRIT_EINVAL, "%s: not a minisign key file "
-		    "(empty or binary)", path);
+		return werr_set(e, WRIT_EINVAL, "%s: not a key file (%s)", path,
+		    len == 0 ? "empty" : "binary");
 	if ((nl = memchr(p, '\n', len)) == NULL || (size_t)(nl - p) < plen ||
 	    memcmp(p, COMMENT_PREFIX, plen) != 0)
-		return werr_set(e, WRIT_EINVAL, "%s:1: not a minisign key file "
-		    "(the first line must start with \"%s\")", path,
+		return werr_set(e, WRIT_EINVAL, "%s:1: not a key file (the "
+		    "first line must start with \"%s\")", path,
 		    COMMENT_PREFIX);
 	len -= (size_t)(nl - p) + 1;
 	p = nl + 1;
@@ -96,7 +90,8 @@ key_text_split(const char *path, const struct buf *text, const char **b64,
 }
 
 int
-minisign_pub_load(const char *path, struct minisign_pub *out, struct werr *e)
+minisign_pub_load(const char *path, enum key_kind want,
+    struct minisign_pub *out, struct werr *e)
 {
 	char line[MINISIGN_PUBLINE_MAX + 1];
 	const char *b64;
@@ -115,21 +110,30 @@ minisign_pub_load(const char *path, struct minisign_pub *out, struct werr *e)
 	}
 	memcpy(line, b64, len);
 	line[len] = '\0';
-	if ((r = minisign_pub_parse_line(line, out, e)) != 0)
+	if ((r = minisign_pub_parse_line(line, want, out, e)) != 0)
 		r = werr_prefix(e, r, path);
 out:
 	buf_free(&text);
 	return r;
 }
 
-/* BLAKE2b-256 of "Ed" || keynum || sk, as minisign checks a key. */
+/* BLAKE2b-256 of alg || keynum || sk, as minisign checks a key; a signer
+ * key's also covers the kdf and checksum tags, so that a tool that skips
+ * every tag and checks only minisign's checksum still refuses it. */
 static void
-seckey_checksum(const struct seckey_raw *raw, uint8_t out[32])
+seckey_checksum(const struct seckey_raw *raw, const struct key_format *f,
+    uint8_t out[32])
 {
 	crypto_generichash_state hs;
 
 	crypto_generichash_init(&hs, NULL, 0, crypto_generichash_BYTES);
 	crypto_generichash_update(&hs, raw->sig_alg, sizeof(raw->sig_alg));
+	if (f->tagged_checksum) {
+		crypto_generichash_update(&hs, raw->kdf_alg,
+		    sizeof(raw->kdf_alg));
+		crypto_generichash_update(&hs, raw->chk_alg,
+		    sizeof(raw->chk_alg));
+	}
 	crypto_generichash_update(&hs, raw->keynum, sizeof(raw->keynum));
 	crypto_generichash_update(&hs, raw->sk, sizeof(raw->sk));
 	crypto_generichash_final(&hs, out, crypto_generichash_BYTES);
@@ -159,11 +163,15 @@ seckey_xor_stream(struct seckey_raw *raw, const char *passphrase)
 	return r;
 }
 
-/* Decodes and checks the algorithm bytes of a secret key file's text. */
+/* Decodes a secret key file's text, finds its kind from the algorithm
+ * tag, refuses a kind other than want, and checks the other tags are that
+ * kind's. All before any passphrase is asked for. */
 static int
 seckey_decode(const char *path, const struct buf *text,
-    struct seckey_raw *raw, struct werr *e)
+    enum key_kind want, struct seckey_raw *raw,
+    const struct key_format **format, struct werr *e)
 {
+	const struct key_format *f;
 	const char *b64, *end = NULL;
 	size_t len, rawlen = 0;
 	int r;
@@ -173,18 +181,25 @@ seckey_decode(const char *path, const struct buf *text,
 	if (sodium_base642bin((uint8_t *)raw, sizeof(*raw), b64, len, NULL,
 	    &rawlen, &end, sodium_base64_VARIANT_ORIGINAL) != 0 ||
 	    end != b64 + len || rawlen != sizeof(*raw))
-		return werr_set(e, WRIT_EINVAL, "%s:2: not a minisign secret "
-		    "key (bad base64 or wrong length)", path);
-	if (memcmp(raw->sig_alg, alg_ed, 2) != 0)
-		return werr_set(e, WRIT_EINVAL, "%s:2: not an Ed25519 minisign "
-		    "secret key", path);
-	if (memcmp(raw->chk_alg, chk_b2, 2) != 0)
+		return werr_set(e, WRIT_EINVAL, "%s:2: not a secret key (bad "
+		    "base64 or wrong length)", path);
+	if ((f = key_format_by_alg(raw->sig_alg)) == NULL)
+		return werr_set(e, WRIT_EINVAL, "%s:2: neither a writ signer "
+		    "key nor an Ed25519 minisign secret key", path);
+	if ((r = key_kind_check(path, f->kind, want, e)) != 0)
+		return r;
+	if (memcmp(raw->chk_alg, f->chk, 2) != 0)
 		return werr_set(e, WRIT_EINVAL, "%s:2: unsupported checksum "
-		    "algorithm (want B2)", path);
-	if (memcmp(raw->kdf_alg, kdf_scrypt, 2) != 0 &&
-	    memcmp(raw->kdf_alg, kdf_none, 2) != 0)
+		    "algorithm for %s %s key", path,
+		    f->kind == KEY_AUTHORITY ? "an" : "a",
+		    key_kind_name(f->kind));
+	if (memcmp(raw->kdf_alg, f->kdf_scrypt, 2) != 0 &&
+	    memcmp(raw->kdf_alg, f->kdf_none, 2) != 0)
 		return werr_set(e, WRIT_EINVAL, "%s:2: unsupported key "
-		    "derivation (want Sc, or none for an unencrypted key)", path);
+		    "derivation for %s %s key", path,
+		    f->kind == KEY_AUTHORITY ? "an" : "a",
+		    key_kind_name(f->kind));
+	*format = f;
 	return 0;
 }
 
@@ -247,16 +262,18 @@ seckey_halves_match(const uint8_t sk[MINISIGN_SK_BYTES])
 
 /* The checksum of an encrypted key tells a wrong passphrase. minisign -G -W
  * leaves it all zero (it only computes it when encrypting), so for an
- * unencrypted key zero is accepted and anything else must match. */
+ * unencrypted authority key zero is accepted and anything else must match;
+ * a signer key's checksum must always match. */
 static int
-seckey_check(const char *path, const struct seckey_raw *raw, int encrypted,
-    struct werr *e)
+seckey_check(const char *path, const struct seckey_raw *raw,
+    const struct key_format *f, int encrypted, struct werr *e)
 {
 	uint8_t chk[crypto_generichash_BYTES];
 	int r = 0;
 
-	seckey_checksum(raw, chk);
-	if ((encrypted || !sodium_is_zero(raw->chk, sizeof(raw->chk))) &&
+	seckey_checksum(raw, f, chk);
+	if ((encrypted || f->tagged_checksum ||
+	    !sodium_is_zero(raw->chk, sizeof(raw->chk))) &&
 	    sodium_memcmp(chk, raw->chk, sizeof(chk)) != 0)
 		r = werr_set(e, WRIT_ECRYPTO, encrypted ?
 		    "%s: wrong passphrase or corrupt key" :
@@ -269,9 +286,11 @@ seckey_check(const char *path, const struct seckey_raw *raw, int encrypted,
 }
 
 int
-minisign_sec_load(const char *path, minisign_passphrase_fn pass, void *ctx,
-    struct minisign_sec **out, struct werr *e)
+minisign_sec_load(const char *path, enum key_kind want,
+    minisign_passphrase_fn pass, void *ctx, struct minisign_sec **out,
+    struct werr *e)
 {
+	const struct key_format *f = NULL;
 	struct seckey_raw *raw = NULL;
 	struct minisign_sec *sec;
 	struct buf text;
@@ -285,17 +304,18 @@ minisign_sec_load(const char *path, minisign_passphrase_fn pass, void *ctx,
 		r = werr_set(e, WRIT_ENOMEM, "out of memory");
 		goto out;
 	}
-	if ((r = seckey_decode(path, &text, raw, e)) != 0)
+	if ((r = seckey_decode(path, &text, want, raw, &f, e)) != 0)
 		goto out;
-	encrypted = memcmp(raw->kdf_alg, kdf_scrypt, 2) == 0;
+	encrypted = memcmp(raw->kdf_alg, f->kdf_scrypt, 2) == 0;
 	if (encrypted && (r = seckey_decrypt(path, raw, pass, ctx, e)) != 0)
 		goto out;
-	if ((r = seckey_check(path, raw, encrypted, e)) != 0)
+	if ((r = seckey_check(path, raw, f, encrypted, e)) != 0)
 		goto out;
 	if ((sec = sodium_malloc(sizeof(*sec))) == NULL) {
 		r = werr_set(e, WRIT_ENOMEM, "out of memory");
 		goto out;
 	}
+	sec->kind = f->kind;
 	memcpy(sec->keynum, raw->keynum, sizeof(sec->keynum));
 	memcpy(sec->sk, raw->sk, sizeof(sec->sk));
 	*out = sec;
@@ -306,29 +326,32 @@ out:
 	return r;
 }
 
-/* Fills raw as minisign -G does: encrypted with a fresh salt and the
- * SENSITIVE limits, or (passphrase NULL) unencrypted with salt, limits and
- * checksum all zero, exactly as `minisign -G -W` leaves them. */
+/* Fills raw as minisign -G does, in f's tags: encrypted with a fresh salt
+ * and the SENSITIVE limits, or (passphrase NULL) unencrypted with salt and
+ * limits zero, and the checksum zero too for an authority key, exactly as
+ * `minisign -G -W` leaves them. */
 static int
 seckey_fill(struct seckey_raw *raw, const struct minisign_sec *sec,
-    const char *passphrase, struct werr *e)
+    const struct key_format *f, const char *passphrase, struct werr *e)
 {
 	memset(raw, 0, sizeof(*raw));
-	memcpy(raw->sig_alg, alg_ed, 2);
-	memcpy(raw->chk_alg, chk_b2, 2);
+	memcpy(raw->sig_alg, f->alg, 2);
+	memcpy(raw->chk_alg, f->chk, 2);
 	memcpy(raw->keynum, sec->keynum, sizeof(raw->keynum));
 	memcpy(raw->sk, sec->sk, sizeof(raw->sk));
 	if (passphrase == NULL) {
-		memcpy(raw->kdf_alg, kdf_none, 2);
+		memcpy(raw->kdf_alg, f->kdf_none, 2);
+		if (f->tagged_checksum)
+			seckey_checksum(raw, f, raw->chk);
 		return 0;
 	}
 	if (*passphrase == '\0')
 		return werr_set(e, WRIT_EINVAL, "empty passphrase");
-	memcpy(raw->kdf_alg, kdf_scrypt, 2);
+	memcpy(raw->kdf_alg, f->kdf_scrypt, 2);
 	randombytes_buf(raw->salt, sizeof(raw->salt));
 	le64_store(raw->opslimit_le, MINISIGN_KDF_OPSLIMIT_MAX);
 	le64_store(raw->memlimit_le, MINISIGN_KDF_MEMLIMIT_MAX);
-	seckey_checksum(raw, raw->chk);
+	seckey_checksum(raw, f, raw->chk);
 	if (seckey_xor_stream(raw, passphrase) != 0)
 		return werr_set(e, WRIT_ENOMEM, "key derivation failed (scrypt "
 		    "needs %llu bytes of memory)", MINISIGN_KDF_MEMLIMIT_MAX);
@@ -373,18 +396,18 @@ keyfile_absent(const char *path, struct werr *e)
 /* The public key file; its comment prints the key number as minisign 0.11
  * does ("%lX": upper-case hex without leading zeros). */
 static int
-pub_text(const struct minisign_pub *pub, char *out, size_t outlen,
-    size_t *len)
+pub_text(const struct minisign_pub *pub, const struct key_format *f,
+    char *out, size_t outlen, size_t *len)
 {
 	uint8_t raw[2 + MINISIGN_KEYNUM_BYTES + MINISIGN_PK_BYTES];
 	char comment[64];
 	int n;
 
-	n = snprintf(comment, sizeof(comment), "minisign public key %llX",
+	n = snprintf(comment, sizeof(comment), "%s %llX", f->pub_comment,
 	    (unsigned long long)le64_load(pub->keynum));
 	if (n < 0 || (size_t)n >= sizeof(comment))
 		return WRIT_ELIMIT;
-	memcpy(raw, alg_ed, 2);
+	memcpy(raw, f->alg, 2);
 	memcpy(raw + 2, pub->keynum, MINISIGN_KEYNUM_BYTES);
 	memcpy(raw + 2 + MINISIGN_KEYNUM_BYTES, pub->pk, MINISIGN_PK_BYTES);
 	return key_text(out, outlen, comment, raw, sizeof(raw), len);
@@ -395,11 +418,15 @@ minisign_keypair_write(const char *pubpath, const char *secpath,
     const struct minisign_pub *pub, const struct minisign_sec *sec,
     const char *passphrase, int overwrite, struct werr *e)
 {
+	const struct key_format *f = key_format_of(sec->kind);
 	struct seckey_raw *raw = NULL;
 	char *sectext = NULL, pubtext[256];
 	size_t seclen, publen;
 	int r;
 
+	if (f == NULL || pub->kind != sec->kind)
+		return werr_set(e, WRIT_EINVAL, "the public and secret keys "
+		    "are not of one kind");
 	/* Both checked before anything is written: no half-written pair. */
 	if (!overwrite && ((r = keyfile_absent(secpath, e)) != 0 ||
 	    (r = keyfile_absent(pubpath, e)) != 0))
@@ -409,11 +436,11 @@ minisign_keypair_write(const char *pubpath, const char *secpath,
 		r = werr_set(e, WRIT_ENOMEM, "out of memory");
 		goto out;
 	}
-	if ((r = seckey_fill(raw, sec, passphrase, e)) != 0)
+	if ((r = seckey_fill(raw, sec, f, passphrase, e)) != 0)
 		goto out;
-	if (key_text(sectext, MINISIGN_KEYFILE_MAX, SECKEY_COMMENT,
+	if (key_text(sectext, MINISIGN_KEYFILE_MAX, f->sec_comment,
 	    (const uint8_t *)raw, sizeof(*raw), &seclen) != 0 ||
-	    pub_text(pub, pubtext, sizeof(pubtext), &publen) != 0) {
+	    pub_text(pub, f, pubtext, sizeof(pubtext), &publen) != 0) {
 		r = werr_set(e, WRIT_ELIMIT, "key file text too long");
 		goto out;
 	}

@@ -1,5 +1,6 @@
 /* minisign_sig.c: .minisig signature texts, prehashed ("ED") as minisign
- * 0.11 writes them: make one, and parse and verify one. */
+ * 0.11 writes them: make one, and parse and verify one, with authority keys
+ * only (a signer key signs requests, never files). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,7 +9,6 @@
 
 #include "buf.h"
 #include "minisign.h"
-#include "request.h"
 
 #define UNTRUSTED_PREFIX "untrusted comment: "
 #define TRUSTED_PREFIX "trusted comment: "
@@ -81,14 +81,12 @@ minisign_sign(const uint8_t *msg, size_t len, const struct minisign_sec *sec,
 	int n, r;
 
 	*sigtext = NULL;
+	/* The one rule that keeps file and request signatures apart: a signer
+	 * key never signs a file, whatever the file holds. */
+	if ((r = key_kind_check(NULL, sec->kind, KEY_AUTHORITY, e)) != 0)
+		return r;
 	if ((r = comment_check(trusted_comment, tclen, e)) != 0)
 		return r;
-	/* A file that starts like a request's hash input would give a file
-	 * signature that is also a request signature (docs/PROTOCOL.md). */
-	if (len >= sizeof(REQUEST_DOMAIN) &&
-	    memcmp(msg, REQUEST_DOMAIN, sizeof(REQUEST_DOMAIN)) == 0)
-		return werr_set(e, WRIT_EINVAL, "refusing to sign a file that "
-		    "starts with the request domain string %s", REQUEST_DOMAIN);
 	prehash(msg, len, hash);
 	memcpy(raw, alg_prehashed, 2);
 	memcpy(raw + 2, sec->keynum, MINISIGN_KEYNUM_BYTES);
@@ -196,6 +194,10 @@ sig_parse(const char *text, size_t len, struct sig_parts *p, struct werr *e)
 	size_t n;
 	int r;
 
+	/* An empty file reads as no bytes at all (text may then be NULL,
+	 * which memchr must not be given even with length 0). */
+	if (len == 0 || text == NULL)
+		return werr_set(e, WRIT_EINVAL, "signature: the file is empty");
 	if (len > MINISIGN_SIGFILE_MAX)
 		return werr_set(e, WRIT_ELIMIT, "signature: larger than %d "
 		    "bytes", MINISIGN_SIGFILE_MAX);
@@ -266,6 +268,12 @@ minisign_verify(const uint8_t *msg, size_t len, const char *sigtext,
 	size_t i;
 	int r;
 
+	/* A signer key among the candidates is a caller's mistake: fail
+	 * loudly rather than skip it. */
+	for (i = 0; i < npub; i++)
+		if ((r = key_kind_check(NULL, pubs[i].kind, KEY_AUTHORITY,
+		    e)) != 0)
+			return werr_prefix(e, r, "trusted key");
 	if ((r = sig_parse(sigtext, siglen, &p, e)) != 0)
 		return r;
 	if (tc != NULL && tclen <= p.tclen)

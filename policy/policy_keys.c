@@ -178,7 +178,10 @@ set_signer_key(struct parser *ps, const char *key, const char *value,
 {
 	struct werr e;
 
-	if (minisign_pub_parse_line(value, &cur_signer(ps)->key, &e) != 0) {
+	/* A signer's key must be a signer key: a minisign key could have
+	 * signed, with minisign, a file someone chose. */
+	if (minisign_pub_parse_line(value, KEY_SIGNER, &cur_signer(ps)->key,
+	    &e) != 0) {
 		lint_error(ps, line, "%s: %s", key, e.msg);
 		return 1;
 	}

@@ -96,9 +96,10 @@ role_refs(struct parser *ps, size_t r)
 	}
 }
 
-/* A signer's key against earlier signers' and the authority keys: SPEC §2
- * refuses shared keys and key ids (the id is how a signature names its
- * key) and an authority key used to sign requests. */
+/* A signer's key against earlier signers' and the authority keys: shared
+ * keys and key ids are refused (the id is how a signature names its key),
+ * and so is an authority key re-tagged as a signer key: the tags keep the
+ * kinds apart only while each Ed25519 key has one kind. */
 static void
 signer_key(struct parser *ps, size_t s)
 {
@@ -126,9 +127,13 @@ signer_key(struct parser *ps, size_t s)
 	}
 	for (i = 0; i < ps->nauthority; i++)
 		if (memcmp(a->key.pk, ps->authority[i].pk,
-		    MINISIGN_PK_BYTES) == 0)
-			lint_error(ps, line, "key: a policy authority key "
-			    "cannot sign requests");
+		    MINISIGN_PK_BYTES) == 0) {
+			minisign_keyid_hex(ps->authority[i].keynum, id);
+			lint_error(ps, line, "key: the same Ed25519 key as "
+			    "authority key %s; an authority key cannot sign "
+			    "requests", id);
+			return;
+		}
 }
 
 static void

@@ -1,4 +1,4 @@
-/* request.c: the signed request (SPEC §4): its one canonical encoding, the
+/* request.c: the signed request: its one canonical encoding, the
  * parser that accepts nothing else, and its Ed25519 signatures. The byte
  * layout and the rules are in docs/PROTOCOL.md; keep the two in step. */
 #include <stdlib.h>
@@ -128,23 +128,25 @@ encode_body(const struct request *r, struct buf *b, struct werr *e)
 	return 0;
 }
 
+_Static_assert(sizeof(REQUEST_DOMAIN) == REQUEST_DOMAIN_BYTES,
+    "the domain string and its NUL are 16 bytes");
+
 int
-request_body_hash(const struct request *r, uint8_t hash[64], struct werr *e)
+request_signed_message(const struct request *r,
+    uint8_t msg[REQUEST_SIGNED_BYTES], struct werr *e)
 {
-	crypto_generichash_state st;
 	struct buf b;
 	int rc;
 
 	buf_init(&b, REQUEST_MAX_BYTES);
 	if ((rc = encode_body(r, &b, e)) != 0)
 		goto out;
-	/* The domain string with its NUL first: a minisign signature is over
-	 * BLAKE2b-512(file) alone, so neither can stand for the other. */
-	if (crypto_generichash_init(&st, NULL, 0, 64) != 0 ||
-	    crypto_generichash_update(&st, (const uint8_t *)REQUEST_DOMAIN,
-	    sizeof(REQUEST_DOMAIN)) != 0 ||
-	    crypto_generichash_update(&st, b.data, b.len) != 0 ||
-	    crypto_generichash_final(&st, hash, 64) != 0) {
+	/* 80 bytes, signed as they are: a prehashed minisign signature signs
+	 * a 64-byte hash, so it can never be one of these. The prefix names
+	 * the version, so no future encoding's signature reads as this one's. */
+	memcpy(msg, REQUEST_DOMAIN, REQUEST_DOMAIN_BYTES);
+	if (crypto_generichash(msg + REQUEST_DOMAIN_BYTES, REQUEST_HASH_BYTES,
+	    b.data, b.len, NULL, 0) != 0) {
 		rc = werr_set(e, WRIT_ECRYPTO, "cannot hash the request");
 		goto out;
 	}
@@ -199,10 +201,15 @@ int
 request_sign(struct request *r, const struct minisign_sec *sec,
     struct werr *e)
 {
-	uint8_t hash[64], pk[MINISIGN_PK_BYTES], sig[MINISIGN_SIG_BYTES];
+	uint8_t msg[REQUEST_SIGNED_BYTES], pk[MINISIGN_PK_BYTES];
+	uint8_t sig[MINISIGN_SIG_BYTES];
 	size_t i, at;
 	int rc, c;
 
+	/* An authority key signs policies; were it to sign requests too, a
+	 * file someone asked it to sign could be made into one. */
+	if ((rc = key_kind_check(NULL, sec->kind, KEY_SIGNER, e)) != 0)
+		return rc;
 	if (r->nsigs >= REQUEST_MAX_SIGS)
 		return werr_set(e, WRIT_ELIMIT, "more than %d signatures",
 		    REQUEST_MAX_SIGS);
@@ -214,9 +221,9 @@ request_sign(struct request *r, const struct minisign_sec *sec,
 		if (c < 0)
 			break;
 	}
-	if ((rc = request_body_hash(r, hash, e)) != 0)
+	if ((rc = request_signed_message(r, msg, e)) != 0)
 		return rc;
-	if (crypto_sign_detached(sig, NULL, hash, sizeof(hash), sec->sk) != 0)
+	if (crypto_sign_detached(sig, NULL, msg, sizeof(msg), sec->sk) != 0)
 		return werr_set(e, WRIT_ECRYPTO, "signing failed");
 	for (i = r->nsigs; i > at; i--)
 		r->sigs[i] = r->sigs[i - 1];
@@ -324,9 +331,12 @@ parse_head(struct buf *b, struct request *r, struct werr *e)
 		return werr_set(e, WRIT_EINVAL, "not a writ request (bad magic)");
 	if ((rc = buf_get_u8(b, &version)) != 0)
 		return parse_fail(e, rc, "version", b->off);
+	/* Version 1 signed another message; its requests are not read at
+	 * all, so no gate judges one under the new rules. */
 	if (version != REQUEST_VERSION)
-		return werr_set(e, WRIT_EINVAL, "unknown request version %u",
-		    (unsigned)version);
+		return werr_set(e, WRIT_EINVAL, "request version %u is not %d "
+		    "(the client and the gate must both be this writ)",
+		    (unsigned)version, REQUEST_VERSION);
 	if ((rc = buf_get_str16(b, &r->realm, REQUEST_NAME_MAX)) != 0)
 		return parse_fail(e, rc, "realm", b->off);
 	if ((rc = buf_get_str16(b, &r->op, REQUEST_NAME_MAX)) != 0)
@@ -437,17 +447,17 @@ int
 request_verify(const struct request *r, struct werr *e)
 {
 	char hex[2 * MINISIGN_PK_BYTES + 1];
-	uint8_t hash[64];
+	uint8_t msg[REQUEST_SIGNED_BYTES];
 	size_t i;
 
 	if (r->nsigs < 1 || r->nsigs > REQUEST_MAX_SIGS)
 		return werr_set(e, WRIT_ECRYPTO, "request carries %zu signatures",
 		    r->nsigs);
-	if (request_body_hash(r, hash, e) != 0)
+	if (request_signed_message(r, msg, e) != 0)
 		return werr_prefix(e, WRIT_ECRYPTO, "cannot verify");
 	for (i = 0; i < r->nsigs; i++) {
-		if (crypto_sign_verify_detached(r->sigs[i].sig, hash,
-		    sizeof(hash), r->sigs[i].pk) != 0) {
+		if (crypto_sign_verify_detached(r->sigs[i].sig, msg,
+		    sizeof(msg), r->sigs[i].pk) != 0) {
 			pk_hex(r->sigs[i].pk, hex);
 			return werr_set(e, WRIT_ECRYPTO,
 			    "signature %zu (key %s) does not verify", i + 1, hex);

@@ -1,9 +1,11 @@
-/* request.h: the signed request (SPEC §4), its canonical encoding and its
+/* request.h: the signed request, its canonical encoding and its
  * signatures. The byte layout is documented in docs/PROTOCOL.md.
  *
- * Signatures are Ed25519 over BLAKE2b-512("writ-request-v1\0" || body),
- * where body is the canonical encoding of every field but the signatures, so
- * no minisign file signature can pass as a request signature or the reverse. */
+ * Signatures are made with signer keys only (minisign.h), Ed25519 over the
+ * 80 bytes "writ-request-v2\0" || BLAKE2b-512(body), where body is the
+ * canonical encoding of every field but the signatures. A minisign file
+ * signature is over a 64-byte hash (prehashed) or by an authority key, so
+ * neither can pass for the other. */
 #ifndef WRIT_REQUEST_H
 #define WRIT_REQUEST_H
 
@@ -14,7 +16,7 @@
 #include "minisign.h"
 #include "werr.h"
 
-#define REQUEST_VERSION 1
+#define REQUEST_VERSION 2               /* 1: hashed with the v1 prefix; refused */
 #define REQUEST_MAX_BYTES 65536         /* whole encoded request, SPEC §4 */
 #define REQUEST_NAME_MAX 64             /* realm, op, param name */
 #define REQUEST_HOST_ID_MAX 255
@@ -25,7 +27,10 @@
 #define REQUEST_NONCE_BYTES 32
 #define REQUEST_ID_BYTES 16
 #define REQUEST_DIGEST_BYTES 32         /* BLAKE2b-256 of the payload */
-#define REQUEST_DOMAIN "writ-request-v1"   /* the NUL is part of the hash input */
+#define REQUEST_DOMAIN "writ-request-v2"   /* its NUL is part of the signed message */
+#define REQUEST_DOMAIN_BYTES 16         /* sizeof(REQUEST_DOMAIN) */
+#define REQUEST_HASH_BYTES 64           /* BLAKE2b-512 of the body */
+#define REQUEST_SIGNED_BYTES (REQUEST_DOMAIN_BYTES + REQUEST_HASH_BYTES)
 #define REQUEST_MAGIC "WREQ"            /* first 4 bytes, then the version byte */
 /* Times are whole seconds in [0, REQUEST_TIME_MAX] (9999-12-31T23:59:59Z):
  * far from int64 overflow, so window arithmetic never wraps. */
@@ -84,12 +89,14 @@ int request_add_param(struct request *r, const char *name, const char *value,
     struct werr *e);
 /* Fills nonce from libsodium's generator. */
 void request_new_nonce(struct request *r);
-/* BLAKE2b-512(REQUEST_DOMAIN "\0" || body): what each signature signs.
- * Fails if the request breaks any encoding rule. */
-int request_body_hash(const struct request *r, uint8_t hash[64],
-    struct werr *e);
-/* Signs the body with sec and inserts the signature (signatures are kept
- * sorted by public key); refuses a key that already signed. */
+/* REQUEST_DOMAIN and its NUL, then BLAKE2b-512(body): the message each
+ * signature signs, as it is (not hashed again). Fails if the request breaks
+ * any encoding rule. */
+int request_signed_message(const struct request *r,
+    uint8_t msg[REQUEST_SIGNED_BYTES], struct werr *e);
+/* Signs with sec, a signer key (an authority key is refused), and inserts
+ * the signature (signatures are kept sorted by public key); refuses a key
+ * that already signed. */
 int request_sign(struct request *r, const struct minisign_sec *sec,
     struct werr *e);
 /* Encodes body and signatures into a new malloc'd byte string (free()).

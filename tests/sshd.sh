@@ -8,7 +8,9 @@
 # (root's bash would source ~/.bashrc for forced commands); otherwise sshd
 # runs as, and logs in, the current user.
 #
-#   gate_setup         keys, a policy signed by an authority, gate.ini,
+#   gate_setup         keys (GATE_DIR/authority.key an authority key; ci,
+#                      rm, outsider signer keys), a policy signed by the
+#                      authority, gate.ini,
 #                      state dir; sets GATE_DIR, GATE_USER, CLIENT_KEY ...
 #   sshd_start         starts sshd (after gate_setup and any authorize line)
 #   authorize KEY CMD  adds a forced-command line for KEY.pub
@@ -78,8 +80,10 @@ gate_setup() {
 	ssh-keygen -q -t ed25519 -N '' -f "$SSH_DIR/host_key" -C host
 	ssh-keygen -q -t ed25519 -N '' -f "$SSH_DIR/client_key" -C client
 	: > "$SSH_DIR/authorized_keys"
+	# The authority signs the policy; ci, rm and outsider sign requests.
 	(cd "$GATE_DIR" &&
-	    for k in authority ci rm outsider; do
+	    "$WRIT" keygen -W --authority authority >/dev/null 2>&1 &&
+	    for k in ci rm outsider; do
 		"$WRIT" keygen -W "$k" >/dev/null 2>&1 || exit 1
 	    done) || { fail gate_keys "writ keygen failed"; exit 1; }
 	write_policy 1

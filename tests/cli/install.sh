@@ -13,7 +13,7 @@ for f in usr/bin/writ usr/share/man/man1/writ.1 usr/share/man/man5/writ-policy.5
 	fi
 done
 t "$stage/usr/bin/writ" --help
-expect installed_writ_runs 0 "keygen [-W] [-f] NAME"
+expect installed_writ_runs 0 "keygen [-W] [-f] [--authority] NAME"
 for m in "$stage"/usr/share/man/man*/*; do
 	name=renders_$(basename "$m")
 	# groff warns about unknown macros and bad escapes on stderr (-ww).

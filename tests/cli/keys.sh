@@ -1,10 +1,12 @@
-# keys.sh: writ keygen and writ policy sign make and use minisign 0.11's own
-# key and signature files, checked with the real minisign binary (no mocks).
-# Encrypted keys cost ~3 s of scrypt each (1 GiB), so there are only a few.
+# keys.sh: writ keygen makes two kinds of key. Authority keys and the
+# signatures writ policy sign makes with them are minisign 0.11's own files;
+# signer keys are writ's, which the real minisign binary refuses to load,
+# and each kind is refused where the other belongs (no mocks). Encrypted
+# keys cost ~3 s of scrypt each (1 GiB), so there are only a few.
 . "$(dirname "$0")/../lib.sh"
 
-# make_policy FILE SIGNER.pub: a policy valid per SPEC §3 whose one signer is
-# the given key.
+# make_policy FILE SIGNER.pub: a valid policy whose one signer is the given
+# key.
 make_policy() {
 	cat >"$1" <<-EOF
 	[policy]
@@ -73,9 +75,44 @@ expect keygen_refuses_unknown_option 2 "option '-q'"
 t "$WRIT" policy sign policy.ini
 expect policy_sign_requires_key 2 'give -s KEY'
 
-# Unencrypted keys, both ways round with minisign.
+# refused_before_connecting NAME TEXT KEY: `writ run -k KEY` exits 1 with
+# TEXT and never connects to the target (a listener that records accepts).
+refused_before_connecting() {
+	local port pid
+	rm -f accepts port.txt
+	python3 -c '
+import socket, sys
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(8)
+print(s.getsockname()[1], flush=True)
+s.settimeout(30)
+try:
+    while True:
+        c, _ = s.accept(); open("accepts", "a").write("x\n"); c.close()
+except OSError:
+    pass' > port.txt &
+	pid=$!
+	for _ in $(seq 100); do [ -s port.txt ] && break; sleep 0.05; done
+	port=$(head -n 1 port.txt)
+	printf 'Host target\n  HostName 127.0.0.1\n  Port %s\n' "$port" > ssh_config
+	t "$WRIT" run -F ssh_config -H target -k "$3" --realm prod --accept-new \
+	    --known-hosts kh --connect-timeout 5 uptime
+	kill "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	if [ -s accepts ]; then
+		fail "$1" "writ connected to the target: $(head -c 300 "$SCRATCH/out")"
+	else
+		expect "$1" 1 "$2"
+	fi
+}
+
+# Unencrypted keys, both kinds, both ways round with minisign.
 t "$WRIT" keygen -W signer
 expect keygen_W_writes_pair 0 'signer.key: secret key (NOT encrypted)'
+expect keygen_says_it_made_a_signer_key 0 'signer key (writ'"'"'s format): signs requests'
+case "$(tail -n 1 signer.pub)" in
+wr*) pass signer_public_key_line_starts_wr ;;
+*) fail signer_public_key_line_starts_wr "$(tail -n 1 signer.pub)" ;;
+esac
 if [ "$(stat -c %a signer.key) $(stat -c %a signer.pub)" = "600 644" ]; then
 	pass keygen_modes_0600_0644
 else
@@ -93,7 +130,13 @@ if [ -n "$id" ] && [ "$(echo "$id" | sed 's/^0*//')" = \
 else
 	fail keygen_key_id_matches_pub_comment "id '$id' vs $(head -n 1 signer.pub)"
 fi
-t "$WRIT" keygen -W auth
+t "$WRIT" keygen -W --authority auth
+expect keygen_authority_says_it_made_an_authority_key 0 \
+    'authority key (a minisign key): signs policies'
+case "$(tail -n 1 auth.pub)" in
+RW*) pass authority_public_key_line_is_minisigns ;;
+*) fail authority_public_key_line_is_minisigns "$(tail -n 1 auth.pub)" ;;
+esac
 make_policy policy.ini signer.pub
 t "$WRIT" policy sign -s auth.key policy.ini
 expect policy_sign_with_W_key 0 'signed policy.ini (realm prod, serial 7)'
@@ -114,6 +157,43 @@ cp policy.ini mw.ini
 t "$WRIT" policy sign -s mw.key mw.ini
 expect policy_sign_with_minisign_W_key 0 'signed mw.ini'
 minisign_verifies minisign_verifies_sig_from_minisign_W_key mw.pub mw.ini
+t "$WRIT" policy check -p mw.pub mw.ini
+expect policy_check_verifies_with_minisign_made_authority_key 0 'mw.ini: ok'
+
+# The real minisign refuses a signer key: to sign, prehashed or legacy
+# (-l), and to verify, as a file or as a -P line. So no file signature is
+# ever made with a key that signs requests.
+rm -f F.minisig
+t minisign -S -s signer.key -m F
+expect minisign_S_refuses_signer_key 2 'Unsupported signature algorithm'
+t minisign -S -l -s signer.key -m F
+expect minisign_S_l_refuses_signer_key 2 'Unsupported signature algorithm'
+[ ! -e F.minisig ] && pass minisign_made_no_signature_with_signer_key ||
+	fail minisign_made_no_signature_with_signer_key "F.minisig exists"
+minisign -S -s auth.key -m F >/dev/null 2>&1
+t minisign -V -p signer.pub -m F
+expect minisign_V_refuses_signer_pub 2 'Unsupported signature algorithm'
+t minisign -V -P "$(tail -n 1 signer.pub)" -m F
+expect minisign_V_P_refuses_signer_line 2 'Unsupported signature algorithm'
+
+# And writ keeps each kind to its job.
+cp policy.ini bysigner.ini
+t "$WRIT" policy sign -s signer.key bysigner.ini
+expect policy_sign_refuses_signer_key 1 \
+    'signer.key: is a signer key; policies are signed with an authority key (writ keygen --authority)'
+[ ! -e bysigner.ini.minisig ] && pass signer_key_signed_no_policy ||
+	fail signer_key_signed_no_policy "bysigner.ini.minisig exists"
+t "$WRIT" policy check -p signer.pub policy.ini
+expect policy_check_refuses_signer_pub 1 'signer.pub: is a signer key'
+refused_before_connecting run_refuses_authority_key_before_connecting \
+    'auth.key: is a minisign (authority) key; requests are signed with a signer key (writ keygen NAME)' \
+    auth.key
+refused_before_connecting run_refuses_minisign_made_key_before_connecting \
+    'mw.key: is a minisign (authority) key' mw.key
+make_policy mwsigner.ini mw.pub
+t "$WRIT" policy check mwsigner.ini
+expect lint_refuses_minisign_key_as_signer 1 \
+    'mwsigner.ini:8: key: is a minisign (authority) key; requests are signed with a signer key'
 
 # Refusals that cost no scrypt.
 cp auth.key open.key
@@ -125,9 +205,18 @@ t "$WRIT" policy sign -s auth.key bad.ini
 expect refuses_to_sign_invalid_policy 1 'not signed: bad.ini'
 [ ! -e bad.ini.minisig ] && pass invalid_policy_leaves_no_signature ||
 	fail invalid_policy_leaves_no_signature "bad.ini.minisig exists"
-make_policy self.ini auth.pub
+# The signing key's own Ed25519 key, re-tagged as a signer key.
+python3 -c '
+import base64, sys
+lines = open(sys.argv[1]).read().split("\n")
+raw = bytearray(base64.b64decode(lines[1]))
+raw[0:2] = b"\xc2\xbb"
+print("untrusted comment: re-tagged\n" + base64.b64encode(bytes(raw)).decode())' \
+    auth.pub > retagged.pub
+make_policy self.ini retagged.pub
 t "$WRIT" policy sign -s auth.key self.ini
-expect refuses_policy_naming_signing_key_as_signer 1 'an authority key must not sign requests'
+expect refuses_policy_naming_signing_key_as_signer 1 \
+    'self.ini:7: signer ci has the signing key; an authority key cannot sign requests'
 
 cp signer.key signer.key.before
 cp signer.pub signer.pub.before
@@ -180,7 +269,7 @@ else
 fi
 
 # Encrypted keys (scrypt, 1 GiB, a few seconds each).
-t env WRIT_PASSPHRASE_FILE=pass "$WRIT" keygen enc
+t env WRIT_PASSPHRASE_FILE=pass "$WRIT" keygen --authority enc
 expect keygen_encrypted_from_passphrase_file 0 'enc.key: secret key (encrypted)'
 cp policy.ini enc.ini
 t env WRIT_PASSPHRASE_FILE=pass "$WRIT" policy sign -s enc.key enc.ini
@@ -213,6 +302,25 @@ cp policy.ini me.ini
 tty_run "$WRIT policy sign -s me.key me.ini" 'correct horse battery'
 expect policy_sign_with_minisign_encrypted_key_on_tty 0 'signed me.ini'
 minisign_verifies minisign_verifies_sig_from_minisign_encrypted_key me.pub me.ini
+# An encrypted signer key: minisign refuses it before asking a password;
+# writ decrypts it to sign requests.
+t env WRIT_PASSPHRASE_FILE=pass "$WRIT" keygen encsigner
+expect keygen_encrypted_signer_key 0 'encsigner.key: secret key (encrypted)'
+encid=$(sed -n 's/.*key id \([0-9A-F]\{16\}\)$/\1/p' "$SCRATCH/out")
+printf 'correct horse battery\n' >pw.in
+timeout 60 minisign -S -s encsigner.key -m G <pw.in >minisign.out 2>&1
+rc=$?
+cp minisign.out "$SCRATCH/out"
+expect minisign_refuses_encrypted_signer_key 2 'Unsupported signature algorithm'
+if grep -q Password minisign.out; then
+	fail minisign_asks_no_password_for_signer_key "$(cat minisign.out)"
+else
+	pass minisign_asks_no_password_for_signer_key
+fi
+t env WRIT_PASSPHRASE_FILE=pass "$WRIT" run --dry-run -H web01 \
+    -k encsigner.key --realm prod uptime
+expect run_decrypts_encrypted_signer_key 0 \
+    "signer: key $encid (encsigner.key)"
 cp me.ini.minisig me.sig.before
 printf 'wrong horse\n' >wrong
 chmod 600 wrong

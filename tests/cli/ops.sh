@@ -5,7 +5,9 @@
 
 export HOME=$SCRATCH/home
 unset WRIT_CONFIG WRIT_KEY WRIT_REALM WRIT_INVENTORY WRIT_PASSPHRASE_FILE
-for k in authority ci rm dba outsider; do
+"$WRIT" keygen -W --authority authority >/dev/null 2>&1 ||
+	fail keygen_authority "writ keygen -W --authority failed"
+for k in ci rm dba outsider; do
 	"$WRIT" keygen -W "$k" >/dev/null 2>&1 ||
 		fail "keygen_$k" "writ keygen -W $k failed"
 done

@@ -2,7 +2,9 @@
 # for word, for accepted and refused requests, from public keys only.
 . "$(dirname "$0")/../lib.sh"
 
-for k in authority ci rm outsider; do
+"$WRIT" keygen -W --authority authority >/dev/null 2>&1 ||
+	fail keygen_authority "writ keygen -W --authority failed"
+for k in ci rm outsider; do
 	"$WRIT" keygen -W "$k" >/dev/null 2>&1 ||
 		fail "keygen_$k" "writ keygen -W $k failed"
 done

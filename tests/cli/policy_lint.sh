@@ -1,11 +1,16 @@
 # policy_lint.sh: `writ policy check` refuses every kind of bad policy with
-# exactly "writ: FILE:LINE: text" and exit 1, accepts SPEC §3's example, and
-# with -p verifies a signature made by the real minisign.
+# exactly "writ: FILE:LINE: text" and exit 1, accepts the contract's example,
+# and with -p verifies a signature made by the real minisign.
 . "$(dirname "$0")/../lib.sh"
 
-for k in authority ci rm other; do
+# Authority keys from the real minisign; signer keys are writ's own kind.
+for k in authority other; do
 	minisign -G -W -p "$k.pub" -s "$k.key" >/dev/null 2>&1 </dev/null ||
 		fail "minisign_keygen_$k" "minisign -G -W failed"
+done
+for k in ci rm; do
+	"$WRIT" keygen -W "$k" >/dev/null 2>&1 ||
+		fail "keygen_$k" "writ keygen -W $k failed"
 done
 CI=$(tail -n 1 ci.pub)
 RM=$(tail -n 1 rm.pub)
@@ -85,7 +90,7 @@ expires = $EXPIRES  ; required, UTC; more than 90 days after issued warns, 366 i
 max_ttl = 300                   ; longest request validity window accepted, seconds (default 300)
 
 [signer ci-deploy]              ; a key allowed to sign requests
-key   = $CI  ; minisign public key line
+key   = $CI  ; a writ signer key line
 roles = deployer, reader
 
 [signer release-manager]
@@ -240,7 +245,7 @@ EOF
 { echo "$P"; echo "$GX"; python3 -c '
 import base64, os
 for i in range(1, 256):
-    key = base64.b64encode(b"Ed" + os.urandom(40)).decode()
+    key = base64.b64encode(b"\xc2\xbb" + os.urandom(40)).decode()
     print("[signer s%d]\nkey = %s\nroles = r" % (i, key))'
   printf '[signer s256]\n'; } | refused refuses_257_signers "780: more than 256 [signer] sections"
 { echo "$P"; head -c 1048577 /dev/zero | tr '\0' ';'; } > huge.ini
@@ -822,6 +827,10 @@ key = $TWIN
 roles = r
 EOF
 
+# A minisign key can sign files with minisign, so it never signs requests.
+{ echo "$P"; echo "$GX"; } | sed "s|^key = .*|key = $(tail -n 1 other.pub)|" |
+	refused refuses_minisign_key_as_signer "7: key: is a minisign (authority) key; requests are signed with a signer key (writ keygen NAME)"
+
 # --- signatures: -p verifies FILE.minisig, made by the real minisign ---
 ID=$(keyid authority.pub)
 cp valid.ini signed.ini
@@ -857,10 +866,18 @@ minisign -S -s authority.key -m signed_bad.ini >/dev/null 2>&1 </dev/null
 checked_refused refuses_signed_but_invalid_policy "signed_bad.ini:15: duplicate key 'exec' (first at line 14)" \
 	-p authority.pub signed_bad.ini
 
-# SPEC §2: the authority's key never signs requests.
-{ echo "$P"; echo "$GX"; } | sed "s|^key = .*|key = $AUTH|" > authsigner.ini
+# The authority's key never signs requests, even re-tagged as a signer key
+# (its Ed25519 key under the signer tag): lint alone cannot tell, -p can.
+RETAGGED=$(python3 -c '
+import base64, sys
+raw = bytearray(base64.b64decode(sys.argv[1]))
+raw[0:2] = b"\xc2\xbb"
+print(base64.b64encode(bytes(raw)).decode())' "$AUTH")
+{ echo "$P"; echo "$GX"; } | sed "s|^key = .*|key = $RETAGGED|" > authsigner.ini
 minisign -S -s authority.key -m authsigner.ini >/dev/null 2>&1 </dev/null
-checked_refused refuses_authority_key_as_signer "authsigner.ini:7: key: a policy authority key cannot sign requests" \
+t "$WRIT" policy check authsigner.ini
+expect retagged_authority_key_lints_without_p 0 "authsigner.ini: ok"
+checked_refused refuses_authority_key_as_signer "authsigner.ini:7: key: the same Ed25519 key as authority key $ID; an authority key cannot sign requests" \
 	-p authority.pub authsigner.ini
 
 # What writ policy sign writes, writ policy check verifies.

@@ -6,7 +6,8 @@
  *       [--payload-size N] [--raw] OP [NAME=VALUE...]
  * --upload sends FILE as an upload (payload kind 1); --payload-digest-of
  * signs another file's digest and size than the bytes sent, and
- * --payload-size another size. Test tool only: keys must be unencrypted. */
+ * --payload-size another size. Test tool only: keys must be unencrypted
+ * signer keys (writ keygen -W). */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -126,7 +127,8 @@ main(int argc, char **argv)
 		buf_free(&other);
 	}
 	for (i = 0; i < nkeys; i++) {
-		if (minisign_sec_load(keys[i], NULL, NULL, &sec, &e) != 0)
+		if (minisign_sec_load(keys[i], KEY_SIGNER, NULL, NULL, &sec,
+		    &e) != 0)
 			die(keys[i], e.msg);
 		if (request_sign(&rq, sec, &e) != 0)
 			die("sign", e.msg);

@@ -184,7 +184,8 @@ fx_init(struct fx *f)
 
 	memset(f, 0, sizeof(*f));
 	for (i = 0; i < NKEYS; i++)
-		if (minisign_keypair(&f->pub[i], &f->sec[i], &e) != 0)
+		if (minisign_keypair(KEY_SIGNER, &f->pub[i], &f->sec[i],
+		    &e) != 0)
 			abort();
 	build_policy(f);
 	memcpy(f->highest_digest, f->p.digest, sizeof(f->highest_digest));

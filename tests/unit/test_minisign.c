@@ -1,5 +1,6 @@
-/* test_minisign.c: key files and signatures are minisign 0.11's, checked
- * against the real minisign binary; every tampering is refused. */
+/* test_minisign.c: authority key files and signatures are minisign 0.11's,
+ * checked against the real minisign binary; signer key files are writ's own,
+ * which that binary refuses to load; every tampering is refused. */
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -149,7 +150,7 @@ signed_msg(struct minisign_pub *pub, char **text)
 	int r;
 
 	*text = NULL;
-	if ((r = minisign_keypair(pub, &sec, &e)) == 0)
+	if ((r = minisign_keypair(KEY_AUTHORITY, pub, &sec, &e)) == 0)
 		r = minisign_sign(msg, MSGLEN, sec, TC, text, &e);
 	minisign_sec_free(sec);
 	return r;
@@ -164,9 +165,9 @@ signs_and_verifies_round_trip(void)
 	size_t which = 99;
 	struct werr e;
 
-	CHECK(minisign_keypair(&pubs[0], &other, &e) == 0);
+	CHECK(minisign_keypair(KEY_AUTHORITY, &pubs[0], &other, &e) == 0);
 	minisign_sec_free(other);
-	CHECK(minisign_keypair(&pubs[2], &other, &e) == 0);
+	CHECK(minisign_keypair(KEY_AUTHORITY, &pubs[2], &other, &e) == 0);
 	minisign_sec_free(other);
 	CHECK(signed_msg(&pubs[1], &text) == 0);
 	CHECK(strncmp(text, "untrusted comment: ", 19) == 0);
@@ -178,20 +179,58 @@ signs_and_verifies_round_trip(void)
 }
 
 static void
-refuses_to_sign_a_file_shaped_like_a_request(void)
+signer_key_never_signs_or_verifies_a_file(void)
 {
-	static const uint8_t shaped[] = "writ-request-v1\0WREQ\1rest";
-	struct minisign_pub pub;
+	struct minisign_pub pub, pubs[2];
 	struct minisign_sec *sec = NULL;
 	char *text = NULL;
 	struct werr e;
 
-	CHECK(minisign_keypair(&pub, &sec, &e) == 0);
-	CHECK(minisign_sign(shaped, sizeof(shaped) - 1, sec, TC, &text, &e) ==
-	    WRIT_EINVAL);
-	minisign_sec_free(sec);
+	CHECK(minisign_keypair(KEY_SIGNER, &pub, &sec, &e) == 0);
+	CHECK(minisign_sign(msg, MSGLEN, sec, TC, &text, &e) == WRIT_EINVAL);
 	CHECK(text == NULL);
-	CHECK(strstr(e.msg, "request domain") != NULL);
+	CHECK_STR(e.msg, "is a signer key; policies are signed with an "
+	    "authority key (writ keygen --authority)");
+	minisign_sec_free(sec);
+	/* Among trusted keys it is an error, not a skipped candidate. */
+	CHECK(signed_msg(&pubs[0], &text) == 0);
+	pubs[1] = pub;
+	CHECK(verify_text(text, pubs, 1, &e) == 0);
+	CHECK(verify_text(text, pubs, 2, &e) == WRIT_EINVAL);
+	CHECK(strstr(e.msg, "trusted key: is a signer key") != NULL);
+	/* The same Ed25519 key under the signer tag verifies nothing. */
+	pubs[0].kind = KEY_SIGNER;
+	CHECK(verify_text(text, pubs, 1, &e) == WRIT_EINVAL);
+	free(text);
+}
+
+static void
+refuses_empty_signature_and_key_files(void)
+{
+	struct minisign_sec *loaded = NULL;
+	struct minisign_pub pub;
+	char path[256];
+	struct werr e;
+
+	/* An empty .minisig reads as no bytes and maybe no buffer at all. */
+	CHECK(minisign_keypair(KEY_AUTHORITY, &pub, &loaded, &e) == 0);
+	minisign_sec_free(loaded);
+	loaded = NULL;
+	CHECK(minisign_verify(msg, MSGLEN, NULL, 0, &pub, 1, NULL, NULL, 0,
+	    &e) == WRIT_EINVAL);
+	CHECK_STR(e.msg, "signature: the file is empty");
+	CHECK(minisign_verify(msg, MSGLEN, "", 0, &pub, 1, NULL, NULL, 0,
+	    &e) == WRIT_EINVAL);
+	CHECK_STR(e.msg, "signature: the file is empty");
+	in_dir(path, sizeof(path), "empty.key");
+	spit(path, "", 0);
+	CHECK(chmod(path, 0600) == 0);
+	CHECK(minisign_pub_load(path, KEY_ANY, &pub, &e) == WRIT_EINVAL);
+	CHECK(strstr(e.msg, "empty.key: not a key file (empty)") != NULL);
+	CHECK(minisign_sec_load(path, KEY_ANY, NULL, NULL, &loaded, &e) ==
+	    WRIT_EINVAL);
+	CHECK(loaded == NULL);
+	CHECK(strstr(e.msg, "empty.key: not a key file (empty)") != NULL);
 }
 
 static void
@@ -279,7 +318,7 @@ refuses_wrong_key(void)
 	struct werr e;
 
 	CHECK(signed_msg(&pub, &text) == 0);
-	CHECK(minisign_keypair(&other, &sec, &e) == 0);
+	CHECK(minisign_keypair(KEY_AUTHORITY, &other, &sec, &e) == 0);
 	minisign_sec_free(sec);
 	CHECK(verify_text(text, &other, 1, &e) == WRIT_ECRYPTO);
 	CHECK(strstr(e.msg, "not one of the 1 trusted keys") != NULL);
@@ -366,7 +405,7 @@ refuses_overlong_or_control_trusted_comment(void)
 	char tc[MINISIGN_COMMENT_MAX + 2], *text = NULL;
 	struct werr e;
 
-	CHECK(minisign_keypair(&pub, &sec, &e) == 0);
+	CHECK(minisign_keypair(KEY_AUTHORITY, &pub, &sec, &e) == 0);
 	memset(tc, 'a', sizeof(tc) - 1);
 	tc[sizeof(tc) - 1] = '\0';      /* MAX + 1 bytes */
 	CHECK(minisign_sign(msg, MSGLEN, sec, tc, &text, &e) == WRIT_ELIMIT);
@@ -417,7 +456,7 @@ key_id_matches_minisign_G(void)
 		snprintf(cmd, sizeof(cmd), "minisign -G -W -p %s -s %s >%s",
 		    pubp, secp, outp);
 		CHECK(system(cmd) == 0);
-		CHECK(minisign_pub_load(pubp, &pub, &e) == 0);
+		CHECK(minisign_pub_load(pubp, KEY_AUTHORITY, &pub, &e) == 0);
 		slurp(pubp, text, sizeof(text));
 		minisign_keyid_comment(&pub, want, sizeof(want));
 		CHECK(strncmp(text, want, strlen(want)) == 0);
@@ -448,7 +487,7 @@ unencrypted_key_files_match_minisign_W_layout(void)
 	in_dir(ours_sec, sizeof(ours_sec), "ours.key");
 	in_dir(ms_pub, sizeof(ms_pub), "ms.pub");
 	in_dir(ms_sec, sizeof(ms_sec), "ms.key");
-	CHECK(minisign_keypair(&pub, &sec, &e) == 0);
+	CHECK(minisign_keypair(KEY_AUTHORITY, &pub, &sec, &e) == 0);
 	CHECK(minisign_keypair_write(ours_pub, ours_sec, &pub, sec, NULL, 0,
 	    &e) == 0);
 	minisign_sec_free(sec);
@@ -491,9 +530,10 @@ minisign_verifies_our_signature_with_its_key(void)
 	in_dir(msgp, sizeof(msgp), "v.msg");
 	in_dir(sigp, sizeof(sigp), "v.msg.minisig");
 	CHECK(sh("minisign -G -W -p %s -s %s", pubp, secp) == 0);
-	CHECK(minisign_sec_load(secp, no_passphrase, &calls, &sec, &e) == 0);
+	CHECK(minisign_sec_load(secp, KEY_AUTHORITY, no_passphrase, &calls,
+	    &sec, &e) == 0);
 	CHECK(calls == 0);              /* unencrypted: never asked */
-	CHECK(minisign_pub_load(pubp, &loaded, &e) == 0);
+	CHECK(minisign_pub_load(pubp, KEY_AUTHORITY, &loaded, &e) == 0);
 	minisign_sec_pub(sec, &pub);
 	CHECK(memcmp(&pub, &loaded, sizeof(pub)) == 0);
 	CHECK(minisign_sign(msg, MSGLEN, sec, TC, &text, &e) == 0);
@@ -521,7 +561,7 @@ verifies_minisign_S_signature_and_refuses_legacy(void)
 	in_dir(sigp, sizeof(sigp), "s.msg.minisig");
 	spit(msgp, msg, MSGLEN);
 	CHECK(sh("minisign -G -W -p %s -s %s", pubp, secp) == 0);
-	CHECK(minisign_pub_load(pubp, &pub, &e) == 0);
+	CHECK(minisign_pub_load(pubp, KEY_AUTHORITY, &pub, &e) == 0);
 	CHECK(sh("minisign -S -s %s -m %s -t 'realm:prod serial:42'", secp,
 	    msgp) == 0);
 	slurp(sigp, text, sizeof(text));
@@ -538,30 +578,43 @@ verifies_minisign_S_signature_and_refuses_legacy(void)
 	CHECK(strstr(e.msg, "legacy") != NULL);
 }
 
-/* A minisign encrypted key made here with given scrypt limits: an
- * independent writer of the format (cheap limits keep the test fast). */
+/* BLAKE2b-256 over raw's tags (the first 2, or with tagged all 6 bytes),
+ * keynum and sk: the checksum of either kind, computed independently. */
 static void
-write_encrypted_key(const char *path, const struct minisign_sec *sec,
-    const char *pass, uint64_t ops, uint64_t mem)
+key_checksum(const uint8_t raw[158], int tagged, uint8_t out[32])
+{
+	crypto_generichash_state hs;
+
+	crypto_generichash_init(&hs, NULL, 0, 32);
+	crypto_generichash_update(&hs, raw, tagged ? 6 : 2);
+	crypto_generichash_update(&hs, raw + 54, 72);
+	crypto_generichash_final(&hs, out, 32);
+}
+
+/* A secret key file made here with the six tag bytes `tags` and given
+ * scrypt limits (pass NULL: unencrypted, limits zero): an independent
+ * writer of both formats (cheap limits keep the test fast). */
+static void
+write_key_file(const char *path, const struct minisign_sec *sec,
+    const char *tags, int tagged, const char *pass, uint64_t ops,
+    uint64_t mem)
 {
 	uint8_t raw[158], stream[104];
-	crypto_generichash_state hs;
 	char text[512];
 	size_t i, n;
 
-	memcpy(raw, "EdScB2", 6);
-	randombytes_buf(raw + 6, 32);
+	memset(raw, 0, sizeof(raw));
+	memcpy(raw, tags, 6);
+	if (pass != NULL)
+		randombytes_buf(raw + 6, 32);
 	for (i = 0; i < 8; i++) {
 		raw[38 + i] = (uint8_t)(ops >> (8 * i));
 		raw[46 + i] = (uint8_t)(mem >> (8 * i));
 	}
 	memcpy(raw + 54, sec->keynum, 8);
 	memcpy(raw + 62, sec->sk, 64);
-	crypto_generichash_init(&hs, NULL, 0, 32);
-	crypto_generichash_update(&hs, raw, 2);
-	crypto_generichash_update(&hs, raw + 54, 72);
-	crypto_generichash_final(&hs, raw + 126, 32);
-	if (mem <= MINISIGN_KDF_MEMLIMIT_MAX) {
+	key_checksum(raw, tagged, raw + 126);
+	if (pass != NULL && mem <= MINISIGN_KDF_MEMLIMIT_MAX) {
 		if (crypto_pwhash_scryptsalsa208sha256(stream, sizeof(stream),
 		    pass, strlen(pass), raw + 6, ops, mem) != 0)
 			return;
@@ -569,12 +622,21 @@ write_encrypted_key(const char *path, const struct minisign_sec *sec,
 			raw[54 + i] ^= stream[i];
 	}
 	memcpy(text, "untrusted comment: test key\n", 28);
+	/* (the comment is free text in both formats) */
 	sodium_bin2base64(text + 28, sizeof(text) - 28, raw, sizeof(raw),
 	    sodium_base64_VARIANT_ORIGINAL);
 	n = strlen(text);
 	text[n] = '\n';
 	spit(path, text, n + 1);
 	chmod(path, 0600);
+}
+
+/* A minisign encrypted key. */
+static void
+write_encrypted_key(const char *path, const struct minisign_sec *sec,
+    const char *pass, uint64_t ops, uint64_t mem)
+{
+	write_key_file(path, sec, "EdScB2", 0, pass, ops, mem);
 }
 
 static void
@@ -587,23 +649,25 @@ decrypts_key_and_refuses_wrong_passphrase(void)
 	struct werr e;
 
 	in_dir(path, sizeof(path), "enc.key");
-	CHECK(minisign_keypair(&pub, &sec, &e) == 0);
+	CHECK(minisign_keypair(KEY_AUTHORITY, &pub, &sec, &e) == 0);
 	write_encrypted_key(path, sec,
 	    "correct horse", crypto_pwhash_scryptsalsa208sha256_OPSLIMIT_MIN,
 	    crypto_pwhash_scryptsalsa208sha256_MEMLIMIT_MIN);
-	CHECK(minisign_sec_load(path, give_passphrase, &pc, &loaded, &e) == 0);
+	CHECK(minisign_sec_load(path, KEY_AUTHORITY, give_passphrase, &pc,
+	    &loaded, &e) == 0);
 	CHECK(pc.calls == 1);
 	CHECK(memcmp(loaded->sk, sec->sk, sizeof(sec->sk)) == 0);
 	CHECK(memcmp(loaded->keynum, sec->keynum, sizeof(sec->keynum)) == 0);
 	minisign_sec_free(loaded);
 	loaded = NULL;
 	pc.pass = "correct horsf";
-	CHECK(minisign_sec_load(path, give_passphrase, &pc, &loaded, &e) ==
-	    WRIT_ECRYPTO);
+	CHECK(minisign_sec_load(path, KEY_AUTHORITY, give_passphrase, &pc,
+	    &loaded, &e) == WRIT_ECRYPTO);
 	CHECK(loaded == NULL);
 	CHECK(strstr(e.msg, "wrong passphrase or corrupt key") != NULL);
 	CHECK(strstr(e.msg, path) != NULL);
-	CHECK(minisign_sec_load(path, NULL, NULL, &loaded, &e) != 0);
+	CHECK(minisign_sec_load(path, KEY_AUTHORITY, NULL, NULL, &loaded,
+	    &e) != 0);
 	minisign_sec_free(sec);
 }
 
@@ -617,17 +681,17 @@ refuses_hostile_kdf_limits_before_asking(void)
 	struct werr e;
 
 	in_dir(path, sizeof(path), "hostile.key");
-	CHECK(minisign_keypair(&pub, &sec, &e) == 0);
+	CHECK(minisign_keypair(KEY_AUTHORITY, &pub, &sec, &e) == 0);
 	write_encrypted_key(path, sec, "x", 1024,
 	    100ULL * 1024 * 1024 * 1024);       /* 100 GiB */
-	CHECK(minisign_sec_load(path, give_passphrase, &pc, &loaded, &e) ==
-	    WRIT_ELIMIT);
+	CHECK(minisign_sec_load(path, KEY_AUTHORITY, give_passphrase, &pc,
+	    &loaded, &e) == WRIT_ELIMIT);
 	CHECK(pc.calls == 0 && loaded == NULL);
 	CHECK(strstr(e.msg, "limits too high") != NULL);
 	write_encrypted_key(path, sec, "x", MINISIGN_KDF_OPSLIMIT_MAX * 2,
 	    100ULL * 1024 * 1024 * 1024);
-	CHECK(minisign_sec_load(path, give_passphrase, &pc, &loaded, &e) ==
-	    WRIT_ELIMIT);
+	CHECK(minisign_sec_load(path, KEY_AUTHORITY, give_passphrase, &pc,
+	    &loaded, &e) == WRIT_ELIMIT);
 	CHECK(pc.calls == 0);
 	minisign_sec_free(sec);
 }
@@ -642,15 +706,17 @@ refuses_group_readable_secret_key(void)
 
 	in_dir(pubp, sizeof(pubp), "mode.pub");
 	in_dir(secp, sizeof(secp), "mode.key");
-	CHECK(minisign_keypair(&pub, &sec, &e) == 0);
+	CHECK(minisign_keypair(KEY_AUTHORITY, &pub, &sec, &e) == 0);
 	CHECK(minisign_keypair_write(pubp, secp, &pub, sec, NULL, 0, &e) == 0);
 	minisign_sec_free(sec);
 	CHECK(chmod(secp, 0640) == 0);
-	CHECK(minisign_sec_load(secp, NULL, NULL, &loaded, &e) != 0);
+	CHECK(minisign_sec_load(secp, KEY_AUTHORITY, NULL, NULL, &loaded,
+	    &e) != 0);
 	CHECK(loaded == NULL);
 	CHECK(strstr(e.msg, secp) != NULL);
 	CHECK(chmod(secp, 0600) == 0);
-	CHECK(minisign_sec_load(secp, NULL, NULL, &loaded, &e) == 0);
+	CHECK(minisign_sec_load(secp, KEY_AUTHORITY, NULL, NULL, &loaded,
+	    &e) == 0);
 	minisign_sec_free(loaded);
 }
 
@@ -666,7 +732,7 @@ refuses_corrupt_unencrypted_key(void)
 
 	in_dir(pubp, sizeof(pubp), "corrupt.pub");
 	in_dir(secp, sizeof(secp), "corrupt.key");
-	CHECK(minisign_keypair(&pub, &sec, &e) == 0);
+	CHECK(minisign_keypair(KEY_AUTHORITY, &pub, &sec, &e) == 0);
 	CHECK(minisign_keypair_write(pubp, secp, &pub, sec, NULL, 0, &e) == 0);
 	minisign_sec_free(sec);
 	slurp(secp, text, sizeof(text));
@@ -678,7 +744,8 @@ refuses_corrupt_unencrypted_key(void)
 	    sodium_base64_VARIANT_ORIGINAL);
 	line[len] = '\n';
 	spit(secp, text, strlen(text));
-	CHECK(minisign_sec_load(secp, NULL, NULL, &loaded, &e) == WRIT_ECRYPTO);
+	CHECK(minisign_sec_load(secp, KEY_AUTHORITY, NULL, NULL, &loaded,
+	    &e) == WRIT_ECRYPTO);
 	CHECK(strstr(e.msg, "corrupt key") != NULL);
 	/* A checksum that is set must match, even on an unencrypted key. */
 	raw[100] ^= 4;
@@ -687,7 +754,8 @@ refuses_corrupt_unencrypted_key(void)
 	    sodium_base64_VARIANT_ORIGINAL);
 	line[len] = '\n';
 	spit(secp, text, strlen(text));
-	CHECK(minisign_sec_load(secp, NULL, NULL, &loaded, &e) == WRIT_ECRYPTO);
+	CHECK(minisign_sec_load(secp, KEY_AUTHORITY, NULL, NULL, &loaded,
+	    &e) == WRIT_ECRYPTO);
 	CHECK(strstr(e.msg, "checksum") != NULL);
 }
 
@@ -701,11 +769,11 @@ keypair_write_refuses_to_overwrite(void)
 
 	in_dir(pubp, sizeof(pubp), "ow.pub");
 	in_dir(secp, sizeof(secp), "ow.key");
-	CHECK(minisign_keypair(&pub, &sec, &e) == 0);
+	CHECK(minisign_keypair(KEY_AUTHORITY, &pub, &sec, &e) == 0);
 	CHECK(minisign_keypair_write(pubp, secp, &pub, sec, NULL, 0, &e) == 0);
 	minisign_sec_free(sec);
 	slurp(secp, before, sizeof(before));
-	CHECK(minisign_keypair(&pub, &sec, &e) == 0);
+	CHECK(minisign_keypair(KEY_AUTHORITY, &pub, &sec, &e) == 0);
 	CHECK(minisign_keypair_write(pubp, secp, &pub, sec, NULL, 0, &e) != 0);
 	CHECK(strstr(e.msg, "already exists") != NULL);
 	slurp(secp, after, sizeof(after));
@@ -714,7 +782,7 @@ keypair_write_refuses_to_overwrite(void)
 	    WRIT_EINVAL);          /* empty passphrase */
 	CHECK(minisign_keypair_write(pubp, secp, &pub, sec, NULL, 1, &e) == 0);
 	minisign_sec_free(sec);
-	CHECK(minisign_pub_load(pubp, &loaded, &e) == 0);
+	CHECK(minisign_pub_load(pubp, KEY_AUTHORITY, &loaded, &e) == 0);
 	CHECK(memcmp(&loaded, &pub, sizeof(pub)) == 0);
 	slurp(secp, after, sizeof(after));
 	CHECK(strcmp(after, before) != 0);
@@ -731,22 +799,254 @@ pub_load_refuses_malformed_files(void)
 
 	in_dir(pubp, sizeof(pubp), "pl.pub");
 	in_dir(secp, sizeof(secp), "pl.key");
-	CHECK(minisign_keypair(&pub, &sec, &e) == 0);
+	CHECK(minisign_keypair(KEY_AUTHORITY, &pub, &sec, &e) == 0);
 	CHECK(minisign_keypair_write(pubp, secp, &pub, sec, NULL, 0, &e) == 0);
 	minisign_sec_free(sec);
 	len = slurp(pubp, text, sizeof(text));
 	snprintf(bad, sizeof(bad), "%sextra\n", text);
 	spit(pubp, bad, strlen(bad));
-	CHECK(minisign_pub_load(pubp, &loaded, &e) == WRIT_EINVAL);
+	CHECK(minisign_pub_load(pubp, KEY_AUTHORITY, &loaded,
+	    &e) == WRIT_EINVAL);
 	CHECK(strstr(e.msg, ":3:") != NULL);
 	spit(pubp, text + 19, len - 19);        /* no "untrusted comment: " */
-	CHECK(minisign_pub_load(pubp, &loaded, &e) == WRIT_EINVAL);
+	CHECK(minisign_pub_load(pubp, KEY_AUTHORITY, &loaded,
+	    &e) == WRIT_EINVAL);
 	CHECK(strstr(e.msg, ":1:") != NULL);
 	spit(pubp, text, len - 5);              /* cut key line */
-	CHECK(minisign_pub_load(pubp, &loaded, &e) == WRIT_EINVAL);
+	CHECK(minisign_pub_load(pubp, KEY_AUTHORITY, &loaded,
+	    &e) == WRIT_EINVAL);
 	spit(pubp, text, len - 1);              /* no final newline: fine */
-	CHECK(minisign_pub_load(pubp, &loaded, &e) == 0);
-	CHECK(minisign_pub_load(secp, &loaded, &e) == WRIT_EINVAL);
+	CHECK(minisign_pub_load(pubp, KEY_AUTHORITY, &loaded, &e) == 0);
+	CHECK(minisign_pub_load(secp, KEY_AUTHORITY, &loaded,
+	    &e) == WRIT_EINVAL);
+}
+
+/* The signer tags: alg C2 BB, kdf "WS" (scrypt) or "WN", chk "WB". */
+#define SIGNER_TAGS_ENC "\xc2\xbbWSWB"
+#define SIGNER_TAGS_OPEN "\xc2\xbbWNWB"
+
+static void
+signer_key_files_are_writs_own_layout(void)
+{
+	struct minisign_sec *sec = NULL;
+	struct minisign_pub pub;
+	char pubp[256], secp[256], text[1024], want[128], id[17], *line;
+	uint8_t raw[200], chk[32];
+	size_t rawlen = 0, len;
+	const char *p = id;
+	struct werr e;
+
+	in_dir(pubp, sizeof(pubp), "lay.pub");
+	in_dir(secp, sizeof(secp), "lay.key");
+	CHECK(minisign_keypair(KEY_SIGNER, &pub, &sec, &e) == 0);
+	CHECK(minisign_keypair_write(pubp, secp, &pub, sec, NULL, 0, &e) == 0);
+	minisign_sec_free(sec);
+	/* Public key: the writ comment, then the line, "wr..." */
+	slurp(pubp, text, sizeof(text));
+	minisign_keyid_hex(pub.keynum, id);
+	while (*p == '0' && p[1] != '\0')
+		p++;
+	snprintf(want, sizeof(want), "untrusted comment: writ signer public "
+	    "key %s\nwr", p);
+	CHECK(strncmp(text, want, strlen(want)) == 0);
+	line = line_of(text, 2, &len);
+	CHECK(len == 56);
+	CHECK(sodium_base642bin(raw, sizeof(raw), line, len, NULL, &rawlen,
+	    NULL, sodium_base64_VARIANT_ORIGINAL) == 0 && rawlen == 42);
+	CHECK(raw[0] == 0xC2 && raw[1] == 0xBB);
+	CHECK(memcmp(raw + 2, pub.keynum, 8) == 0);
+	CHECK(memcmp(raw + 10, pub.pk, 32) == 0);
+	/* Secret key: writ's tags, zero salt and limits, and a checksum over
+	 * the tags, key id and key even though it is unencrypted. */
+	slurp(secp, text, sizeof(text));
+	CHECK(strncmp(text, "untrusted comment: writ signer secret key\nwr",
+	    44) == 0);
+	line = line_of(text, 2, &len);
+	CHECK(sodium_base642bin(raw, sizeof(raw), line, len, NULL, &rawlen,
+	    NULL, sodium_base64_VARIANT_ORIGINAL) == 0 && rawlen == 158);
+	CHECK(memcmp(raw, SIGNER_TAGS_OPEN, 6) == 0);
+	CHECK(sodium_is_zero(raw + 6, 48));
+	CHECK(memcmp(raw + 54, pub.keynum, 8) == 0);
+	CHECK(memcmp(raw + 62 + 32, pub.pk, 32) == 0);
+	key_checksum(raw, 1, chk);
+	CHECK(memcmp(raw + 126, chk, 32) == 0);
+}
+
+static void
+minisign_refuses_signer_keys(void)
+{
+	char pubp[256], secp[256], encp[256], msgp[256], outp[256];
+	char out[4096], line[MINISIGN_PUBLINE_MAX + 1];
+	struct minisign_sec *sec = NULL;
+	struct minisign_pub pub;
+	struct werr e;
+
+	CHECK(have_minisign);
+	in_dir(pubp, sizeof(pubp), "ms-signer.pub");
+	in_dir(secp, sizeof(secp), "ms-signer.key");
+	in_dir(encp, sizeof(encp), "ms-signer-enc.key");
+	in_dir(msgp, sizeof(msgp), "ms-signer.msg");
+	in_dir(outp, sizeof(outp), "ms-signer.out");
+	CHECK(minisign_keypair(KEY_SIGNER, &pub, &sec, &e) == 0);
+	CHECK(minisign_keypair_write(pubp, secp, &pub, sec, NULL, 0, &e) == 0);
+	write_key_file(encp, sec, SIGNER_TAGS_ENC, 1, "pw",
+	    crypto_pwhash_scryptsalsa208sha256_OPSLIMIT_MIN,
+	    crypto_pwhash_scryptsalsa208sha256_MEMLIMIT_MIN);
+	minisign_sec_free(sec);
+	spit(msgp, msg, MSGLEN);
+	/* Prehashed and legacy signing, unencrypted and encrypted keys: the
+	 * key is refused before anything is signed or a password asked. */
+	CHECK(sh("echo pw | (minisign -S -s %s -m %s 2>%s)", secp, msgp,
+	    outp) != 0);
+	slurp(outp, out, sizeof(out));
+	CHECK(strstr(out, "Unsupported signature algorithm") != NULL);
+	CHECK(sh("echo pw | minisign -S -l -s %s -m %s", secp, msgp) != 0);
+	CHECK(sh("echo pw | minisign -S -s %s -m %s", encp, msgp) != 0);
+	CHECK(sh("echo pw | minisign -S -l -s %s -m %s", encp, msgp) != 0);
+	CHECK(access(msgp, F_OK) == 0);
+	in_dir(outp, sizeof(outp), "ms-signer.msg.minisig");
+	CHECK(access(outp, F_OK) != 0);
+	/* Verifying: the .pub file and the line given with -P. */
+	CHECK(minisign_pub_line(&pub, line, sizeof(line)) == 0);
+	in_dir(outp, sizeof(outp), "ms-signer.out");
+	CHECK(sh("(minisign -V -p %s -m %s -x /dev/null 2>%s)", pubp, msgp,
+	    outp) != 0);
+	slurp(outp, out, sizeof(out));
+	CHECK(strstr(out, "Unsupported signature algorithm") != NULL);
+	CHECK(sh("(minisign -V -P %s -m %s -x /dev/null 2>%s)", line, msgp,
+	    outp) != 0);
+	slurp(outp, out, sizeof(out));
+	CHECK(strstr(out, "Unsupported signature algorithm") != NULL);
+}
+
+static void
+signer_and_authority_keys_do_not_load_as_each_other(void)
+{
+	struct minisign_sec *sec = NULL, *loaded = NULL;
+	struct minisign_pub spub, apub, loaded_pub;
+	struct pass_ctx pc = { "pw", 0 };
+	char sp[256], ss[256], ap[256], as[256], enc[256];
+	char sline[MINISIGN_PUBLINE_MAX + 1], aline[MINISIGN_PUBLINE_MAX + 1];
+	struct werr e;
+
+	in_dir(sp, sizeof(sp), "kind-s.pub");
+	in_dir(ss, sizeof(ss), "kind-s.key");
+	in_dir(ap, sizeof(ap), "kind-a.pub");
+	in_dir(as, sizeof(as), "kind-a.key");
+	in_dir(enc, sizeof(enc), "kind-enc.key");
+	CHECK(minisign_keypair(KEY_SIGNER, &spub, &sec, &e) == 0);
+	CHECK(minisign_keypair_write(sp, ss, &spub, sec, NULL, 0, &e) == 0);
+	write_key_file(enc, sec, SIGNER_TAGS_ENC, 1, "pw",
+	    crypto_pwhash_scryptsalsa208sha256_OPSLIMIT_MIN,
+	    crypto_pwhash_scryptsalsa208sha256_MEMLIMIT_MIN);
+	minisign_sec_free(sec);
+	CHECK(minisign_keypair(KEY_AUTHORITY, &apub, &sec, &e) == 0);
+	CHECK(minisign_keypair_write(ap, as, &apub, sec, NULL, 0, &e) == 0);
+	minisign_sec_free(sec);
+	/* Each loads as its own kind and as either ... */
+	CHECK(minisign_sec_load(ss, KEY_SIGNER, NULL, NULL, &loaded, &e) == 0);
+	CHECK(loaded->kind == KEY_SIGNER);
+	minisign_sec_free(loaded);
+	CHECK(minisign_sec_load(as, KEY_ANY, NULL, NULL, &loaded, &e) == 0);
+	CHECK(loaded->kind == KEY_AUTHORITY);
+	minisign_sec_free(loaded);
+	loaded = NULL;
+	CHECK(minisign_pub_load(sp, KEY_ANY, &loaded_pub, &e) == 0);
+	CHECK(memcmp(&loaded_pub, &spub, sizeof(spub)) == 0);
+	/* ... never as the other, and an encrypted one is refused before
+	 * its passphrase is asked for. */
+	CHECK(minisign_sec_load(ss, KEY_AUTHORITY, NULL, NULL, &loaded, &e) ==
+	    WRIT_EINVAL);
+	CHECK(strstr(e.msg, "kind-s.key: is a signer key; policies are signed "
+	    "with an authority key (writ keygen --authority)") != NULL);
+	CHECK(minisign_sec_load(enc, KEY_AUTHORITY, give_passphrase, &pc,
+	    &loaded, &e) == WRIT_EINVAL);
+	CHECK(pc.calls == 0 && loaded == NULL);
+	CHECK(minisign_sec_load(as, KEY_SIGNER, NULL, NULL, &loaded, &e) ==
+	    WRIT_EINVAL);
+	CHECK(strstr(e.msg, "kind-a.key: is a minisign (authority) key; "
+	    "requests are signed with a signer key (writ keygen NAME)") !=
+	    NULL);
+	CHECK(minisign_pub_load(sp, KEY_AUTHORITY, &loaded_pub, &e) ==
+	    WRIT_EINVAL);
+	CHECK(minisign_pub_load(ap, KEY_SIGNER, &loaded_pub, &e) ==
+	    WRIT_EINVAL);
+	CHECK(strstr(e.msg, "kind-a.pub: is a minisign (authority) key") !=
+	    NULL);
+	CHECK(minisign_pub_line(&spub, sline, sizeof(sline)) == 0);
+	CHECK(minisign_pub_line(&apub, aline, sizeof(aline)) == 0);
+	CHECK(strncmp(sline, "wr", 2) == 0 && strncmp(aline, "RW", 2) == 0);
+	CHECK(minisign_pub_parse_line(sline, KEY_SIGNER, &loaded_pub, &e) == 0);
+	CHECK(minisign_pub_parse_line(aline, KEY_SIGNER, &loaded_pub, &e) ==
+	    WRIT_EINVAL);
+	CHECK(minisign_pub_parse_line(sline, KEY_AUTHORITY, &loaded_pub,
+	    &e) == WRIT_EINVAL);
+	CHECK(minisign_pub_parse_line(aline, KEY_ANY, &loaded_pub, &e) == 0);
+	CHECK(loaded_pub.kind == KEY_AUTHORITY);
+}
+
+static void
+decrypts_signer_key_and_checks_its_tags(void)
+{
+	struct minisign_sec *sec = NULL, *loaded = NULL;
+	struct minisign_pub pub;
+	struct pass_ctx pc = { "pw", 0 };
+	char path[256];
+	struct werr e;
+
+	in_dir(path, sizeof(path), "senc.key");
+	CHECK(minisign_keypair(KEY_SIGNER, &pub, &sec, &e) == 0);
+	write_key_file(path, sec, SIGNER_TAGS_ENC, 1, "pw",
+	    crypto_pwhash_scryptsalsa208sha256_OPSLIMIT_MIN,
+	    crypto_pwhash_scryptsalsa208sha256_MEMLIMIT_MIN);
+	CHECK(minisign_sec_load(path, KEY_SIGNER, give_passphrase, &pc,
+	    &loaded, &e) == 0);
+	CHECK(pc.calls == 1 && loaded->kind == KEY_SIGNER);
+	CHECK(memcmp(loaded->sk, sec->sk, sizeof(sec->sk)) == 0);
+	minisign_sec_free(loaded);
+	loaded = NULL;
+	pc.pass = "pv";
+	CHECK(minisign_sec_load(path, KEY_SIGNER, give_passphrase, &pc,
+	    &loaded, &e) == WRIT_ECRYPTO);
+	CHECK(strstr(e.msg, "wrong passphrase or corrupt key") != NULL);
+	/* minisign's checksum (over the alg tag alone) is not a signer key's:
+	 * what rsign2 would accept, writ refuses, and the reverse. */
+	pc.pass = "pw";
+	write_key_file(path, sec, SIGNER_TAGS_ENC, 0, "pw",
+	    crypto_pwhash_scryptsalsa208sha256_OPSLIMIT_MIN,
+	    crypto_pwhash_scryptsalsa208sha256_MEMLIMIT_MIN);
+	CHECK(minisign_sec_load(path, KEY_SIGNER, give_passphrase, &pc,
+	    &loaded, &e) == WRIT_ECRYPTO);
+	/* Unencrypted, the checksum is still required. */
+	write_key_file(path, sec, SIGNER_TAGS_OPEN, 1, NULL, 0, 0);
+	CHECK(minisign_sec_load(path, KEY_SIGNER, NULL, NULL, &loaded,
+	    &e) == 0);
+	minisign_sec_free(loaded);
+	loaded = NULL;
+	write_key_file(path, sec, SIGNER_TAGS_OPEN, 0, NULL, 0, 0);
+	CHECK(minisign_sec_load(path, KEY_SIGNER, NULL, NULL, &loaded,
+	    &e) == WRIT_ECRYPTO);
+	CHECK(strstr(e.msg, "checksum does not match") != NULL);
+	/* Tags of the two kinds never mix. */
+	write_key_file(path, sec, "\xc2\xbbScWB", 1, NULL, 0, 0);
+	CHECK(minisign_sec_load(path, KEY_ANY, NULL, NULL, &loaded, &e) ==
+	    WRIT_EINVAL);
+	CHECK(strstr(e.msg, "unsupported key derivation for a signer key") !=
+	    NULL);
+	write_key_file(path, sec, "\xc2\xbbWNB2", 1, NULL, 0, 0);
+	CHECK(minisign_sec_load(path, KEY_ANY, NULL, NULL, &loaded, &e) ==
+	    WRIT_EINVAL);
+	CHECK(strstr(e.msg, "unsupported checksum algorithm") != NULL);
+	write_key_file(path, sec, "EdWNB2", 0, NULL, 0, 0);
+	CHECK(minisign_sec_load(path, KEY_ANY, NULL, NULL, &loaded, &e) ==
+	    WRIT_EINVAL);
+	CHECK(strstr(e.msg, "for an authority key") != NULL);
+	write_key_file(path, sec, "XyWNWB", 1, NULL, 0, 0);
+	CHECK(minisign_sec_load(path, KEY_ANY, NULL, NULL, &loaded, &e) ==
+	    WRIT_EINVAL);
+	CHECK(strstr(e.msg, "neither a writ signer key nor") != NULL);
+	CHECK(loaded == NULL);
+	minisign_sec_free(sec);
 }
 
 int
@@ -763,7 +1063,8 @@ main(void)
 	have_minisign = system("minisign -v >/dev/null 2>&1") == 0;
 	RUN(signs_and_verifies_round_trip);
 	RUN(refuses_flipped_bit_in_message);
-	RUN(refuses_to_sign_a_file_shaped_like_a_request);
+	RUN(signer_key_never_signs_or_verifies_a_file);
+	RUN(refuses_empty_signature_and_key_files);
 	RUN(refuses_flipped_bit_in_signature);
 	RUN(refuses_flipped_bit_in_trusted_comment);
 	RUN(refuses_flipped_bit_in_global_signature);
@@ -782,6 +1083,10 @@ main(void)
 	RUN(refuses_corrupt_unencrypted_key);
 	RUN(keypair_write_refuses_to_overwrite);
 	RUN(pub_load_refuses_malformed_files);
+	RUN(signer_key_files_are_writs_own_layout);
+	RUN(minisign_refuses_signer_keys);
+	RUN(signer_and_authority_keys_do_not_load_as_each_other);
+	RUN(decrypts_signer_key_and_checks_its_tags);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	(void)!system(cmd);
 	return check_done();

@@ -1,4 +1,4 @@
-/* test_policy.c: SPEC §3's example parses into the right struct; times,
+/* test_policy.c: the contract's example parses into the right struct; times,
  * sizes, modes, names, lists, templates and regexes parse exactly; lookups
  * and signed loading work; a refused policy leaves nothing behind. The
  * error messages of every bad input are tests/cli/policy_lint.sh's. */
@@ -32,7 +32,7 @@ make_example(void)
 	    "max_ttl = 300\n"
 	    "\n"
 	    "[signer ci-deploy]\n"
-	    "key   = %s  ; minisign public key line\n"
+	    "key   = %s  ; a writ signer key line\n"
 	    "roles = deployer\n"
 	    "\n"
 	    "[signer release-manager]\n"
@@ -523,16 +523,58 @@ refuses_oversize_text(void)
 	CHECK(p.path == NULL);
 }
 
+/* The example with signer ci-deploy's key line (line 9) replaced by
+ * key's, in out. Both kinds' lines have the same length. */
 static void
-refuses_authority_key_as_signer(void)
+example_with_ci_key(const struct minisign_pub *key, char *out, size_t len)
 {
+	char old[MINISIGN_PUBLINE_MAX + 1], line[MINISIGN_PUBLINE_MAX + 1];
+	char *at;
+
+	(void)minisign_pub_line(&ci_pub, old, sizeof(old));
+	(void)minisign_pub_line(key, line, sizeof(line));
+	(void)snprintf(out, len, "%s", example);
+	if ((at = strstr(out, old)) != NULL && strlen(line) == strlen(old))
+		memcpy(at, line, strlen(line));
+}
+
+static void
+refuses_minisign_key_as_signer(void)
+{
+	char text[sizeof(example)];
 	struct policy p;
 	struct werr e;
 
-	CHECK(policy_parse("p.ini", (const uint8_t *)example, strlen(example),
-	    &ci_pub, 1, &p, &e) == WRIT_EINVAL);
-	CHECK_STR(e.msg, "p.ini:9: key: a policy authority key cannot sign "
-	    "requests");
+	/* A minisign key could have signed, with minisign, any file. */
+	example_with_ci_key(&other_pub, text, sizeof(text));
+	CHECK(policy_parse("p.ini", (const uint8_t *)text, strlen(text), NULL,
+	    0, &p, &e) == WRIT_EINVAL);
+	CHECK_STR(e.msg, "p.ini:9: key: is a minisign (authority) key; "
+	    "requests are signed with a signer key (writ keygen NAME)");
+}
+
+static void
+refuses_authority_key_retagged_as_signer(void)
+{
+	struct minisign_pub retagged = auth_pub;
+	char text[sizeof(example)], want[160], id[17];
+	struct policy p;
+	struct werr e;
+
+	/* The authority's very Ed25519 key under the signer tag: lint cannot
+	 * tell without the authority keys, and refuses with them. */
+	retagged.kind = KEY_SIGNER;
+	example_with_ci_key(&retagged, text, sizeof(text));
+	CHECK(policy_parse("p.ini", (const uint8_t *)text, strlen(text), NULL,
+	    0, &p, &e) == 0);
+	policy_free(&p);
+	CHECK(policy_parse("p.ini", (const uint8_t *)text, strlen(text),
+	    &auth_pub, 1, &p, &e) == WRIT_EINVAL);
+	minisign_keyid_hex(auth_pub.keynum, id);
+	(void)snprintf(want, sizeof(want), "p.ini:9: key: the same Ed25519 key "
+	    "as authority key %s; an authority key cannot sign requests", id);
+	CHECK_STR(e.msg, want);
+	CHECK(p.path == NULL);
 }
 
 static void
@@ -598,6 +640,51 @@ loads_signed_policy_and_refuses_tampering(void)
 	(void)unlink(path);
 }
 
+static void
+load_refuses_authority_key_as_signer(void)
+{
+	struct minisign_pub retagged = auth_pub;
+	char path[128], sigpath[160], text[sizeof(example)], *sig = NULL;
+	struct policy p;
+	struct werr e;
+
+	/* Signed by the authority itself: the gate still refuses to use a
+	 * policy that lets its authority key sign requests. */
+	retagged.kind = KEY_SIGNER;
+	example_with_ci_key(&retagged, text, sizeof(text));
+	(void)snprintf(path, sizeof(path), "%s/self.ini", dir);
+	(void)snprintf(sigpath, sizeof(sigpath), "%s.minisig", path);
+	CHECK(write_file(path, text, strlen(text)) == 0);
+	CHECK(minisign_sign((const uint8_t *)text, strlen(text), auth_sec,
+	    "realm:prod serial:42", &sig, &e) == 0);
+	CHECK(write_file(sigpath, sig, strlen(sig)) == 0);
+	free(sig);
+	CHECK(policy_load(path, &auth_pub, 1, &p, &e) == WRIT_EINVAL);
+	CHECK(strstr(e.msg, "self.ini:9: key: the same Ed25519 key as "
+	    "authority key") != NULL);
+	CHECK(p.path == NULL);
+	(void)unlink(sigpath);
+	(void)unlink(path);
+}
+
+static void
+load_refuses_empty_signature_file(void)
+{
+	char path[128], sigpath[160];
+	struct policy p;
+	struct werr e;
+
+	(void)snprintf(path, sizeof(path), "%s/empty-sig.ini", dir);
+	(void)snprintf(sigpath, sizeof(sigpath), "%s.minisig", path);
+	CHECK(write_file(path, example, strlen(example)) == 0);
+	CHECK(write_file(sigpath, "", 0) == 0);
+	CHECK(policy_load(path, &auth_pub, 1, &p, &e) == WRIT_EINVAL);
+	CHECK(strstr(e.msg, "signature: the file is empty") != NULL);
+	CHECK(p.path == NULL);
+	(void)unlink(sigpath);
+	(void)unlink(path);
+}
+
 int
 main(void)
 {
@@ -610,16 +697,16 @@ main(void)
 		printf("FAIL mkdtemp\n");
 		return 1;
 	}
-	if (minisign_keypair(&ci_pub, &sec, &e) != 0)
+	if (minisign_keypair(KEY_SIGNER, &ci_pub, &sec, &e) != 0)
 		return 1;
 	minisign_sec_free(sec);
-	if (minisign_keypair(&rm_pub, &sec, &e) != 0)
+	if (minisign_keypair(KEY_SIGNER, &rm_pub, &sec, &e) != 0)
 		return 1;
 	minisign_sec_free(sec);
-	if (minisign_keypair(&other_pub, &sec, &e) != 0)
+	if (minisign_keypair(KEY_AUTHORITY, &other_pub, &sec, &e) != 0)
 		return 1;
 	minisign_sec_free(sec);
-	if (minisign_keypair(&auth_pub, &auth_sec, &e) != 0)
+	if (minisign_keypair(KEY_AUTHORITY, &auth_pub, &auth_sec, &e) != 0)
 		return 1;
 	make_example();
 	RUN(parses_policy_section);
@@ -640,9 +727,12 @@ main(void)
 	RUN(checks_templates);
 	RUN(refused_policy_leaves_nothing);
 	RUN(refuses_oversize_text);
-	RUN(refuses_authority_key_as_signer);
+	RUN(refuses_minisign_key_as_signer);
+	RUN(refuses_authority_key_retagged_as_signer);
 	RUN(warns_in_file_order);
 	RUN(loads_signed_policy_and_refuses_tampering);
+	RUN(load_refuses_authority_key_as_signer);
+	RUN(load_refuses_empty_signature_file);
 	minisign_sec_free(auth_sec);
 	(void)snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	(void)!system(cmd);

@@ -1,5 +1,6 @@
 /* test_request.c: the request encoding is canonical and bounded, and its
- * signatures bind every byte and cannot be confused with minisign's. */
+ * signatures bind every byte, are made by signer keys only, and cannot be
+ * confused with minisign's. */
 #include <stdint.h>
 
 #include "buf.h"
@@ -31,7 +32,7 @@ raw_base(struct raw *r)
 {
 	memset(r, 0, sizeof(*r));
 	r->magic = "WREQ";
-	r->version = 1;
+	r->version = 2;
 	r->realm = "prod";
 	r->op = "restart";
 	r->host = "web01";
@@ -133,7 +134,8 @@ keys_make(struct keys *k)
 	int i;
 
 	for (i = 0; i < 3; i++)
-		if (minisign_keypair(&k->pub[i], &k->sec[i], &e) != 0)
+		if (minisign_keypair(KEY_SIGNER, &k->pub[i], &k->sec[i],
+		    &e) != 0)
 			abort();
 }
 
@@ -236,7 +238,7 @@ encodes_the_documented_layout(void)
 	buf_init(&b, 1 << 20);
 	raw_encode(&r, &b);
 	CHECK(b.len == len && memcmp(b.data, enc, len) == 0);
-	CHECK(memcmp(enc, "WREQ\x01", 5) == 0);
+	CHECK(memcmp(enc, "WREQ\x02", 5) == 0);
 	buf_free(&b);
 	free(enc);
 	request_free(&a);
@@ -387,7 +389,8 @@ repeat(char c, size_t n)
 
 static void m_magic(struct raw *r) { r->magic = "WREP"; }
 static void m_version0(struct raw *r) { r->version = 0; }
-static void m_version2(struct raw *r) { r->version = 2; }
+static void m_version1(struct raw *r) { r->version = 1; }
+static void m_version3(struct raw *r) { r->version = 3; }
 static void m_realm_empty(struct raw *r) { r->realm = ""; }
 static void m_realm_long(struct raw *r) { r->realm = repeat('a', 65); }
 static void m_realm_space(struct raw *r) { r->realm = "pr od"; }
@@ -451,7 +454,8 @@ static const struct {
 } refused[] = {
 	{ "bad magic", m_magic },
 	{ "version 0", m_version0 },
-	{ "version 2", m_version2 },
+	{ "version 1", m_version1 },
+	{ "version 3", m_version3 },
 	{ "empty realm", m_realm_empty },
 	{ "realm of 65 bytes", m_realm_long },
 	{ "realm with a space", m_realm_space },
@@ -665,38 +669,83 @@ refuses_a_signature_by_an_unrelated_key(void)
 	keys_free(&k);
 }
 
-/* BLAKE2b-512 over the first n bytes of enc, after an optional prefix. */
+/* BLAKE2b-512(prefix || data), computed here, not by the library. */
 static void
-hash_of(const char *prefix, size_t plen, const uint8_t *enc, size_t n,
+hash_of(const char *prefix, size_t plen, const uint8_t *data, size_t n,
     uint8_t h[64])
 {
 	crypto_generichash_state st;
 
 	crypto_generichash_init(&st, NULL, 0, 64);
 	crypto_generichash_update(&st, (const uint8_t *)prefix, plen);
-	crypto_generichash_update(&st, enc, n);
+	crypto_generichash_update(&st, data, n);
 	crypto_generichash_final(&st, h, 64);
 }
 
+/* The body of an encoded request with one signature: all but the block. */
+static size_t
+body_len(size_t len, size_t nsigs)
+{
+	return len - 1 - nsigs * (MINISIGN_PK_BYTES + MINISIGN_SIG_BYTES);
+}
+
 static void
-signs_blake2b_of_domain_and_body(void)
+signs_prefix_then_blake2b_of_body(void)
 {
 	struct request a;
 	struct keys k;
 	struct werr e;
-	uint8_t *enc = NULL, h[64], want[64];
-	size_t len, body;
+	uint8_t *enc = NULL, msg[80], want[80], v1[64];
+	size_t len, i;
 
 	keys_make(&k);
 	CHECK(sample(&a, &k) == 0);
 	CHECK(request_encode(&a, &enc, &len, &e) == 0);
-	body = len - 1 - a.nsigs * (MINISIGN_PK_BYTES + MINISIGN_SIG_BYTES);
-	/* "writ-request-v1" and its NUL: 16 bytes */
-	hash_of("writ-request-v1", 16, enc, body, want);
-	CHECK(request_body_hash(&a, h, &e) == 0);
-	CHECK(memcmp(h, want, 64) == 0);
-	CHECK(crypto_sign_verify_detached(a.sigs[0].sig, want, 64,
-	    a.sigs[0].pk) == 0);
+	/* "writ-request-v2" and its NUL: 16 bytes, then the 64-byte hash */
+	memcpy(want, "writ-request-v2", 16);
+	hash_of("", 0, enc, body_len(len, a.nsigs), want + 16);
+	CHECK(request_signed_message(&a, msg, &e) == 0);
+	CHECK(memcmp(msg, want, sizeof(want)) == 0);
+	/* Each signature is over those 80 bytes themselves, not a hash. */
+	for (i = 0; i < a.nsigs; i++)
+		CHECK(crypto_sign_verify_detached(a.sigs[i].sig, want, 80,
+		    a.sigs[i].pk) == 0);
+	hash_of("", 0, want, 80, v1);
+	CHECK(crypto_sign_verify_detached(a.sigs[0].sig, v1, 64,
+	    a.sigs[0].pk) != 0);
+	/* ... nor over the first version's hash of prefix and body */
+	hash_of("writ-request-v1", 16, enc, body_len(len, a.nsigs), v1);
+	CHECK(crypto_sign_verify_detached(a.sigs[0].sig, v1, 64,
+	    a.sigs[0].pk) != 0);
+	free(enc);
+	request_free(&a);
+	keys_free(&k);
+}
+
+/* A well-formed request of the first version: version byte 1 and each
+ * signature over BLAKE2b-512("writ-request-v1\0" || body). */
+static void
+refuses_a_version_1_request(void)
+{
+	struct request a, b;
+	struct keys k;
+	struct werr e;
+	uint8_t *enc = NULL, h[64];
+	size_t len, body;
+
+	keys_make(&k);
+	CHECK(sample(&a, NULL) == 0);
+	CHECK(request_sign(&a, k.sec[0], &e) == 0);
+	CHECK(request_encode(&a, &enc, &len, &e) == 0);
+	body = body_len(len, 1);
+	CHECK(enc[4] == REQUEST_VERSION);
+	enc[4] = 1;
+	hash_of("writ-request-v1", 16, enc, body, h);
+	CHECK(crypto_sign_detached(enc + body + 1 + MINISIGN_PK_BYTES, NULL, h,
+	    64, k.sec[0]->sk) == 0);
+	CHECK(request_parse(enc, len, &b, &e) == WRIT_EINVAL);
+	CHECK_STR(e.msg, "request version 1 is not 2 (the client and the gate "
+	    "must both be this writ)");
 	free(enc);
 	request_free(&a);
 	keys_free(&k);
@@ -708,33 +757,79 @@ minisign_signature_does_not_pass_as_a_request_signature(void)
 	struct request a;
 	struct keys k;
 	struct werr e;
-	uint8_t *enc = NULL, h[64], sig[64], reqsig[64];
+	uint8_t *enc = NULL, msg[80], h[64], sig[64], reqsig[64];
 	size_t len, body;
 
 	keys_make(&k);
 	CHECK(sample(&a, NULL) == 0);
 	CHECK(request_sign(&a, k.sec[0], &e) == 0);
 	CHECK(request_encode(&a, &enc, &len, &e) == 0);
-	body = len - 1 - (MINISIGN_PK_BYTES + MINISIGN_SIG_BYTES);
+	CHECK(request_signed_message(&a, msg, &e) == 0);
+	body = body_len(len, 1);
 	memcpy(reqsig, a.sigs[0].sig, 64);
-	/* minisign's prehashed "ED" signature: Ed25519 over BLAKE2b-512(file),
-	 * with the body as the file ... */
-	hash_of("", 0, enc, body, h);
+	/* minisign's prehashed "ED" signature (Ed25519 over BLAKE2b-512 of
+	 * the file), made with the signer's raw key by a tool that ignored
+	 * its tags, for a file holding exactly the signed message: 64 bytes
+	 * signed where a request signs 80, so it can never verify ... */
+	hash_of("", 0, msg, sizeof(msg), h);
 	CHECK(crypto_sign_detached(sig, NULL, h, 64, k.sec[0]->sk) == 0);
 	memcpy(a.sigs[0].sig, sig, 64);
 	CHECK(request_verify(&a, &e) == WRIT_ECRYPTO);
 	/* ... and the reverse: the request signature is no file signature */
 	CHECK(crypto_sign_verify_detached(reqsig, h, 64, a.sigs[0].pk) != 0);
-	/* ... or with the whole encoded request as the file */
+	/* ... nor for the file that made the first version's attack */
+	hash_of("writ-request-v1", 16, enc, body, h);
+	CHECK(crypto_sign_detached(sig, NULL, h, 64, k.sec[0]->sk) == 0);
+	memcpy(a.sigs[0].sig, sig, 64);
+	CHECK(request_verify(&a, &e) == WRIT_ECRYPTO);
+	/* ... or with the body, or the whole encoded request, as the file */
+	hash_of("", 0, enc, body, h);
+	CHECK(crypto_sign_detached(sig, NULL, h, 64, k.sec[0]->sk) == 0);
+	memcpy(a.sigs[0].sig, sig, 64);
+	CHECK(request_verify(&a, &e) == WRIT_ECRYPTO);
 	hash_of("", 0, enc, len, h);
 	CHECK(crypto_sign_detached(sig, NULL, h, 64, k.sec[0]->sk) == 0);
 	memcpy(a.sigs[0].sig, sig, 64);
 	CHECK(request_verify(&a, &e) == WRIT_ECRYPTO);
 	/* the genuine signature still verifies: the refusals above are the
-	 * domain's doing */
+	 * construction's doing */
 	memcpy(a.sigs[0].sig, reqsig, 64);
 	CHECK(request_verify(&a, &e) == 0);
 	free(enc);
+	request_free(&a);
+	keys_free(&k);
+}
+
+/* A legacy ("Ed") minisign signature of a file holding the 80 bytes would
+ * be a request signature: so no key signs both. writ's file signer refuses
+ * a signer key, and request_sign refuses an authority key. */
+static void
+each_kind_of_key_signs_only_its_own(void)
+{
+	struct minisign_pub apub;
+	struct minisign_sec *auth = NULL;
+	struct request a;
+	struct keys k;
+	struct werr e;
+	uint8_t msg[80];
+	char *text = NULL;
+
+	keys_make(&k);
+	CHECK(minisign_keypair(KEY_AUTHORITY, &apub, &auth, &e) == 0);
+	CHECK(sample(&a, NULL) == 0);
+	CHECK(request_sign(&a, auth, &e) == WRIT_EINVAL);
+	CHECK_STR(e.msg, "is a minisign (authority) key; requests are signed "
+	    "with a signer key (writ keygen NAME)");
+	CHECK(a.nsigs == 0);
+	CHECK(request_signed_message(&a, msg, &e) == 0);
+	CHECK(minisign_sign(msg, sizeof(msg), k.sec[0], "t", &text, &e) ==
+	    WRIT_EINVAL);
+	CHECK(text == NULL);
+	CHECK_STR(e.msg, "is a signer key; policies are signed with an "
+	    "authority key (writ keygen --authority)");
+	CHECK(minisign_sign(msg, sizeof(msg), auth, "t", &text, &e) == 0);
+	free(text);
+	minisign_sec_free(auth);
 	request_free(&a);
 	keys_free(&k);
 }
@@ -777,8 +872,10 @@ main(void)
 	RUN(add_param_refuses_duplicates_bad_names_and_long_values);
 	RUN(refuses_two_signatures_by_one_key);
 	RUN(refuses_a_signature_by_an_unrelated_key);
-	RUN(signs_blake2b_of_domain_and_body);
+	RUN(signs_prefix_then_blake2b_of_body);
+	RUN(refuses_a_version_1_request);
 	RUN(minisign_signature_does_not_pass_as_a_request_signature);
+	RUN(each_kind_of_key_signs_only_its_own);
 	RUN(text_rules_hold);
 	return check_done();
 }
