@@ -475,10 +475,11 @@ exec_run(const struct exec_spec *spec, exec_output_fn out, void *ctx,
 	res->timed_out = !pump_until_exit(&run);
 	op_kill(&run);
 	drain(&run);
-	child_reap(&run);
 	/* The last of the op's zombies: their parents died after the kill's
-	 * last look, so they came back to the gate only now. */
+	 * last look, so they came back to the gate only now. Before the child
+	 * is reaped, while its group id is still its own. */
 	(void)exec_tree_pass(&run.tree, TREE_LOOK, &alive);
+	child_reap(&run);
 	res->killed = (unsigned)(exec_tree_signalled(&run.tree) < UINT_MAX ?
 	    exec_tree_signalled(&run.tree) : UINT_MAX);
 	res->duration_ms = (uint64_t)(clock_mono_ms() - start);

@@ -200,10 +200,13 @@ end_frame(struct reply *r, struct exec_result *res, const char *extra)
 
 	if (r->deadline_ms > until)
 		until = r->deadline_ms;
-	if (!flush(r, until) && !r->gone) {
-		/* Never to arrive whole: the session ends now. */
+	if (!flush(r, until)) {
+		/* Never to arrive whole, and no end record behind it. */
 		r->dropped += r->pend_payload;
 		r->pend_payload = 0;
+		res->dropped_bytes += r->dropped - before;
+		res->end_unsent = true;
+		return;
 	}
 	res->dropped_bytes += r->dropped - before;
 	sent = text_frame(r, WIRE_END, until, "%s=%d timeout=%d truncated=%d "
