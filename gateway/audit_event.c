@@ -174,9 +174,13 @@ finished_fields(struct audit_record *r, const struct audit_context *a,
 		audit_field_u64(r, "signal", (uint64_t)res->term_signal);
 	audit_field_u64(r, "timeout", res->timed_out);
 	audit_field_u64(r, "truncated", res->truncated);
+	audit_field_u64(r, "killed", res->killed);
 	audit_field_u64(r, "survivors", res->survivors);
 	audit_field_u64(r, "stdout_bytes", res->stdout_bytes);
 	audit_field_u64(r, "stderr_bytes", res->stderr_bytes);
+	audit_field_u64(r, "dropped_bytes", res->dropped_bytes);
+	if (res->end_unsent)
+		audit_field_u64(r, "end_unsent", 1);
 }
 
 int

@@ -1,5 +1,6 @@
 /* exec.c: run one op under limits (see exec.h): start it in its own session,
- * stream its capped output, and at the timeout kill its process group.
+ * stream its capped output, and when its life is over kill whatever is left
+ * of it, wherever it went.
  *
  * Watching the child: a pidfd (pidfd_open, Linux 5.3), polled with the two
  * output pipes, says when the child has exited without a SIGCHLD handler,
@@ -8,19 +9,20 @@
  * (alive or zombie) keeps its pid, and so its process group id, from being
  * reused, so kill(-pgid) can never reach an unrelated group.
  *
- * When the op is done: its direct child has exited AND both pipes are at
- * EOF, or the timeout fired. A child that exits while a background process
- * still holds stdout or stderr is still running as far as the gate is
- * concerned: its output keeps streaming until EOF or the timeout, which then
- * kills the group. Background processes that closed or redirected their
- * output are not waited for and not killed when the op ends before its
- * timeout (as a shell leaves them).
+ * The op's life ends when its child (the main process) exits, or at the
+ * timeout. Then every process of the op still alive gets TERM (and CONT),
+ * then KILL after kill_grace: its group, and every descendant that left the
+ * group (setsid, setpgid, the double fork of a daemon), found through /proc
+ * (exec_tree.c). A descendant orphaned on the way is not lost to init: the
+ * gate is the child subreaper while the op runs, so orphans come back to it,
+ * and it reaps them. Processes it may not signal (an op run through sudo as
+ * another user) survive, and are counted. Output keeps draining meanwhile,
+ * so nothing blocks on a full pipe. A cgroup per op would find the same
+ * processes without /proc; the subreaper needs no delegated cgroup.
  *
- * Known limit: only the process group is tracked. A process that leaves it
- * (setsid, setpgid; a daemon that double-forks) is neither waited for nor
- * killed, and is not counted as a survivor; if it keeps the output pipes
- * open, the op ends at its timeout. Running each op in its own cgroup would
- * close this; SPEC §5 asks for the process group. */
+ * Output goes to the client through the output callback, which is given
+ * the op's deadline and never waits past it: a slow client cannot stretch
+ * the op's life; what it could not take is counted as dropped. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -31,6 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/pidfd.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -38,36 +41,32 @@
 #include "clock.h"
 #include "exec.h"
 #include "exec_child.h"
+#include "exec_tree.h"
 
 #define CHUNK_MAX       (32 * 1024)  /* bytes read from a pipe at a time */
-#define GROUP_SCAN_MS   50      /* how often to look whether the group is gone */
+#define TREE_SCAN_MS    50      /* how often to look whether the op is gone */
 #define KILL_SETTLE_MS  1000    /* how long SIGKILLed processes get to go */
-#define STAT_MAX        512     /* enough of /proc/PID/stat to reach pgrp */
+#define DRAIN_MS        1000    /* output read after the op is gone */
 
 struct run {
 	const struct exec_spec *spec;
 	exec_output_fn out;
 	void *ctx;
 	struct exec_result *res;
+	struct exec_tree tree;  /* the op's processes */
 	pid_t pid;              /* the child, also its process group id */
 	int pidfd;
 	int pipe[2];            /* read ends of stdout, stderr; -1 at EOF */
 	bool exited;            /* the child has exited (not yet reaped) */
-	bool client_gone;       /* out returned -1: stop calling it */
 	uint64_t forwarded;     /* bytes given to out (or that would have been) */
-	uint64_t deadline_ms;
-};
-
-enum pump_until {
-	UNTIL_DONE,             /* child exited and both pipes at EOF */
-	UNTIL_GROUP_GONE,       /* no live process left in the group */
+	int64_t deadline_ms;
 };
 
 /* The poll(2) timeout from now to until (both in ms), at most cap. */
 static int
-poll_ms(uint64_t now, uint64_t until, uint64_t cap)
+poll_ms(int64_t now, int64_t until, int64_t cap)
 {
-	uint64_t ms = until > now ? until - now : 0;
+	int64_t ms = until > now ? until - now : 0;
 
 	if (ms > cap)
 		ms = cap;
@@ -108,6 +107,20 @@ spec_check(const struct exec_spec *spec, exec_output_fn out,
 	return 0;
 }
 
+/* Makes the gate the child subreaper before the op exists, so that no
+ * orphan of the op is ever handed to init, out of the gate's sight. The
+ * setting is not inherited across fork(), so the op does not get it. */
+static int
+subreaper_on(int *was, struct werr *e)
+{
+	*was = 0;
+	if (prctl(PR_GET_CHILD_SUBREAPER, was) == -1 ||
+	    prctl(PR_SET_CHILD_SUBREAPER, 1) == -1)
+		return werr_set(e, WRIT_EIO, "exec: cannot be the op's "
+		    "subreaper: prctl: %s", strerror(errno));
+	return 0;
+}
+
 /* Signals the op's process group, and the child itself in case it has not
  * reached setsid() yet (only possible when execve has not returned by the
  * timeout). Both are safe: the unreaped child holds the pid and group id. */
@@ -119,90 +132,14 @@ group_signal(const struct run *run, int sig)
 		(void)kill(run->pid, sig);
 }
 
-/* Whether /proc/PID/stat shows a live process (not a zombie) in group pgid.
- * The command name in parentheses may hold anything, so the fields are read
- * after its last ')': " STATE PPID PGRP ...". */
-static bool
-proc_in_group(const char *pid, pid_t pgid)
-{
-	char path[64], buf[STAT_MAX], *p, *end;
-	unsigned long long pgrp;
-	ssize_t n;
-	int fd, len;
-
-	len = snprintf(path, sizeof(path), "/proc/%s/stat", pid);
-	if (len < 0 || (size_t)len >= sizeof(path))
-		return false;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return false;   /* gone meanwhile */
-	do
-		n = read(fd, buf, sizeof(buf) - 1);
-	while (n == -1 && errno == EINTR);
-	(void)close(fd);
-	if (n <= 0)
-		return false;
-	buf[n] = '\0';
-	if ((p = strrchr(buf, ')')) == NULL || p[1] != ' ' || p[2] == '\0' ||
-	    p[3] != ' ')
-		return false;
-	if (p[2] == 'Z' || p[2] == 'X')
-		return false;
-	/* Skip PPID, then read PGRP; digits only (strtoull would take a
-	 * sign or spaces). */
-	p += 4;
-	if (*p < '0' || *p > '9')
-		return false;
-	(void)strtoull(p, &end, 10);
-	if (*end != ' ' || end[1] < '0' || end[1] > '9')
-		return false;
-	p = end + 1;
-	errno = 0;
-	pgrp = strtoull(p, &end, 10);
-	if (*end != ' ' || errno != 0)
-		return false;
-	return pgrp == (unsigned long long)pgid;
-}
-
-/* Counts the live processes of group pgid by reading /proc: kill(-pgid, 0)
- * cannot tell, since the unreaped child is still a member. The scan reads a
- * bounded prefix of one small file per process. -1: /proc unreadable. */
-static int
-group_count(pid_t pgid, unsigned *count)
-{
-	struct dirent *de;
-	DIR *d;
-
-	*count = 0;
-	if ((d = opendir("/proc")) == NULL)
-		return -1;
-	while ((de = readdir(d)) != NULL) {
-		if (de->d_name[0] < '1' || de->d_name[0] > '9')
-			continue;
-		if (proc_in_group(de->d_name, pgid) && *count < UINT_MAX)
-			(*count)++;
-	}
-	(void)closedir(d);
-	return 0;
-}
-
-static bool
-group_gone(const struct run *run)
-{
-	unsigned n;
-
-	/* While the child runs the group is certainly not empty. */
-	if (!run->exited)
-		return false;
-	return group_count(run->pid, &n) == 0 && n == 0;
-}
-
 /* Gives a chunk to the client while the total is below max_output; past it
- * the bytes are dropped (and counted by the caller). */
+ * the bytes are dropped (and marked truncated). What the client could not
+ * take in time is counted as dropped. */
 static void
 output_forward(struct run *run, int stream, const uint8_t *data, size_t len)
 {
 	uint64_t room;
-	size_t give;
+	size_t give, lost;
 
 	room = run->forwarded < run->spec->max_output ?
 	    run->spec->max_output - run->forwarded : 0;
@@ -210,9 +147,10 @@ output_forward(struct run *run, int stream, const uint8_t *data, size_t len)
 	if (give < len)
 		run->res->truncated = true;
 	run->forwarded += give;
-	if (give > 0 && !run->client_gone &&
-	    run->out(run->ctx, stream, data, give) != 0)
-		run->client_gone = true;
+	if (give == 0)
+		return;
+	lost = run->out(run->ctx, stream, data, give, run->deadline_ms);
+	run->res->dropped_bytes += lost < give ? lost : give;
 }
 
 /* Reads one chunk from pipe i (0: stdout, 1: stderr). Any read error other
@@ -261,55 +199,81 @@ pump_once(struct run *run, int ms)
 		run->exited = true;
 }
 
-/* Streams output until the condition holds (true) or until_ms (false). */
+/* Streams output until the child exits (true) or the deadline (false). */
 static bool
-pump(struct run *run, uint64_t until_ms, enum pump_until until)
+pump_until_exit(struct run *run)
 {
-	uint64_t now, next_scan = 0, cap = UINT64_MAX;
+	int64_t now;
 
 	for (;;) {
-		now = (uint64_t)clock_mono_ms();
-		if (until == UNTIL_DONE && run->exited && run->pipe[0] < 0 &&
-		    run->pipe[1] < 0)
+		if (run->exited)
 			return true;
-		if (until == UNTIL_GROUP_GONE && now >= next_scan) {
-			if (group_gone(run))
-				return true;
-			next_scan = now + GROUP_SCAN_MS;
-			cap = GROUP_SCAN_MS;
-		}
-		if (now >= until_ms)
+		if ((now = clock_mono_ms()) >= run->deadline_ms)
 			return false;
-		pump_once(run, poll_ms(now, until_ms, cap));
+		pump_once(run, poll_ms(now, run->deadline_ms, INT64_MAX));
 	}
 }
 
-/* The timeout: TERM to the group, up to kill_grace for it to go (still
- * draining, so no one blocks on a full pipe), then KILL, a short wait for
- * the kernel to finish them, and a count of what is left. */
+/* Streams output for at most ms, or until until_ms. */
 static void
-group_kill(struct run *run)
+pump_for(struct run *run, int64_t ms, int64_t until_ms)
 {
-	unsigned n = 0;
+	int64_t now = clock_mono_ms(), end = now + ms;
 
-	run->res->timed_out = true;
-	group_signal(run, SIGTERM);
-	/* A stopped process acts on TERM only once continued (systemd does
-	 * the same); KILL would reach it anyway, but only after the grace. */
-	group_signal(run, SIGCONT);
-	if (pump(run, (uint64_t)clock_mono_ms() + (uint64_t)run->spec->kill_grace * 1000,
-	    UNTIL_GROUP_GONE))
-		return;
-	group_signal(run, SIGKILL);
-	if (pump(run, (uint64_t)clock_mono_ms() + KILL_SETTLE_MS, UNTIL_GROUP_GONE))
-		return;
-	/* Unknown (no /proc) is reported as one survivor: the audit should
-	 * flag it rather than claim a clean kill. */
-	if (group_count(run->pid, &n) == -1)
-		n = 1;
-	else if (!run->exited && n == 0)
-		n = 1;  /* the child itself, if it never reached setsid() */
-	run->res->survivors = n;
+	if (end > until_ms)
+		end = until_ms;
+	while ((now = clock_mono_ms()) < end)
+		pump_once(run, poll_ms(now, end, INT64_MAX));
+}
+
+/* Reads what is left in the pipes once nothing of the op runs: their write
+ * ends are closed then, unless a survivor holds one, so this is bounded. */
+static void
+drain(struct run *run)
+{
+	int64_t now, until = clock_mono_ms() + DRAIN_MS;
+
+	while ((run->pipe[0] >= 0 || run->pipe[1] >= 0) &&
+	    (now = clock_mono_ms()) < until)
+		pump_once(run, poll_ms(now, until, INT64_MAX));
+}
+
+/* The end of the op's life (its child exited, or the timeout): TERM to
+ * whatever of it still runs, looking again every TREE_SCAN_MS for
+ * processes it started meanwhile, for up to kill_grace; then KILL until
+ * nothing is left or KILL_SETTLE_MS, and a count of what is left. A /proc
+ * that cannot be read leaves the count unknown, which is reported as one
+ * survivor: the audit should flag it rather than claim a clean kill. */
+static void
+op_kill(struct run *run)
+{
+	int64_t until;
+	unsigned alive = 0;
+	int r;
+
+	until = clock_mono_ms() + (int64_t)run->spec->kill_grace * 1000;
+	for (;;) {
+		r = exec_tree_pass(&run->tree, TREE_TERM, &alive);
+		if (r == 0 && alive == 0)
+			return;
+		if (clock_mono_ms() >= until)
+			break;
+		pump_for(run, TREE_SCAN_MS, until);
+	}
+	until = clock_mono_ms() + KILL_SETTLE_MS;
+	for (;;) {
+		/* The look first, so the count has every process; then the
+		 * group at once, born since the look or not. */
+		r = exec_tree_pass(&run->tree, TREE_KILL, &alive);
+		group_signal(run, SIGKILL);
+		if (r == 0 && alive == 0)
+			return;
+		if (clock_mono_ms() >= until)
+			break;
+		pump_for(run, TREE_SCAN_MS, until);
+	}
+	r = exec_tree_pass(&run->tree, TREE_LOOK, &alive);
+	run->res->survivors = r != 0 ? 1 : alive;
 }
 
 /* Reaps the child and records how it ended. A child that did not exit even
@@ -317,9 +281,13 @@ group_kill(struct run *run)
 static void
 child_reap(struct run *run)
 {
+	struct pollfd p = { .fd = run->pidfd, .events = POLLIN };
 	pid_t r;
 	int st;
 
+	/* It may have died in the kill's last moments, unseen by the pump. */
+	if (!run->exited && poll(&p, 1, 0) == 1)
+		run->exited = true;
 	do
 		r = waitpid(run->pid, &st, run->exited ? 0 : WNOHANG);
 	while (r == -1 && errno == EINTR);
@@ -357,14 +325,14 @@ exec_await(struct run *run, int report, struct werr *e)
 	struct exec_report rep;
 	struct pollfd p = { .fd = report, .events = POLLIN };
 	const char *prog = run->spec->argv[0];
-	uint64_t now;
+	int64_t now;
 	ssize_t n;
 	int r;
 
 	for (;;) {
-		if ((now = (uint64_t)clock_mono_ms()) >= run->deadline_ms)
+		if ((now = clock_mono_ms()) >= run->deadline_ms)
 			return 0;
-		r = poll(&p, 1, poll_ms(now, run->deadline_ms, UINT64_MAX));
+		r = poll(&p, 1, poll_ms(now, run->deadline_ms, INT64_MAX));
 		if (r == -1 && errno != EINTR)
 			return werr_set(e, WRIT_EIO, "cannot start %s: poll: %s",
 			    prog, strerror(errno));
@@ -457,6 +425,7 @@ child_spawn(struct run *run, struct werr *e)
 		r = werr_set(e, WRIT_EIO, "exec: fork: %s", strerror(saved));
 		goto out;
 	}
+	exec_tree_start(&run->tree, run->pid);
 	fd_close(&go[0]);
 	fd_close(&rep[1]);
 	fd_close(&out[1]);
@@ -485,25 +454,45 @@ exec_run(const struct exec_spec *spec, exec_output_fn out, void *ctx,
 		.spec = spec, .out = out, .ctx = ctx, .res = res,
 		.pid = -1, .pidfd = -1, .pipe = { -1, -1 },
 	};
-	uint64_t start;
-	int r;
+	bool have_tree = false;
+	int64_t start;
+	int r, was_subreaper = 1;
+	unsigned alive;
 
 	if (res != NULL)
 		memset(res, 0, sizeof(*res));
 	if ((r = spec_check(spec, out, res, e)) != 0)
 		return r;
-	start = (uint64_t)clock_mono_ms();
-	run.deadline_ms = start + (uint64_t)spec->timeout * 1000;
+	if ((r = subreaper_on(&was_subreaper, e)) != 0)
+		goto out;
+	if ((r = exec_tree_init(&run.tree, e)) != 0)
+		goto out;
+	have_tree = true;
+	start = clock_mono_ms();
+	run.deadline_ms = start + (int64_t)spec->timeout * 1000;
 	if ((r = child_spawn(&run, e)) != 0)
 		goto out;
-	if (!pump(&run, run.deadline_ms, UNTIL_DONE))
-		group_kill(&run);
+	res->timed_out = !pump_until_exit(&run);
+	op_kill(&run);
+	drain(&run);
+	/* The last of the op's zombies: their parents died after the kill's
+	 * last look, so they came back to the gate only now. Before the child
+	 * is reaped, while its group id is still its own. */
+	(void)exec_tree_pass(&run.tree, TREE_LOOK, &alive);
 	child_reap(&run);
-	res->duration_ms = (uint64_t)clock_mono_ms() - start;
+	res->killed = (unsigned)(exec_tree_signalled(&run.tree) < UINT_MAX ?
+	    exec_tree_signalled(&run.tree) : UINT_MAX);
+	res->duration_ms = (uint64_t)(clock_mono_ms() - start);
 	r = 0;
 out:
 	fd_close(&run.pipe[0]);
 	fd_close(&run.pipe[1]);
 	fd_close(&run.pidfd);
+	if (have_tree)
+		exec_tree_free(&run.tree);
+	/* Back as the caller had it: once the op is done, an orphan of
+	 * anything else is not the gate's to take. */
+	if (!was_subreaper)
+		(void)prctl(PR_SET_CHILD_SUBREAPER, 0);
 	return r;
 }

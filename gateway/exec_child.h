@@ -37,8 +37,9 @@ struct exec_child_fds {
 #define EXEC_REPORT_FD 3
 
 /* Runs in the child after fork(): waits for the gate's go, sets the op up
- * (SPEC §5) and execve's it. Never returns: on failure it writes a report
- * and _exit(127)s. Async-signal-safe calls only. */
+ * (its own session, clean signals and descriptors, no core) and execve's
+ * it. Never returns: on failure it writes a report and _exit(127)s.
+ * Async-signal-safe calls only. */
 _Noreturn void exec_child(const struct exec_spec *spec,
     struct exec_child_fds fds);
 

@@ -323,9 +323,13 @@ run(struct session *s)
 	    (r = upload_install(&s->upload, &e)) != VERDICT_OK)
 		return refuse(s, r, e.msg);
 	reply_accepted(&s->reply, s->request_id, op->name);
-	if (op->download != NULL)
+	if (op->download != NULL) {
+		/* The timeout bounds a download too, however slow the client. */
+		reply_set_deadline(&s->reply, clock_mono_ms() +
+		    (int64_t)op->timeout * 1000);
 		return download_send(&s->download, op->timeout, &s->reply,
 		    &s->audit);
+	}
 	memset(&spec, 0, sizeof(spec));
 	spec.argv = argv;
 	spec.envp = envp;
@@ -343,8 +347,10 @@ run(struct session *s)
 		res.exit_status = 127;
 		error = e.msg;
 	}
-	(void)audit_finished(&s->audit, &res, error);
+	/* The end record first (bounded), so the record says whether the
+	 * client got it and how much output it never got. */
 	reply_end(&s->reply, &res);
+	(void)audit_finished(&s->audit, &res, error);
 	return exit_status_of(&res);
 }
 

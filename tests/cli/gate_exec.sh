@@ -1,13 +1,37 @@
-# gate_exec.sh: ops run under the limits of SPEC §5, through the real sshd:
-# a clean environment, no inherited descriptors, output capped and marked,
-# the whole process group killed at the timeout (TERM, then KILL), and an op
-# that outlives its client.
+# gate_exec.sh: ops run under their limits, through the real sshd (and the
+# daemon, GATE_BACKEND=daemon): a clean environment, no inherited
+# descriptors, output capped and marked, the whole op killed at the timeout
+# (TERM, then KILL), processes the gate may not kill counted as survivors,
+# and an op that outlives its client. (Descendants that leave the group and
+# slow clients: tests/attack/escape_setsid.sh and slow_reader.sh.)
 . "$(dirname "$0")/../lib.sh"
 . "$SRC/tests/sshd.sh"
+
+# limited_op NAME TIMEOUT KILL_GRACE MAX_OUTPUT: op NAME runs tests/ops/NAME
+# with a {dir} param, under those limits; granted to ci; the policy signed
+# again.
+limited_op() {
+	local op=$1
+	cp "$SRC/tests/ops/$op" "$SCRATCH/bin/" && chmod 0755 "$SCRATCH/bin/$op"
+	sed -i -e "0,/^ops   = /s//ops   = $op, /" "$GATE_DIR/policy.ini"
+	printf '\n[op %s]\nexec = %s {dir}\nparam.dir = /[A-Za-z0-9/._-]+\nparam.dir.allow = slash\ntimeout = %s\nkill_grace = %s\nmax_output = %s\n' \
+	    "$op" "$SCRATCH/bin/$op" "$2" "$3" "$4" >> "$GATE_DIR/policy.ini"
+	(cd "$GATE_DIR" && "$WRIT" policy sign -s authority.key policy.ini >/dev/null) ||
+		fail "limited_op_$op" "writ policy sign failed"
+	gate_own "$GATE_DIR/policy.ini" "$GATE_DIR/policy.ini.minisig"
+}
+
+# field OP KEY: KEY's value in OP's last finished record.
+field() {
+	grep -F 'event="finished"' "$GATE_DIR/audit.log" | grep -F "op=\"$1\"" |
+	    tail -n 1 | grep -o " $2=[^ ]*" | head -n 1 | cut -d= -f2
+}
 
 gate_setup
 mkdir -p "$GATE_DIR/run"
 gate_own "$GATE_DIR/run"
+limited_op outlive 20 1 1M
+limited_op escape-double-fork 1 1 1M
 sshd_start
 
 send env_is_clean -k "$(k ci)" $(req) env
@@ -81,6 +105,27 @@ grep -F 'event="finished"' "$GATE_DIR/audit.log" | grep -F 'op="locked"' |
 	grep -qF 'exit=0' && pass op_outlives_its_client ||
 	fail op_outlives_its_client "no finished record for locked"
 
+# One that goes away before the op writes: the gate's writes fail (EPIPE,
+# SIGPIPE ignored), the output is counted as dropped, and the op still runs
+# to its end. (The daemon's session process keeps reading the gate's output
+# and drops it itself, so there the gate sees no loss to count.)
+"$MKREQUEST" -k "$(k ci)" $(req) outlive "dir=$GATE_DIR/run" > "$SCRATCH/outlive.req"
+( cat "$SCRATCH/outlive.req"; sleep 0.5 ) | timeout 1 ssh -F /dev/null \
+    -p "$SSHD_PORT" -i "$SSH_DIR/client_key" -o IdentitiesOnly=yes \
+    -o BatchMode=yes -o UserKnownHostsFile="$SSH_DIR/known_hosts" \
+    "$GATE_USER@127.0.0.1" writ-request-v1 >/dev/null 2>&1
+for i in $(seq 150); do
+	[ -n "$(field outlive exit)" ] && break
+	sleep 0.1
+done
+if [ "$(field outlive exit)" = 0 ] && [ "$(field outlive timeout)" = 0 ] &&
+    [ -s "$GATE_DIR/run/outlived" ] && { [ "$GATE_BACKEND" = daemon ] ||
+    [ "$(field outlive dropped_bytes)" -gt 0 ]; }; then
+	pass op_writing_to_gone_client_runs_to_end
+else
+	fail op_writing_to_gone_client_runs_to_end "exit=$(field outlive exit) timeout=$(field outlive timeout) dropped_bytes=$(field outlive dropped_bytes) marker=$(cat "$GATE_DIR/run/outlived" 2>/dev/null)"
+fi
+
 # run_as: ops run through sudo -n -u USER --, never as the gate's account.
 if [ "$(id -u)" -ne 0 ] || ! command -v sudo >/dev/null; then
 	skip runs_op_as_run_as_user "needs root and sudo to install a sudoers rule"
@@ -96,6 +141,22 @@ else
 		[ "$(cat "$SCRATCH/runs_op_as_run_as_user.stdout")" = nobody ] &&
 			pass runs_op_as_run_as_user ||
 			fail runs_op_as_run_as_user "ran as '$(cat "$SCRATCH/runs_op_as_run_as_user.stdout")': $(cat "$SCRATCH/runs_op_as_run_as_user.verdict") $(cat "$SCRATCH/runs_op_as_run_as_user.stderr")"
+		# The op as nobody leaves a daemon in a session of its own
+		# that ignores TERM: the gate (its account) may signal sudo,
+		# not the daemon, which survives and is counted.
+		mkdir -p "$GATE_DIR/run-nobody"
+		chmod 1777 "$GATE_DIR/run-nobody"
+		send counts_survivors_under_sudo -k "$(k ci)" $(req) escape-double-fork "dir=$GATE_DIR/run-nobody"
+		read -r sv_op sv_daemon sv_child sv_gate < "$GATE_DIR/run-nobody/pids" 2>/dev/null
+		n=$(field escape-double-fork survivors)
+		if [ "${n:-0}" -ge 2 ] && [ "$(field escape-double-fork timeout)" = 1 ] &&
+		    [ -n "${sv_daemon:-}" ] && kill -0 "$sv_daemon" 2>/dev/null; then
+			pass counts_survivors_under_sudo
+		else
+			fail counts_survivors_under_sudo "survivors=${n:-?}, daemon ${sv_daemon:-?}: $(grep -F 'op="escape-double-fork"' "$GATE_DIR/audit.log" | tail -n 1 | cut -c 1-400)"
+		fi
+		# Ours to clean up: the test started them.
+		[ -n "${sv_daemon:-}" ] && kill -KILL "$sv_daemon" "$sv_child" 2>/dev/null
 		write_gate_ini
 		send runs_op_as_gate_user_without_run_as -k "$(k ci)" $(req) whoami
 		[ "$(cat "$SCRATCH/runs_op_as_gate_user_without_run_as.stdout")" = "$GATE_USER" ] &&

@@ -1,6 +1,8 @@
-/* test_exec.c: exec_run runs an op exactly as SPEC §5 says: status, signals,
- * timeout and group kill, output cap, environment, descriptors, stdin. The
- * ops are real programs; /bin/sh -c here is only the op under test. */
+/* test_exec.c: exec_run runs an op under its limits: status, signals,
+ * timeout and the kill of everything the op started (its group, and the
+ * descendants that left it), output cap, a slow or gone client, environment,
+ * descriptors, stdin. The ops are real programs; /bin/sh -c here is only the
+ * op under test. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -19,6 +21,7 @@
 #include <dirent.h>
 
 #include "check.h"
+#include "clock.h"
 #include "exec.h"
 #include "exec_child.h"
 
@@ -32,14 +35,31 @@ struct sink {
 	size_t err_len;
 	uint64_t total;         /* bytes received on both streams */
 	int calls;
-	int gone;               /* answer -1: the client has disconnected */
+	int gone;               /* drop everything: the client has disconnected */
+	int slow;               /* take nothing, waiting until the deadline */
+	int64_t deadline;       /* the deadline of the last call */
 };
 
 static char dir[64];
 static char *const env_path[] = { EXEC_PATH, NULL };
 
-static int
-sink_take(void *ctx, int stream, const uint8_t *data, size_t len)
+static void nap_ms(long ms);
+
+/* A client that stopped reading: it holds the call until the deadline (as
+ * a blocked write would), then the bytes are lost. */
+static size_t
+sink_slow(size_t len, int64_t deadline_ms)
+{
+	int64_t now = clock_mono_ms();
+
+	if (now < deadline_ms)
+		nap_ms((long)(deadline_ms - now));
+	return len;
+}
+
+static size_t
+sink_take(void *ctx, int stream, const uint8_t *data, size_t len,
+    int64_t deadline_ms)
 {
 	struct sink *s = ctx;
 	char *to = stream == 1 ? s->out : s->err;
@@ -53,7 +73,10 @@ sink_take(void *ctx, int stream, const uint8_t *data, size_t len)
 	to[*at] = '\0';
 	s->total += len;
 	s->calls++;
-	return s->gone ? -1 : 0;
+	s->deadline = deadline_ms;
+	if (s->slow)
+		return sink_slow(len, deadline_ms);
+	return s->gone ? len : 0;
 }
 
 static int
@@ -142,6 +165,18 @@ is_gone(pid_t pid)
 		nap_ms(10);
 	}
 	return 0;
+}
+
+/* Gone and reaped, by exec_run itself: no process and no zombie, without
+ * this test reaping anything. A process of the op is killed and reaped by
+ * the time exec_run returns, so there is no waiting here. */
+static int
+gone_now(pid_t pid)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d", (int)pid);
+	return pid > 0 && access(path, F_OK) == -1 && errno == ENOENT;
 }
 
 static void
@@ -274,19 +309,19 @@ timeout_kills_term_ignoring_group_after_grace(void)
 }
 
 /* The gate loses the right to signal the op once it prints (as an
- * unprivileged gate cannot signal an op run through sudo). */
-static int
+ * unprivileged gate cannot signal an op run through sudo as another user). */
+static size_t
 drop_privileges_on_output(void *ctx, int stream, const uint8_t *data,
-    size_t len)
+    size_t len, int64_t deadline_ms)
 {
 	(void)ctx;
 	(void)stream;
 	(void)data;
-	(void)len;
+	(void)deadline_ms;
 	if (setresgid(65534, 65534, 65534) == -1 ||
 	    setresuid(65534, 65534, 65534) == -1)
 		abort();
-	return 0;
+	return len;
 }
 
 static void
@@ -299,99 +334,211 @@ counts_survivors_it_cannot_kill(void)
 	};
 	struct exec_result res;
 	struct werr e;
-	pid_t pid, sh, bg;
+	pid_t pid, sh, bg, esc;
 	int st, ok;
 
 	if (geteuid() != 0) {
 		printf("SKIP counts_survivors_it_cannot_kill: needs root\n");
 		return;
 	}
+	/* Three processes: the shell, its child, and one in a session of its
+	 * own; none can be signalled, all are counted. */
 	argv[2] = (char *)in_dir("echo $$ > D/sv_sh; sleep 30 & "
-	    "echo $! > D/sv_bg; echo ready; wait");
+	    "echo $! > D/sv_bg; setsid sleep 30 </dev/null >/dev/null 2>&1 & "
+	    "echo $! > D/sv_esc; echo ready; wait");
 	pid = fork();
 	CHECK(pid >= 0);
 	if (pid == 0) {
 		ok = exec_run(&spec, drop_privileges_on_output, NULL, &res,
 		    &e) == 0;
-		ok = ok && res.timed_out && res.survivors == 2 &&
-		    !res.exited && !res.signaled &&
+		ok = ok && res.timed_out && res.survivors == 3 &&
+		    res.killed == 0 && !res.exited && !res.signaled &&
 		    res.duration_ms >= 3000 && res.duration_ms < 4500;
 		_exit(ok ? 0 : 1);
 	}
 	CHECK(waitpid(pid, &st, 0) == pid);
 	sh = pid_file("sv_sh");
 	bg = pid_file("sv_bg");
+	esc = pid_file("sv_esc");
 	kill_and_reap(sh);
 	kill_and_reap(bg);
+	kill_and_reap(esc);
 	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
-	CHECK(sh > 0 && bg > 0 && is_gone(sh) && is_gone(bg));
+	CHECK(sh > 0 && bg > 0 && esc > 0);
+	CHECK(is_gone(sh) && is_gone(bg) && is_gone(esc));
 }
 
 static void
-waits_for_grandchild_holding_output(void)
+kills_leftover_holding_output_when_op_exits(void)
 {
 	struct exec_result res;
 	struct sink s;
 	pid_t bg;
 
-	/* The child exits at once, its background sleep keeps stdout: the op
-	 * runs until EOF or the timeout, which kills the group. */
+	/* The child exits at once, its background sleep keeps stdout: the
+	 * op's life is over, so the sleep is killed, not waited for. */
 	CHECK(run_sh(in_dir("sleep 30 & echo $! > D/bg3; echo hi; exit 3"),
-	    1, 1, 1000, &s, &res) == 0);
+	    5, 1, 1000, &s, &res) == 0);
 	bg = pid_file("bg3");
 	CHECK(bg > 0);
 	CHECK(res.exited && res.exit_status == 3);
-	CHECK(res.timed_out && res.survivors == 0);
-	CHECK(res.duration_ms >= 1000 && res.duration_ms < 2500);
+	CHECK(!res.timed_out && res.killed == 1 && res.survivors == 0);
+	CHECK(res.duration_ms < 2500);
 	CHECK_STR(s.out, "hi\n");
-	CHECK(is_gone(bg));
+	CHECK(gone_now(bg));
 }
 
 static void
-escaped_grandchild_with_own_output_is_not_waited_for(void)
+kills_escaped_grandchild_when_op_exits(void)
 {
 	struct exec_result res;
 	struct sink s;
 	pid_t esc;
-	int i;
 
-	/* Documented limit: a process that leaves the group (setsid) is not
-	 * tracked. With its output elsewhere, the op ends with its child. */
-	CHECK(run_sh(in_dir("setsid sleep 30 </dev/null >/dev/null 2>&1 & "
-	    "echo $! > D/esc1; exit 0"), 5, 1, 1000, &s, &res) == 0);
+	/* A grandchild in a session of its own with its output elsewhere:
+	 * not in the op's group, not holding its pipes, and still killed
+	 * when the op exits; it came back to exec_run (the subreaper) and
+	 * was reaped there. */
+	CHECK(run_sh(in_dir("sh -c 'setsid sleep 30 </dev/null >/dev/null "
+	    "2>&1 & echo $! > D/esc1'; exit 0"), 5, 1, 1000, &s, &res) == 0);
 	esc = pid_file("esc1");
 	CHECK(esc > 0);
 	CHECK(res.exited && res.exit_status == 0);
-	CHECK(!res.timed_out && res.survivors == 0);
-	CHECK(res.duration_ms < 1000);
-	for (i = 0; i < 100 && getsid(esc) != esc; i++)
-		nap_ms(10);
-	CHECK(getsid(esc) == esc);
-	CHECK(kill(esc, 0) == 0);
-	kill_and_reap(esc);
-	CHECK(is_gone(esc));
+	CHECK(!res.timed_out && res.killed == 1 && res.survivors == 0);
+	CHECK(res.duration_ms < 2500);
+	CHECK(gone_now(esc));
 }
 
 static void
-escaped_grandchild_holding_output_ends_op_at_timeout(void)
+kills_escaped_grandchild_at_timeout(void)
 {
 	struct exec_result res;
 	struct sink s;
-	pid_t esc;
+	pid_t esc, op;
 
-	/* Documented limit: it holds the pipe, so the op runs to its timeout;
-	 * the group (only the exited child) is gone at once after TERM; the
-	 * escaped process is neither killed nor counted. */
-	CHECK(run_sh(in_dir("setsid sleep 30 & echo $! > D/esc2; exit 0"),
-	    1, 5, 1000, &s, &res) == 0);
+	/* It holds the pipe and left the group; TERM reaches it all the same,
+	 * so the 5 s grace is not waited. */
+	CHECK(run_sh(in_dir("sh -c 'setsid sleep 30 & echo $! > D/esc2'; "
+	    "echo $$ > D/op2; exec sleep 30"), 1, 5, 1000, &s, &res) == 0);
 	esc = pid_file("esc2");
-	CHECK(esc > 0);
-	CHECK(res.exited && res.exit_status == 0);
-	CHECK(res.timed_out && res.survivors == 0);
+	op = pid_file("op2");
+	CHECK(esc > 0 && op > 0);
+	CHECK(res.timed_out && res.signaled && res.term_signal == SIGTERM);
+	CHECK(res.killed == 2 && res.survivors == 0);
 	CHECK(res.duration_ms >= 1000 && res.duration_ms < 2500);
-	CHECK(kill(esc, 0) == 0);
-	kill_and_reap(esc);
-	CHECK(is_gone(esc));
+	CHECK(gone_now(esc) && gone_now(op));
+}
+
+static void
+kills_term_ignoring_double_forked_daemon(void)
+{
+	struct exec_result res;
+	struct sink s;
+	pid_t daemon, child;
+
+	/* fork, setsid, fork: the daemon and its child ignore TERM, its
+	 * parent is long gone; KILL after the grace. */
+	CHECK(run_sh(in_dir("sh -c 'setsid sh -c \"trap \\\"\\\" TERM; "
+	    "sleep 30 </dev/null >/dev/null 2>&1 & echo \\$\\$ \\$! > D/dmn; "
+	    "exec sleep 30 </dev/null >/dev/null 2>&1\" &'; "
+	    "while [ ! -s D/dmn ]; do sleep 0.05; done; exec sleep 30"),
+	    1, 1, 1000, &s, &res) == 0);
+	daemon = pid_file("dmn");
+	CHECK(daemon > 0);
+	child = 0;
+	{
+		char path[128];
+		FILE *f;
+
+		snprintf(path, sizeof(path), "%s/dmn", dir);
+		f = fopen(path, "r");
+		CHECK(f != NULL);
+		CHECK(fscanf(f, "%*d %d", &child) == 1);
+		fclose(f);
+	}
+	CHECK(res.timed_out && res.signaled && res.term_signal == SIGTERM);
+	CHECK(res.killed == 3 && res.survivors == 0);
+	CHECK(res.duration_ms >= 2000 && res.duration_ms < 3500);
+	CHECK(gone_now(daemon) && gone_now(child));
+}
+
+static void
+leaves_callers_own_children_alone(void)
+{
+	struct exec_result res;
+	struct sink s;
+	pid_t alive, dead;
+	int st;
+
+	/* The caller (the daemon's session process, say) has children of its
+	 * own: a live one and an exited one it has not reaped. exec_run, the
+	 * subreaper of the op's orphans, neither signals nor reaps them. */
+	alive = fork();
+	CHECK(alive >= 0);
+	if (alive == 0) {
+		nap_ms(30000);
+		_exit(0);
+	}
+	dead = fork();
+	if (dead == 0)
+		_exit(7);
+	CHECK(dead > 0);
+	nap_ms(100);
+	CHECK(run_sh(in_dir("sh -c 'setsid sleep 30 </dev/null >/dev/null "
+	    "2>&1 &'; exec sleep 30"), 1, 1, 1000, &s, &res) == 0);
+	CHECK(res.timed_out && res.killed == 2 && res.survivors == 0);
+	CHECK(waitpid(alive, &st, WNOHANG) == 0);
+	CHECK(kill(alive, 0) == 0);
+	CHECK(waitpid(dead, &st, WNOHANG) == dead);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 7);
+	kill_and_reap(alive);
+}
+
+static void
+is_subreaper_only_while_op_runs(void)
+{
+	struct exec_result res;
+	struct sink s;
+	pid_t pid;
+	int st, ok, flag = -1;
+
+	/* In a child that is no subreaper (this test is one): the same
+	 * again once the op is done. */
+	pid = fork();
+	CHECK(pid >= 0);
+	if (pid == 0) {
+		ok = prctl(PR_SET_CHILD_SUBREAPER, 0) == 0;
+		ok = ok && run_sh("exit 0", 5, 1, 1000, &s, &res) == 0 &&
+		    res.exited;
+		ok = ok && prctl(PR_GET_CHILD_SUBREAPER, &flag) == 0 &&
+		    flag == 0;
+		_exit(ok ? 0 : 1);
+	}
+	CHECK(waitpid(pid, &st, 0) == pid);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	CHECK(prctl(PR_GET_CHILD_SUBREAPER, &flag) == 0 && flag == 1);
+}
+
+static void
+slow_client_does_not_stretch_timeout(void)
+{
+	char *argv[] = { "/usr/bin/yes", NULL };
+	struct exec_result res;
+	struct werr e;
+	struct sink s;
+	int64_t start;
+
+	/* Each write waits until the deadline, then the bytes are lost: the
+	 * op is still killed at its timeout, and the loss is counted. */
+	memset(&s, 0, sizeof(s));
+	s.slow = 1;
+	start = clock_mono_ms();
+	CHECK(run_argv(argv, env_path, 1, 1, 1 << 30, -1, &s, &res, &e) == 0);
+	CHECK(s.deadline >= start + 1000 && s.deadline < start + 1100);
+	CHECK(res.timed_out && res.signaled && res.term_signal == SIGTERM);
+	CHECK(res.duration_ms >= 1000 && res.duration_ms < 2500);
+	CHECK(res.dropped_bytes > 0 && res.dropped_bytes == s.total);
+	CHECK(!res.truncated);
 }
 
 static void
@@ -568,14 +715,17 @@ runs_to_end_after_client_gone(void)
 	char *argv[] = { "/bin/sh", "-c", NULL, NULL };
 	struct werr e;
 
+	/* Everything offered to a gone client is lost and counted; the op
+	 * runs to its end all the same. */
 	argv[2] = (char *)in_dir("head -c 1048576 /dev/zero; echo x >&2; "
 	    "echo done > D/marker");
 	memset(&s, 0, sizeof(s));
 	s.gone = 1;
 	CHECK(run_argv(argv, env_path, 10, 1, 1 << 30, -1, &s, &res, &e) == 0);
-	CHECK(s.calls == 1);
 	CHECK(res.exited && res.exit_status == 0 && !res.timed_out);
 	CHECK(res.stdout_bytes == 1048576 && res.stderr_bytes == 2);
+	CHECK(res.dropped_bytes == 1048578 && s.total == 1048578);
+	CHECK(res.killed == 0);
 	CHECK(file_exists("marker"));
 }
 
@@ -893,9 +1043,13 @@ main(void)
 	RUN(timeout_wakes_stopped_op_to_terminate);
 	RUN(timeout_kills_term_ignoring_group_after_grace);
 	RUN(counts_survivors_it_cannot_kill);
-	RUN(waits_for_grandchild_holding_output);
-	RUN(escaped_grandchild_with_own_output_is_not_waited_for);
-	RUN(escaped_grandchild_holding_output_ends_op_at_timeout);
+	RUN(kills_leftover_holding_output_when_op_exits);
+	RUN(kills_escaped_grandchild_when_op_exits);
+	RUN(kills_escaped_grandchild_at_timeout);
+	RUN(kills_term_ignoring_double_forked_daemon);
+	RUN(leaves_callers_own_children_alone);
+	RUN(is_subreaper_only_while_op_runs);
+	RUN(slow_client_does_not_stretch_timeout);
 	RUN(caps_output_and_keeps_draining);
 	RUN(caps_both_streams_together);
 	RUN(forwards_all_output_up_to_cap);
