@@ -43,9 +43,11 @@ struct authorized_keys {
 };
 
 /* Reads an OpenSSH authorized_keys file (bounded). Any option but from=,
- * an unknown key type or a key that does not decode is an error naming
- * FILE:LINE, so a file meant for sshd (command=, restrict, ...) is never
- * served with its restrictions silently dropped. */
+ * a from= pattern that is malformed or too long, an unknown key type or a
+ * key that does not decode is an error naming FILE:LINE, so a file meant
+ * for sshd (command=, restrict, ...) is never served with its
+ * restrictions silently dropped. A file without keys (empty, or comments
+ * only) loads with ak->n == 0: everyone is refused, as by sshd. */
 int authorized_keys_load(const char *path, struct authorized_keys *ak,
     struct werr *e);
 void authorized_keys_free(struct authorized_keys *ak);
@@ -53,7 +55,9 @@ void authorized_keys_free(struct authorized_keys *ak);
 bool authorized_keys_allow(const struct authorized_keys *ak,
     const ssh_key key, const char *addr);
 /* OpenSSH's from= rule on a comma-separated list of fnmatch patterns:
- * a match of a "!pattern" refuses, else any match allows. */
+ * a match of a "!pattern" refuses, else any match allows. A list with a
+ * pattern the load would refuse (empty, too long, malformed) allows
+ * nobody: no pattern is ever passed over. */
 bool from_allows(const char *patterns, const char *addr);
 
 /* What a connection's child needs. */
