@@ -316,17 +316,52 @@ authorized_keys_free(struct authorized_keys *ak)
 	memset(ak, 0, sizeof(*ak));
 }
 
+enum authorized_match
+authorized_keys_match(const struct authorized_keys *ak, const ssh_key key,
+    const char *addr, int *line)
+{
+	enum authorized_match m = AUTHORIZED_UNKNOWN_KEY;
+	size_t i;
+
+	/* As OpenSSH: any line with this key whose from= allows addr. */
+	for (i = 0; i < ak->n; i++) {
+		if (ssh_key_cmp(ak->keys[i].key, key, SSH_KEY_CMP_PUBLIC) != 0)
+			continue;
+		if (ak->keys[i].from == NULL ||
+		    from_allows(ak->keys[i].from, addr)) {
+			*line = ak->keys[i].line;
+			return AUTHORIZED;
+		}
+		m = AUTHORIZED_NOT_FROM;
+	}
+	return m;
+}
+
 bool
 authorized_keys_allow(const struct authorized_keys *ak, const ssh_key key,
     const char *addr)
 {
-	size_t i;
+	int line;
 
-	/* As OpenSSH: any line with this key whose from= allows addr. */
-	for (i = 0; i < ak->n; i++)
-		if (ssh_key_cmp(ak->keys[i].key, key,
-		    SSH_KEY_CMP_PUBLIC) == 0 && (ak->keys[i].from == NULL ||
-		    from_allows(ak->keys[i].from, addr)))
-			return true;
-	return false;
+	return authorized_keys_match(ak, key, addr, &line) == AUTHORIZED;
+}
+
+void
+key_fingerprint(const ssh_key key, char out[KEY_FINGERPRINT_MAX])
+{
+	unsigned char *hash = NULL;
+	size_t len = 0;
+	char *fp = NULL;
+
+	snprintf(out, KEY_FINGERPRINT_MAX, "unknown");
+	if (ssh_get_publickey_hash(key, SSH_PUBLICKEY_HASH_SHA256, &hash,
+	    &len) != 0)
+		return;
+	/* libssh writes OpenSSH's form: "SHA256:", base64, no padding. */
+	if ((fp = ssh_get_fingerprint_hash(SSH_PUBLICKEY_HASH_SHA256, hash,
+	    len)) != NULL && strncmp(fp, "SHA256:", 7) == 0 &&
+	    strlen(fp) < KEY_FINGERPRINT_MAX)
+		snprintf(out, KEY_FINGERPRINT_MAX, "%s", fp);
+	ssh_string_free_char(fp);
+	ssh_clean_pubkey_hash(&hash);
 }
