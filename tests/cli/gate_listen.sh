@@ -32,9 +32,11 @@ gate_own "$GATE_DIR/canary"
 # reach it) and LISTEN_PID; returns non-zero if it did not come up.
 listen_start() {
 	local i
+	local addr=${LISTEN_ADDR:-127.0.0.1}
+	case $addr in *:*) addr="[$addr]" ;; esac
 	SSHD_PORT=$(free_port)
 	: > "$LOG"
-	"${LISTEN_PREFIX[@]}" "$GATE" --listen "${LISTEN_ADDR:-127.0.0.1}:$SSHD_PORT" \
+	"${LISTEN_PREFIX[@]}" "$GATE" --listen "$addr:$SSHD_PORT" \
 	    --host-key "$SSH_DIR/host_key" --authorized-keys "$1" \
 	    -c "${2:-$GATE_DIR/gate.ini}" --foreground 2>>"$LOG" </dev/null &
 	LISTEN_PID=$!
@@ -612,3 +614,125 @@ wait "$bg"
     [ "$(grep -F 'event="finished"' "$GATE_DIR/audit.log" | grep -cF 'op="locked"')" -gt "$n0" ] &&
 	pass session_outlives_forced_exit ||
 	fail session_outlives_forced_exit "exit $(cat "$SCRATCH/drain.rc"): $(head -c 300 "$SCRATCH/drain.err")"
+
+# Logins, one line each, with the peer and the key's SHA256 fingerprint (as
+# ssh-keygen -l prints it), to stderr under --foreground and to syslog
+# through a real rsyslogd; the shipped fail2ban filter, run by the real
+# fail2ban-regex on both, finds every failure with its address and no
+# accepted login.
+F2B=$SCRATCH/fail2ban   # an /etc/fail2ban holding the shipped jail only
+F2B_TESTS="failed_login_is_logged accepted_login_is_logged
+    login_from_elsewhere_is_logged login_lines_reach_syslog
+    fail2ban_finds_failures_in_syslog fail2ban_finds_failures_on_stderr
+    fail2ban_ignores_accepted_logins fail2ban_ignores_user_names
+    fail2ban_jail_example_is_valid fail2ban_reads_ipv6_peers"
+if ! command -v fail2ban-regex >/dev/null; then
+	for n in $F2B_TESTS; do skip "$n" "fail2ban is not installed (.ci/deps installs it)"; done
+	exit 0
+fi
+mkdir -p "$F2B"
+cp -r /etc/fail2ban/. "$F2B/"
+rm -f "$F2B/jail.d/"*
+cp "$SRC/packaging/fail2ban/filter.d/writ-gate.conf" "$F2B/filter.d/"
+cp "$SRC/packaging/fail2ban/jail.d/writ-gate.conf" "$F2B/jail.d/"
+t fail2ban-client -c "$F2B" -t
+expect fail2ban_jail_example_is_valid 0 "configuration test is successful"
+
+# f2b_ips LOGFILE: the addresses the filter finds, one per failure.
+f2b_ips() {
+	timeout 60 fail2ban-regex -o ip "$1" "$F2B/filter.d/writ-gate.conf" \
+	    2>"$SCRATCH/f2b.err"
+}
+
+. "$SRC/tests/rsyslog.sh"
+# A second copy of every message in the classic syslog file format (what
+# /var/log/auth.log holds), for fail2ban's dates and line prefixes.
+eval "$(declare -f _rsyslog_conf | sed '1s/^_rsyslog_conf/_rsyslog_conf_test/')"
+_rsyslog_conf() {
+	_rsyslog_conf_test
+	printf '*.* action(type="omfile" file="%s" template="RSYSLOG_TraditionalFileFormat")\n' \
+	    "$RSYSLOG_DIR/auth.log" >> "$RSYSLOG_CONF"
+}
+rsyslog_start $F2B_TESTS
+case $? in
+0) ;;
+77) exit 0 ;;
+*) exit 1 ;;
+esac
+ssh-keygen -q -t ed25519 -N '' -f "$SCRATCH/stranger" -C stranger
+ssh-keygen -q -t ed25519 -N '' -f "$SCRATCH/pinned" -C pinned
+{ cat "$SSH_DIR/client_key.pub"; echo "from=\"127.0.0.9\" $(cat "$SCRATCH/pinned.pub")"; } > "$KEYS"
+write_gate_ini "user = $GATE_USER"
+LISTEN_PREFIX=("${LOG_NS[@]}")
+listen_start "$KEYS" || { fail listen_starts_with_syslog "$(cat "$LOG")"; exit 1; }
+LISTEN_PREFIX=()
+# login SRC KEY [USER]: one ssh login from SRC with KEY, bounded.
+login() {
+	timeout 20 ssh "${BASE[@]}" -b "$1" -p "$SSHD_PORT" -i "$2" \
+	    -l "${3:-$GATE_USER}" 127.0.0.1 x >/dev/null 2>&1 </dev/null
+}
+login 127.0.0.5 "$SCRATCH/stranger"
+login 127.0.0.6 "$SCRATCH/stranger" 'peer=10.9.9.9:22'
+login 127.0.0.7 "$SCRATCH/pinned"
+login 127.0.0.3 "$SSH_DIR/client_key"
+rsyslog_wait 'event="login-accepted"'
+rsyslog_wait 'peer="127.0.0.7:' 5
+
+stranger=$(fingerprint "$SCRATCH/stranger.pub")
+grep '^event="login-failed" peer="127\.0\.0\.5:[0-9]*" ' "$LOG" |
+    grep -qF " method=\"publickey\" key=\"$stranger\" key_type=\"ssh-ed25519\" user=\"$GATE_USER\" reason=\"unknown-key\" tries=1" &&
+	pass failed_login_is_logged ||
+	fail failed_login_is_logged "want key=\"$stranger\": $(grep login- "$LOG" | head -n 3)"
+grep '^event="login-accepted" peer="127\.0\.0\.3:[0-9]*" .* keys_line=1$' "$LOG" |
+    grep -qF " method=\"publickey\" key=\"$(fingerprint "$SSH_DIR/client_key.pub")\" " &&
+	pass accepted_login_is_logged ||
+	fail accepted_login_is_logged "$(grep login-accepted "$LOG" | head -n 2)"
+grep -F 'peer="127.0.0.7:' "$LOG" | grep -F "key=\"$(fingerprint "$SCRATCH/pinned.pub")\"" |
+    grep -qF 'reason="not-from-here"' && pass login_from_elsewhere_is_logged ||
+	fail login_from_elsewhere_is_logged "$(grep 127.0.0.7 "$LOG" | head -n 2)"
+grep -E '^local3\.warning writ-gate\[[0-9]+\]: ?event="login-failed" peer="127\.0\.0\.5:' "$RSYSLOG_OUT" >/dev/null &&
+    grep -E '^local3\.notice writ-gate\[[0-9]+\]: ?event="login-accepted" peer="127\.0\.0\.3:' "$RSYSLOG_OUT" >/dev/null &&
+	pass login_lines_reach_syslog ||
+	fail login_lines_reach_syslog "$(grep login- "$RSYSLOG_OUT" | head -n 3)"
+
+# Every failure, each with its own address; on syslog's file and on stderr.
+for where in syslog stderr; do
+	file=$RSYSLOG_DIR/auth.log
+	[ "$where" = stderr ] && file=$LOG
+	f2b_ips "$file" | sort > "$SCRATCH/f2b_$where.ips"
+	want=$(grep -c 'event="login-failed"' "$file")
+	name=fail2ban_finds_failures_in_syslog
+	[ "$where" = stderr ] && name=fail2ban_finds_failures_on_stderr
+	if [ "$want" -ge 3 ] && [ "$(wc -l < "$SCRATCH/f2b_$where.ips")" = "$want" ] &&
+	    [ "$(sort -u "$SCRATCH/f2b_$where.ips" | tr '\n' ' ')" = "127.0.0.5 127.0.0.6 127.0.0.7 " ]; then
+		pass "$name"
+	else
+		fail "$name" "$want failures, found: $(tr '\n' ' ' < "$SCRATCH/f2b_$where.ips") $(head -c 300 "$SCRATCH/f2b.err")"
+	fi
+done
+grep -q 'event="login-accepted" peer="127.0.0.3' "$RSYSLOG_DIR/auth.log" &&
+    ! grep -qx '127.0.0.3' "$SCRATCH/f2b_syslog.ips" &&
+	pass fail2ban_ignores_accepted_logins ||
+	fail fail2ban_ignores_accepted_logins "$(cat "$SCRATCH/f2b_syslog.ips")"
+grep -qF 'user="peer=10.9.9.9:22"' "$LOG" && ! grep -q '10\.9\.9\.9' "$SCRATCH/f2b_syslog.ips" &&
+	pass fail2ban_ignores_user_names ||
+	fail fail2ban_ignores_user_names "$(cat "$SCRATCH/f2b_syslog.ips")"
+kill "$LISTEN_PID"
+wait "$LISTEN_PID" 2>/dev/null
+
+# IPv6: the peer is written "[ADDR]:PORT"; the filter takes the address.
+if python3 -c 'import socket; socket.socket(socket.AF_INET6).bind(("::1", 0))' 2>/dev/null; then
+	LISTEN_ADDR=::1
+	listen_start "$KEYS" || { fail listen_starts_on_ipv6 "$(cat "$LOG")"; exit 1; }
+	timeout 20 ssh "${BASE[@]}" -p "$SSHD_PORT" -i "$SCRATCH/stranger" \
+	    "$GATE_USER@::1" x >/dev/null 2>&1 </dev/null
+	if grep -q '^event="login-failed" peer="\[::1\]:[0-9]*"' "$LOG" &&
+	    [ "$(f2b_ips "$LOG")" = "::1" ]; then
+		pass fail2ban_reads_ipv6_peers
+	else
+		fail fail2ban_reads_ipv6_peers "$(grep login- "$LOG" | head -n 2; head -c 300 "$SCRATCH/f2b.err")"
+	fi
+	kill "$LISTEN_PID"
+else
+	skip fail2ban_reads_ipv6_peers "no IPv6 loopback (::1) on this machine"
+fi
