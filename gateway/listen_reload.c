@@ -45,6 +45,13 @@ report_unchanged(const struct listener *l, const struct gate_config *next)
 		    l->o->host_key);
 }
 
+static void
+reload_failed(const struct listener *l, const char *why)
+{
+	listen_say(l, LOG_ERR, "reload failed, still serving the previous "
+	    "gate.ini and authorized_keys: %s", why);
+}
+
 void
 listen_reload(struct listener *l)
 {
@@ -54,23 +61,19 @@ listen_reload(struct listener *l)
 	struct werr e;
 
 	if (gate_config_load(l->o->config_path, &cfg, &e) != 0) {
-		listen_say(l, LOG_ERR, "reload failed, still serving the "
-		    "previous gate.ini and authorized_keys: %s", e.msg);
+		reload_failed(l, e.msg);
 		return;
 	}
 	if (authorized_keys_load(l->o->authorized_keys, &keys, &e) != 0) {
 		gate_config_free(&cfg);
-		listen_say(l, LOG_ERR, "reload failed, still serving the "
-		    "previous gate.ini and authorized_keys: %s", e.msg);
+		reload_failed(l, e.msg);
 		return;
 	}
 	settings = listen_limits_of(&cfg);
 	if (srclimit_update(&l->limit, &settings, &e) != 0) {
-		gate_config_free(&cfg);
 		authorized_keys_free(&keys);
-		listen_say(l, LOG_ERR, "reload failed, still serving the "
-		    "previous gate.ini and authorized_keys: %s: %s",
-		    l->o->config_path, e.msg);
+		gate_config_free(&cfg);
+		reload_failed(l, e.msg);
 		return;
 	}
 	cfg.audit_to_stderr = l->o->foreground;

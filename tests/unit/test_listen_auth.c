@@ -232,6 +232,49 @@ empty_file_loads_as_no_keys(void)
 	authorized_keys_free(&ak);
 }
 
+/* The log says why a key was refused: not listed, or not from here. */
+static void
+match_says_why(void)
+{
+	struct authorized_keys ak;
+	struct werr e;
+	char text[1024];
+	int line = 0;
+
+	snprintf(text, sizeof(text), "# keys\nfrom=\"10.*\" ssh-ed25519 %s\n"
+	    "from=\"127.0.0.*\" ssh-ed25519 %s\n", b64, b64);
+	CHECK(load(text, &ak, &e) == 0);
+	CHECK(authorized_keys_match(&ak, key, "127.0.0.5", &line) ==
+	    AUTHORIZED);
+	CHECK(line == 3);
+	CHECK(authorized_keys_match(&ak, key, "192.0.2.1", &line) ==
+	    AUTHORIZED_NOT_FROM);
+	CHECK(authorized_keys_match(&ak, other, "127.0.0.5", &line) ==
+	    AUTHORIZED_UNKNOWN_KEY);
+	authorized_keys_free(&ak);
+}
+
+/* OpenSSH's form, so an operator can match ssh-keygen -l: "SHA256:" and
+ * the unpadded base64 of the SHA-256 of the key's wire blob (here from
+ * libsodium, not libssh). */
+static void
+fingerprint_is_openssh_form(void)
+{
+	unsigned char blob[512], hash[crypto_hash_sha256_BYTES];
+	char fp[KEY_FINGERPRINT_MAX], want[80];
+	size_t len;
+
+	CHECK(sodium_base642bin(blob, sizeof(blob), b64, strlen(b64), NULL,
+	    &len, NULL, sodium_base64_VARIANT_ORIGINAL) == 0);
+	crypto_hash_sha256(hash, blob, len);
+	memcpy(want, "SHA256:", 7);
+	sodium_bin2base64(want + 7, sizeof(want) - 7, hash, sizeof(hash),
+	    sodium_base64_VARIANT_ORIGINAL_NO_PADDING);
+	key_fingerprint(key, fp);
+	CHECK_STR(fp, want);
+	CHECK(strlen(fp) == 7 + 43);
+}
+
 static int
 make_key(ssh_key *k, char *out, size_t outlen)
 {
@@ -267,6 +310,8 @@ main(void)
 	RUN(refuses_over_long_from_pattern);
 	RUN(refuses_malformed_from_patterns);
 	RUN(empty_file_loads_as_no_keys);
+	RUN(match_says_why);
+	RUN(fingerprint_is_openssh_form);
 	unlink(path);
 	rmdir(dir);
 	ssh_key_free(key);
