@@ -18,7 +18,7 @@ struct config_parser {
 	int seen_gate;
 	int gate_line;
 	unsigned seen;          /* bit per key: duplicates are errors */
-	int seen_line[16];
+	int seen_line[32];
 };
 
 typedef int (*key_setter)(struct gate_config *c, const char *value,
@@ -193,6 +193,74 @@ set_user(struct gate_config *c, const char *v, struct werr *e)
 	return set_user_name(&c->user, v, e);
 }
 
+/* "A:B[:C]" into n numbers, each within its [min, max]. */
+static int
+set_numbers(const char *v, size_t n, uint32_t *out[], const uint32_t min[],
+    const uint32_t max[], const char *form, struct werr *e)
+{
+	char copy[64], *field, *save = NULL;
+	const char *why;
+	size_t i;
+
+	/* strtok_r would pass over empty fields: refuse them first. */
+	if (v[0] == '\0' || v[0] == ':' || v[strlen(v) - 1] == ':' ||
+	    strstr(v, "::") != NULL || strlen(v) >= sizeof(copy))
+		goto bad;
+	memcpy(copy, v, strlen(v) + 1);
+	for (i = 0, field = strtok_r(copy, ":", &save); field != NULL;
+	    i++, field = strtok_r(NULL, ":", &save)) {
+		if (i == n)
+			goto bad;
+		if (value_u32_range(field, min[i], max[i], out[i], &why) != 0)
+			return werr_set(e, WRIT_EINVAL, "'%s': %s: %s must be "
+			    "%u to %u", v, why, field, (unsigned)min[i],
+			    (unsigned)max[i]);
+	}
+	if (i == n)
+		return 0;
+bad:
+	return werr_set(e, WRIT_EINVAL, "want %s: '%s'", form, v);
+}
+
+static int
+set_max_startups(struct gate_config *c, const char *v, struct werr *e)
+{
+	uint32_t *out[] = { &c->startups_start, &c->startups_rate,
+	    &c->startups_full };
+	static const uint32_t min[] = { 1, 1, 1 };
+	static const uint32_t max[] = { GATE_MAX_STARTUPS, 100,
+	    GATE_MAX_STARTUPS };
+
+	if (set_numbers(v, 3, out, min, max, "START:RATE:FULL", e) != 0)
+		return WRIT_EINVAL;
+	if (c->startups_start > c->startups_full)
+		return werr_set(e, WRIT_EINVAL, "'%s': START must not be above "
+		    "FULL", v);
+	return 0;
+}
+
+static int
+set_per_source(struct gate_config *c, const char *v, struct werr *e)
+{
+	const char *why;
+
+	if (value_u32_range(v, 1, GATE_MAX_STARTUPS, &c->per_source_startups,
+	    &why) != 0)
+		return werr_set(e, WRIT_EINVAL, "%s (1 to %d): '%s'", why,
+		    GATE_MAX_STARTUPS, v);
+	return 0;
+}
+
+static int
+set_netblock(struct gate_config *c, const char *v, struct werr *e)
+{
+	uint32_t *out[] = { &c->netblock_v4, &c->netblock_v6 };
+	static const uint32_t min[] = { 1, 1 };
+	static const uint32_t max[] = { 32, 128 };
+
+	return set_numbers(v, 2, out, min, max, "V4BITS:V6BITS", e);
+}
+
 static const struct {
 	const char *name;
 	key_setter set;
@@ -210,8 +278,12 @@ static const struct {
 	{ "deny_keys", set_deny_keys },
 	{ "run_as", set_run_as },
 	{ "user", set_user },
+	{ "max_startups", set_max_startups },
+	{ "per_source_max_startups", set_per_source },
+	{ "per_source_netblock_size", set_netblock },
 };
 #define NKEYS (sizeof(gate_keys) / sizeof(gate_keys[0]))
+_Static_assert(NKEYS <= 32, "config_parser.seen has a bit per key");
 
 static int
 on_section(void *ctx, const char *name, int line, struct werr *e)
@@ -255,11 +327,29 @@ on_key(void *ctx, const char *key, const char *value, int line,
 	return 0;
 }
 
+/* The line key was set on, or 0. */
+static int
+key_line(const struct config_parser *cp, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < NKEYS; i++)
+		if ((cp->seen & (1u << i)) && strcmp(gate_keys[i].name, key) == 0)
+			return cp->seen_line[i];
+	return 0;
+}
+
 static int
 set_defaults(struct gate_config *c, struct werr *e)
 {
 	c->clock_skew = GATE_DEFAULT_CLOCK_SKEW;
 	c->request_timeout = GATE_DEFAULT_REQUEST_TIMEOUT;
+	c->startups_start = GATE_DEFAULT_STARTUPS_START;
+	c->startups_rate = GATE_DEFAULT_STARTUPS_RATE;
+	c->startups_full = GATE_DEFAULT_STARTUPS_FULL;
+	c->per_source_startups = GATE_DEFAULT_PER_SOURCE;
+	c->netblock_v4 = GATE_DEFAULT_NETBLOCK_V4;
+	c->netblock_v6 = GATE_DEFAULT_NETBLOCK_V6;
 	if (set_policy(c, "/etc/writ/policy.ini", e) != 0 ||
 	    set_state_dir(c, "/var/lib/writ", e) != 0 ||
 	    set_facility(c, "authpriv", e) != 0 ||
@@ -306,6 +396,14 @@ gate_config_load(const char *path, struct gate_config *c, struct werr *e)
 	else if (c->host_id == NULL || c->realm == NULL)
 		r = werr_set(e, WRIT_EINVAL, "%s:%d: [gate]: missing %s", path,
 		    cp.gate_line, c->host_id == NULL ? "host_id" : "realm");
+	else if (c->per_source_startups > c->startups_full)
+		r = werr_set(e, WRIT_EINVAL, "%s:%d: per_source_max_startups "
+		    "%u is above max_startups' FULL %u", path,
+		    key_line(&cp, "per_source_max_startups") != 0 ?
+		    key_line(&cp, "per_source_max_startups") :
+		    key_line(&cp, "max_startups"),
+		    (unsigned)c->per_source_startups,
+		    (unsigned)c->startups_full);
 	else
 		r = load_trust(c, e);
 out:

@@ -18,6 +18,17 @@
 #define GATE_MAX_CLOCK_SKEW 3600
 #define GATE_DEFAULT_REQUEST_TIMEOUT 30
 #define GATE_MAX_REQUEST_TIMEOUT 600
+/* Daemon mode: connections not yet authenticated, as sshd's MaxStartups,
+ * PerSourceMaxStartups and PerSourceNetBlockSize. One source's cap stays
+ * below the start, so one peer alone never makes anyone else's connection
+ * a gamble. FULL is at most the connections served at once. */
+#define GATE_DEFAULT_STARTUPS_START 24
+#define GATE_DEFAULT_STARTUPS_RATE 30
+#define GATE_DEFAULT_STARTUPS_FULL 48
+#define GATE_MAX_STARTUPS 64
+#define GATE_DEFAULT_PER_SOURCE 20
+#define GATE_DEFAULT_NETBLOCK_V4 32
+#define GATE_DEFAULT_NETBLOCK_V6 64
 
 struct gate_config {
 	char *path;
@@ -40,6 +51,11 @@ struct gate_config {
 	size_t ndeny;
 	char *run_as;           /* NULL: ops run as the gate's user */
 	char *user;             /* daemon mode: the user to drop to */
+	/* Daemon mode: max_startups = START:RATE:FULL,
+	 * per_source_max_startups, per_source_netblock_size = V4:V6. */
+	uint32_t startups_start, startups_rate, startups_full;
+	uint32_t per_source_startups;
+	uint32_t netblock_v4, netblock_v6;
 	/* Not from gate.ini: --listen --foreground sets it, so a container's
 	 * log gets the audit records too. */
 	bool audit_to_stderr;

@@ -1,7 +1,9 @@
 /* listen.c: writ-gate --listen, the listener. Binds, drops to gate.ini's
  * `user`, then accepts; each connection is served in a child of its own
- * (listen_session.c), with caps on children and on unauthenticated ones.
- * SIGTERM stops accepting and lets the children finish. */
+ * (listen_session.c), with caps on children and, per source and in total,
+ * on unauthenticated ones (listen_limit.c). SIGHUP reloads gate.ini and
+ * authorized_keys (listen_reload.c); SIGTERM stops accepting and lets the
+ * children finish. */
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -14,15 +16,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <syslog.h>
 #include <unistd.h>
 
 #include <sodium.h>
 
+#include "clock.h"
 #include "file.h"
 #include "gate.h"
-#include "listen.h"
+#include "listen_int.h"
 
 #define HOST_KEY_MAX (64 * 1024)
 /* Modern algorithms only (issue 6): no SHA-1, no CBC, no finite-field
@@ -35,24 +39,23 @@
 #define LISTEN_PUBKEY_TYPES "ssh-ed25519,ecdsa-sha2-nistp256," \
 	"ecdsa-sha2-nistp384,ecdsa-sha2-nistp521,rsa-sha2-512,rsa-sha2-256"
 
-struct child {
-	pid_t pid;              /* 0: a free slot */
-	int notify_fd;          /* its "authenticated" byte arrives here */
-	bool authenticated;
-};
+struct srclimit_settings
+listen_limits_of(const struct gate_config *cfg)
+{
+	struct srclimit_settings s = {
+		.start = cfg->startups_start,
+		.rate = cfg->startups_rate,
+		.full = cfg->startups_full,
+		.per_source = cfg->per_source_startups,
+		.v4_bits = cfg->netblock_v4,
+		.v6_bits = cfg->netblock_v6,
+	};
 
-struct listener {
-	const struct listen_options *o;
-	struct gate_config cfg;
-	struct authorized_keys keys;
-	ssh_bind bind;
-	int fd;
-	struct child children[LISTEN_MAX_CHILDREN];
-	sigset_t oldmask;
-};
+	return s;
+}
 
 /* Set by the handlers, read by the loop between ppoll()s. */
-static volatile sig_atomic_t got_stop, got_child;
+static volatile sig_atomic_t got_stop, got_child, got_reload;
 
 static void
 on_stop(int sig)
@@ -68,12 +71,17 @@ on_child(int sig)
 	got_child = 1;
 }
 
-/* Daemon messages (not audit records): stderr with --foreground, else
- * syslog at the gate's facility. */
-static void __attribute__((format(printf, 2, 3)))
-say(const struct listener *l, const char *fmt, ...)
+static void
+on_reload(int sig)
 {
-	char line[512];
+	(void)sig;
+	got_reload = 1;
+}
+
+void
+listen_say(const struct listener *l, int priority, const char *fmt, ...)
+{
+	char line[1024];
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -82,7 +90,15 @@ say(const struct listener *l, const char *fmt, ...)
 	if (l->o->foreground)
 		fprintf(stderr, "writ-gate: %s\n", line);
 	else
-		syslog(LOG_NOTICE, "%s", line);
+		syslog(l->cfg.facility | priority, "%s", line);
+}
+
+void
+listen_warn_no_keys(const struct listener *l)
+{
+	if (l->keys.n == 0)
+		listen_say(l, LOG_WARNING, "no key in %s: every login is "
+		    "refused", l->o->authorized_keys);
 }
 
 /* "ADDR:PORT" or "[V6ADDR]:PORT" into host and port strings. */
@@ -157,7 +173,8 @@ out:
 
 /* The host key: a file only its owner may read, ed25519 only. */
 static int
-load_host_key(const char *path, ssh_key *key, struct werr *e)
+load_host_key(const char *path, ssh_key *key, struct stat *st,
+    struct werr *e)
 {
 	struct buf b;
 	int r;
@@ -165,6 +182,9 @@ load_host_key(const char *path, ssh_key *key, struct werr *e)
 	*key = NULL;
 	if ((r = file_read(path, HOST_KEY_MAX, FILE_SECRET, &b, e)) != 0)
 		return werr_prefix(e, r, "host key");
+	/* What a reload compares against, to say the file changed. */
+	if (stat(path, st) != 0)
+		memset(st, 0, sizeof(*st));
 	if (buf_put(&b, "", 1) != 0 || ssh_pki_import_privkey_base64(
 	    (const char *)b.data, NULL, NULL, NULL, key) != SSH_OK) {
 		r = werr_set(e, WRIT_EINVAL, "host key %s: not an OpenSSH "
@@ -279,22 +299,17 @@ peer_of(const struct sockaddr_storage *ss, socklen_t len, char *addr,
 	    port);
 }
 
-static void
-count_children(const struct listener *l, size_t *all, size_t *unauth)
+static size_t
+count_children(const struct listener *l)
 {
-	size_t i;
+	size_t i, n = 0;
 
-	*all = *unauth = 0;
-	for (i = 0; i < LISTEN_MAX_CHILDREN; i++) {
-		if (l->children[i].pid == 0)
-			continue;
-		(*all)++;
-		if (!l->children[i].authenticated)
-			(*unauth)++;
-	}
+	for (i = 0; i < LISTEN_MAX_CHILDREN; i++)
+		n += l->children[i].pid != 0;
+	return n;
 }
 
-static struct child *
+static struct listen_child *
 free_slot(struct listener *l)
 {
 	size_t i;
@@ -303,6 +318,12 @@ free_slot(struct listener *l)
 		if (l->children[i].pid == 0)
 			return &l->children[i];
 	return NULL;
+}
+
+static int
+slot_id(const struct listener *l, const struct listen_child *c)
+{
+	return (int)(c - l->children);
 }
 
 static void
@@ -319,6 +340,7 @@ reap(struct listener *l)
 					close(l->children[i].notify_fd);
 				l->children[i].pid = 0;
 				l->children[i].notify_fd = -1;
+				srclimit_done(&l->limit, (int)i);
 			}
 }
 
@@ -333,6 +355,8 @@ child_main(struct listener *l, int fd, int notify_fd, const char *addr,
 	signal(SIGTERM, SIG_DFL);
 	signal(SIGINT, SIG_DFL);
 	signal(SIGCHLD, SIG_DFL);
+	/* The reload is the listener's; a session goes on as it began. */
+	signal(SIGHUP, SIG_IGN);
 	sigprocmask(SIG_SETMASK, &l->oldmask, NULL);
 	close(l->fd);
 	for (i = 0; i < LISTEN_MAX_CHILDREN; i++)
@@ -349,32 +373,63 @@ child_main(struct listener *l, int fd, int notify_fd, const char *addr,
 	_exit(listen_session(&c));
 }
 
+/* A connection not taken: closed at once (it costs nothing to hold open,
+ * so nothing may be spent on it), and logged only as the first of a spell;
+ * the rest are counted into one line per interval, so a peer reconnecting
+ * as fast as it can cannot fill the log. */
+static void
+drop(struct listener *l, int fd, enum srclimit_result why, const char *peer)
+{
+	close(fd);
+	if (!droplog_note(&l->drops, why, peer, clock_mono_ms()))
+		return;
+	listen_say(l, LOG_WARNING, "dropping connections from %s: %s (%zu "
+	    "unauthenticated, %zu connections; caps: %u per source, "
+	    "max_startups %u:%u:%u, %d connections); further drops are "
+	    "counted and logged every %d s", peer, srclimit_result_name(why),
+	    srclimit_unauthenticated(&l->limit), count_children(l),
+	    l->limit.set.per_source, l->limit.set.start, l->limit.set.rate,
+	    l->limit.set.full, LISTEN_MAX_CHILDREN, LISTEN_DROP_LOG_SECONDS);
+}
+
+static void
+flush_drops(struct listener *l, bool force)
+{
+	char line[512];
+
+	if (droplog_flush(&l->drops, clock_mono_ms(), force, line,
+	    sizeof(line)))
+		listen_say(l, LOG_WARNING, "%s", line);
+}
+
 static void
 accept_one(struct listener *l)
 {
 	char addr[LISTEN_ADDR_MAX], peer[LISTEN_PEER_MAX];
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof(ss);
+	enum srclimit_result why;
+	struct listen_child *slot;
 	int fd, p[2];
-	size_t all, unauth;
-	struct child *slot;
 	pid_t pid;
 
 	if ((fd = accept4(l->fd, (struct sockaddr *)&ss, &len,
 	    SOCK_CLOEXEC)) == -1)
 		return;
 	peer_of(&ss, len, addr, sizeof(addr), peer, sizeof(peer));
-	count_children(l, &all, &unauth);
-	/* Over a cap, the connection is closed at once: it costs nothing
-	 * to hold open, so nothing may be spent on it (MaxStartups). */
-	if (all >= LISTEN_MAX_CHILDREN || unauth >= LISTEN_MAX_UNAUTH ||
-	    (slot = free_slot(l)) == NULL) {
-		say(l, "refused %s: %zu connections, %zu unauthenticated",
-		    peer, all, unauth);
-		close(fd);
+	/* The cap on all connections, then those on unauthenticated ones
+	 * (per source, random early drop, full: MaxStartups). */
+	if ((slot = free_slot(l)) == NULL)
+		why = SRCLIMIT_SESSIONS;
+	else
+		why = srclimit_check_allow(&l->limit,
+		    (const struct sockaddr *)&ss, len, slot_id(l, slot));
+	if (why != SRCLIMIT_ALLOW) {
+		drop(l, fd, why, peer);
 		return;
 	}
 	if (pipe2(p, O_CLOEXEC) == -1) {
+		srclimit_done(&l->limit, slot_id(l, slot));
 		close(fd);
 		return;
 	}
@@ -385,35 +440,48 @@ accept_one(struct listener *l)
 	close(fd);
 	close(p[1]);
 	if (pid == -1) {
+		srclimit_done(&l->limit, slot_id(l, slot));
 		close(p[0]);
 		return;
 	}
 	slot->pid = pid;
 	slot->notify_fd = p[0];
-	slot->authenticated = false;
 }
 
-/* A child's byte says it authenticated; EOF, that it will not. */
+/* A child's byte says it authenticated (it counts as unauthenticated no
+ * more); EOF, that it will not, and it goes on counting until it ends. */
 static void
-read_notify(struct child *c)
+read_notify(struct listener *l, struct listen_child *c)
 {
 	char b;
 
 	if (read(c->notify_fd, &b, 1) == 1 && b == 'a')
-		c->authenticated = true;
+		srclimit_done(&l->limit, slot_id(l, c));
 	close(c->notify_fd);
 	c->notify_fd = -1;
+}
+
+/* ppoll's timeout: until the drops' summary is due, or none. */
+static struct timespec *
+drops_timeout(const struct listener *l, struct timespec *ts)
+{
+	int64_t ms = droplog_due_ms(&l->drops, clock_mono_ms());
+
+	if (ms < 0)
+		return NULL;
+	ts->tv_sec = (time_t)(ms / 1000);
+	ts->tv_nsec = (long)(ms % 1000) * 1000000;
+	return ts;
 }
 
 static void
 serve(struct listener *l)
 {
 	struct pollfd fds[1 + LISTEN_MAX_CHILDREN];
-	struct child *map[1 + LISTEN_MAX_CHILDREN];
-	sigset_t empty;
+	struct listen_child *map[1 + LISTEN_MAX_CHILDREN];
+	struct timespec ts;
 	nfds_t n, i;
 
-	sigemptyset(&empty);
 	while (!got_stop) {
 		n = 0;
 		fds[n++] = (struct pollfd){ .fd = l->fd, .events = POLLIN };
@@ -426,7 +494,8 @@ serve(struct listener *l)
 			}
 		/* Signals are blocked except inside ppoll: none is lost
 		 * between the check of a flag and the wait. */
-		if (ppoll(fds, n, NULL, &l->oldmask) == -1 && errno != EINTR)
+		if (ppoll(fds, n, drops_timeout(l, &ts), &l->oldmask) == -1 &&
+		    errno != EINTR)
 			break;
 		if (got_child) {
 			got_child = 0;
@@ -434,12 +503,19 @@ serve(struct listener *l)
 		}
 		if (got_stop)
 			break;
+		/* Before the accept: a connection that arrives after the
+		 * reload's line meets the new keys. */
+		if (got_reload) {
+			got_reload = 0;
+			listen_reload(l);
+		}
 		for (i = 1; i < n; i++)
 			if (fds[i].revents != 0 && map[i]->notify_fd ==
 			    fds[i].fd)
-				read_notify(map[i]);
+				read_notify(l, map[i]);
 		if (fds[0].revents & POLLIN)
 			accept_one(l);
+		flush_drops(l, false);
 	}
 }
 
@@ -449,22 +525,23 @@ serve(struct listener *l)
 static void
 drain(struct listener *l)
 {
-	size_t all, unauth;
+	size_t all;
 
 	close(l->fd);
 	l->fd = -1;
-	count_children(l, &all, &unauth);
-	say(l, "stopping: %zu session%s still running", all,
-	    all == 1 ? "" : "s");
+	flush_drops(l, true);
+	all = count_children(l);
+	listen_say(l, LOG_NOTICE, "stopping: %zu session%s still running",
+	    all, all == 1 ? "" : "s");
 	got_stop = 0;
 	for (;;) {
 		reap(l);
-		count_children(l, &all, &unauth);
-		if (all == 0)
+		if ((all = count_children(l)) == 0)
 			return;
 		if (got_stop) {
-			say(l, "second signal: exiting; %zu session%s left to "
-			    "finish on their own", all, all == 1 ? "" : "s");
+			listen_say(l, LOG_NOTICE, "second signal: exiting; "
+			    "%zu session%s left to finish on their own", all,
+			    all == 1 ? "" : "s");
 			return;
 		}
 		/* Signals stay blocked but here: a SIGCHLD or second stop
@@ -476,16 +553,24 @@ drain(struct listener *l)
 static int
 start(struct listener *l, struct werr *e)
 {
+	struct srclimit_settings settings;
 	ssh_key host_key;
 	int r;
 
+	droplog_init(&l->drops, LISTEN_DROP_LOG_SECONDS);
 	if ((r = gate_config_load(l->o->config_path, &l->cfg, e)) != 0)
 		return r;
 	l->cfg.audit_to_stderr = l->o->foreground;
+	settings = listen_limits_of(&l->cfg);
+	if ((r = srclimit_init(&l->limit, &settings, e)) != 0)
+		return werr_prefix(e, r, l->cfg.path);
+	if (l->cfg.user != NULL && (l->user = strdup(l->cfg.user)) == NULL)
+		return werr_set(e, WRIT_ENOMEM, "out of memory");
 	if ((r = authorized_keys_load(l->o->authorized_keys, &l->keys,
 	    e)) != 0)
 		return r;
-	if ((r = load_host_key(l->o->host_key, &host_key, e)) != 0)
+	if ((r = load_host_key(l->o->host_key, &host_key, &l->host_key_st,
+	    e)) != 0)
 		return r;
 	if ((r = make_bind(host_key, &l->bind, e)) != 0)
 		return r;
@@ -528,17 +613,21 @@ listen_main(const struct listen_options *o)
 	sigaction(SIGINT, &sa, NULL);
 	sa.sa_handler = on_child;
 	sigaction(SIGCHLD, &sa, NULL);
+	sa.sa_handler = on_reload;
+	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	signal(SIGHUP, SIG_IGN);
 	sigemptyset(&block);
 	sigaddset(&block, SIGTERM);
 	sigaddset(&block, SIGINT);
 	sigaddset(&block, SIGCHLD);
+	sigaddset(&block, SIGHUP);
 	sigprocmask(SIG_BLOCK, &block, &l.oldmask);
-	say(&l, "listening on %s as host %s", o->address, l.cfg.host_id);
+	listen_say(&l, LOG_NOTICE, "listening on %s as host %s", o->address,
+	    l.cfg.host_id);
+	listen_warn_no_keys(&l);
 	serve(&l);
 	drain(&l);
-	say(&l, "stopped");
+	listen_say(&l, LOG_NOTICE, "stopped");
 out:
 	if (l.fd != -1)
 		close(l.fd);
@@ -546,5 +635,6 @@ out:
 		ssh_bind_free(l.bind);
 	authorized_keys_free(&l.keys);
 	gate_config_free(&l.cfg);
+	free(l.user);
 	return status;
 }

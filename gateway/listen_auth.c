@@ -17,6 +17,11 @@
  * DNS, which a client may control) and no CIDR (fnmatch would never match
  * it, so it would silently refuse everyone it names). */
 #define FROM_CHARS "0123456789abcdefABCDEF.:*?![]-,"
+/* One pattern: an IPv6 address is at most 45 characters; room for
+ * classes. */
+#define FROM_PATTERN_MAX 128
+#define STRINGIFY_(x) #x
+#define STRINGIFY(x) STRINGIFY_(x)
 
 static bool
 key_type_allowed(enum ssh_keytypes_e t)
@@ -26,29 +31,99 @@ key_type_allowed(enum ssh_keytypes_e t)
 	    t == SSH_KEYTYPE_RSA;
 }
 
+/* Why one pattern of a from= list is not one this daemon will match, or
+ * NULL. A pattern is an optional '!' and a glob of address characters,
+ * with '-' only inside a bracket class, every class closed and not empty:
+ * anything else could never match a numeric address, and a negation that
+ * never matches silently lets in the hosts it was written to keep out. */
+static const char *
+from_pattern_error(const char *p, size_t n)
+{
+	size_t i = p[0] == '!', class_len = 0;
+	bool in_class = false;
+
+	if (n == 0)
+		return "is empty";
+	if (n > FROM_PATTERN_MAX)
+		return "is longer than " STRINGIFY(FROM_PATTERN_MAX) " characters";
+	if (i == n)
+		return "is a '!' without a pattern";
+	for (; i < n; i++) {
+		if (strchr(FROM_CHARS, p[i]) == NULL || p[i] == ',')
+			return "has a character that is not in an address "
+			    "pattern";
+		if (in_class) {
+			if (p[i] == ']' && class_len > 0)
+				in_class = false;
+			else if (p[i] == '!' && class_len == 0 &&
+			    p[i - 1] == '[')
+				continue;       /* [!...]: a negated class */
+			else if (strchr("[]!*?", p[i]) != NULL)
+				return "has a malformed [ ] class";
+			else
+				class_len++;
+		} else if (p[i] == '[') {
+			in_class = true;
+			class_len = 0;
+		} else if (p[i] == ']' || p[i] == '!')
+			return "has a '!' or ']' out of place";
+		else if (p[i] == '-')
+			return "has a '-' outside a [ ] class";
+	}
+	return in_class ? "has an unclosed [" : NULL;
+}
+
 bool
 from_allows(const char *patterns, const char *addr)
 {
-	char pat[256];
+	char pat[FROM_PATTERN_MAX + 1];
 	const char *p = patterns, *end;
 	bool allow = false;
 	size_t n;
 
-	while (*p != '\0') {
+	for (;;) {
 		end = strchr(p, ',');
 		n = end != NULL ? (size_t)(end - p) : strlen(p);
-		if (n > 0 && n < sizeof(pat)) {
-			memcpy(pat, p, n);
-			pat[n] = '\0';
-			if (pat[0] == '!') {
-				if (fnmatch(pat + 1, addr, 0) == 0)
-					return false;   /* a negation decides */
-			} else if (fnmatch(pat, addr, 0) == 0)
-				allow = true;
-		}
-		p += n + (end != NULL);
+		/* The load refuses such a list; should one get here, it
+		 * refuses: a pattern passed over could be a negation. */
+		if (from_pattern_error(p, n) != NULL)
+			return false;
+		memcpy(pat, p, n);
+		pat[n] = '\0';
+		if (pat[0] == '!') {
+			if (fnmatch(pat + 1, addr, 0) == 0)
+				return false;   /* a negation decides */
+		} else if (fnmatch(pat, addr, 0) == 0)
+			allow = true;
+		if (end == NULL)
+			return allow;
+		p = end + 1;
 	}
-	return allow;
+}
+
+/* Every pattern of the list s[0..n) is one from_allows() will match. */
+static int
+check_from(const char *s, size_t n, const char *where, struct werr *e)
+{
+	const char *p = s, *end, *why;
+	size_t len;
+	unsigned i;
+
+	for (i = 1;; i++) {
+		if (i > LISTEN_MAX_FROM)
+			return werr_set(e, WRIT_EINVAL, "%s: from= has more "
+			    "than %d patterns", where, LISTEN_MAX_FROM);
+		end = memchr(p, ',', (size_t)(s + n - p));
+		len = end != NULL ? (size_t)(end - p) : (size_t)(s + n - p);
+		if ((why = from_pattern_error(p, len)) != NULL)
+			return werr_set(e, WRIT_EINVAL, "%s: from= pattern %u "
+			    "'%.*s' %s (numeric address globs, !negation, no "
+			    "host names or CIDR)", where, i,
+			    (int)(len > 40 ? 40 : len), p, why);
+		if (end == NULL)
+			return 0;
+		p = end + 1;
+	}
 }
 
 /* "from="LIST"" at *p (nothing else is an allowed option); *p moves past
@@ -57,7 +132,8 @@ static int
 parse_options(char **p, char **from, const char *where, struct werr *e)
 {
 	char *s = *p, *q;
-	size_t n, npat;
+	size_t n;
+	int r;
 
 	for (;;) {
 		if (strncasecmp(s, "from=\"", 6) != 0) {
@@ -78,11 +154,8 @@ parse_options(char **p, char **from, const char *where, struct werr *e)
 			return werr_set(e, WRIT_EINVAL, "%s: from= takes "
 			    "address patterns (fnmatch globs, !negation), no host "
 			    "names or CIDR", where);
-		for (npat = 1, q = s; q < s + n; q++)
-			npat += *q == ',';
-		if (npat > LISTEN_MAX_FROM)
-			return werr_set(e, WRIT_EINVAL, "%s: from= has more "
-			    "than %d patterns", where, LISTEN_MAX_FROM);
+		if ((r = check_from(s, n, where, e)) != 0)
+			return r;
 		if ((*from = strndup(s, n)) == NULL)
 			return werr_set(e, WRIT_ENOMEM, "out of memory");
 		s += n + 1;
@@ -184,7 +257,8 @@ authorized_keys_load(const char *path, struct authorized_keys *ak,
 	memset(ak, 0, sizeof(*ak));
 	if ((r = file_read(path, KEYS_FILE_MAX, 0, &b, e)) != 0)
 		return r;
-	if (memchr(b.data, '\0', b.len) != NULL) {
+	/* (An empty file has no data at all: nothing to look through.) */
+	if (b.len > 0 && memchr(b.data, '\0', b.len) != NULL) {
 		r = werr_set(e, WRIT_EINVAL, "%s: holds a NUL byte", path);
 		goto out;
 	}
@@ -220,8 +294,10 @@ authorized_keys_load(const char *path, struct authorized_keys *ak,
 		k.line = lineno;
 		ak->keys[ak->n++] = k;
 	}
-	if (ak->n == 0)
-		r = werr_set(e, WRIT_EINVAL, "%s: no key", path);
+	/* No key at all is what sshd makes of such a file: everyone is
+	 * refused. It is not an error, so that emptying the file and
+	 * reloading revokes every key at once. */
+	r = 0;
 out:
 	buf_free(&b);
 	if (r != 0)
@@ -240,17 +316,52 @@ authorized_keys_free(struct authorized_keys *ak)
 	memset(ak, 0, sizeof(*ak));
 }
 
+enum authorized_match
+authorized_keys_match(const struct authorized_keys *ak, const ssh_key key,
+    const char *addr, int *line)
+{
+	enum authorized_match m = AUTHORIZED_UNKNOWN_KEY;
+	size_t i;
+
+	/* As OpenSSH: any line with this key whose from= allows addr. */
+	for (i = 0; i < ak->n; i++) {
+		if (ssh_key_cmp(ak->keys[i].key, key, SSH_KEY_CMP_PUBLIC) != 0)
+			continue;
+		if (ak->keys[i].from == NULL ||
+		    from_allows(ak->keys[i].from, addr)) {
+			*line = ak->keys[i].line;
+			return AUTHORIZED;
+		}
+		m = AUTHORIZED_NOT_FROM;
+	}
+	return m;
+}
+
 bool
 authorized_keys_allow(const struct authorized_keys *ak, const ssh_key key,
     const char *addr)
 {
-	size_t i;
+	int line;
 
-	/* As OpenSSH: any line with this key whose from= allows addr. */
-	for (i = 0; i < ak->n; i++)
-		if (ssh_key_cmp(ak->keys[i].key, key,
-		    SSH_KEY_CMP_PUBLIC) == 0 && (ak->keys[i].from == NULL ||
-		    from_allows(ak->keys[i].from, addr)))
-			return true;
-	return false;
+	return authorized_keys_match(ak, key, addr, &line) == AUTHORIZED;
+}
+
+void
+key_fingerprint(const ssh_key key, char out[KEY_FINGERPRINT_MAX])
+{
+	unsigned char *hash = NULL;
+	size_t len = 0;
+	char *fp = NULL;
+
+	snprintf(out, KEY_FINGERPRINT_MAX, "unknown");
+	if (ssh_get_publickey_hash(key, SSH_PUBLICKEY_HASH_SHA256, &hash,
+	    &len) != 0)
+		return;
+	/* libssh writes OpenSSH's form: "SHA256:", base64, no padding. */
+	if ((fp = ssh_get_fingerprint_hash(SSH_PUBLICKEY_HASH_SHA256, hash,
+	    len)) != NULL && strncmp(fp, "SHA256:", 7) == 0 &&
+	    strlen(fp) < KEY_FINGERPRINT_MAX)
+		snprintf(out, KEY_FINGERPRINT_MAX, "%s", fp);
+	ssh_string_free_char(fp);
+	ssh_clean_pubkey_hash(&hash);
 }

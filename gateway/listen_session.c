@@ -30,6 +30,7 @@ struct conn {
 	struct ssh_channel_callbacks_struct channel_cb;
 	bool authenticated;
 	int tries;                      /* refused auth requests */
+	bool asked_none;                /* the client's first "none" */
 	char *command;                  /* the exec request's, once given */
 	struct audit_sink sink;
 	int64_t started_ms;
@@ -68,29 +69,59 @@ note_authenticated(struct conn *k)
 	}
 }
 
+static void
+log_login(struct conn *k, const char *method, ssh_key key, const char *user,
+    const char *reason, int keys_line)
+{
+	struct login_event ev = {
+		.peer = k->c->peer, .method = method, .key = key,
+		.user = user, .reason = reason, .tries = k->tries,
+		.keys_line = keys_line,
+	};
+
+	listen_log_login(k->c->cfg, &ev);
+}
+
 static int
 auth_pubkey(ssh_session session, const char *user, struct ssh_key_struct
     *pubkey, char signature_state, void *userdata)
 {
 	struct conn *k = userdata;
+	const char *why;
+	int line = 0;
 
-	(void)session;
-	(void)user;             /* one account: the name does not matter */
+	(void)session;          /* one account: the name is only logged */
 	if (signature_state != SSH_PUBLICKEY_STATE_NONE &&
-	    signature_state != SSH_PUBLICKEY_STATE_VALID)
+	    signature_state != SSH_PUBLICKEY_STATE_VALID) {
+		why = "bad-signature";
 		goto deny;
-	if (!authorized_keys_allow(k->c->keys, pubkey, k->c->addr))
+	}
+	switch (authorized_keys_match(k->c->keys, pubkey, k->c->addr,
+	    &line)) {
+	case AUTHORIZED:
+		break;
+	case AUTHORIZED_NOT_FROM:
+		why = "not-from-here";
 		goto deny;
+	default:
+		why = "unknown-key";
+		goto deny;
+	}
 	/* A probe (no signature) learns the key would do; only a valid
-	 * signature authenticates. */
-	if (signature_state == SSH_PUBLICKEY_STATE_VALID)
+	 * signature authenticates, and only that is a login. */
+	if (signature_state == SSH_PUBLICKEY_STATE_VALID) {
+		log_login(k, "publickey", pubkey, user, NULL, line);
 		note_authenticated(k);
+	}
 	return SSH_AUTH_SUCCESS;
 deny:
 	k->tries++;
+	log_login(k, "publickey", pubkey, user, why, 0);
 	return SSH_AUTH_DENIED;
 }
 
+/* Every client asks "none" first to learn the methods: not a failure
+ * worth a line, and, as in sshd, only a second one counts as a try. */
 static int
 auth_none(ssh_session session, const char *user, void *userdata)
 {
@@ -98,16 +129,24 @@ auth_none(ssh_session session, const char *user, void *userdata)
 
 	(void)session;
 	(void)user;
-	k->tries++;
+	if (k->asked_none)
+		k->tries++;
+	k->asked_none = true;
 	return SSH_AUTH_DENIED;
 }
 
+/* Passwords are never accepted; one is a guess, and logged as one. */
 static int
 auth_password(ssh_session session, const char *user, const char *password,
     void *userdata)
 {
+	struct conn *k = userdata;
+
+	(void)session;
 	(void)password;
-	return auth_none(session, user, userdata);
+	k->tries++;
+	log_login(k, "password", NULL, user, "method-not-allowed", 0);
+	return SSH_AUTH_DENIED;
 }
 
 static int

@@ -23,8 +23,9 @@
 # that work with both): sshd_start starts `writ-gate --listen` on the same
 # port, host key and known_hosts instead of sshd, with the keys that
 # `authorize` gave (their commands dropped: the daemon always runs the gate
-# on gate.ini), and restarts it when gate.ini changes, since the daemon
-# reads gate.ini once where sshd's forced command reads it per session.
+# on gate.ini), and sends it SIGHUP when gate.ini changes, since the daemon
+# reads gate.ini at start and on SIGHUP where sshd's forced command reads
+# it per session.
 
 SSHD_ACCOUNT=writgate
 GATE=$SCRATCH/bin/writ-gate
@@ -283,11 +284,45 @@ INI
 	gate_ini_changed
 }
 
-# gate_ini_changed: after gate.ini was edited. The daemon reads it at
-# start (so it is restarted); sshd's forced command, every session.
+# gate_ini_changed: after gate.ini was edited. sshd's forced command reads
+# it every session; the daemon reloads on SIGHUP (daemon_reload).
 gate_ini_changed() {
-	[ "$GATE_BACKEND" = daemon ] && [ -n "$SSHD_PID" ] && sshd_run
+	[ "$GATE_BACKEND" = daemon ] && [ -n "$SSHD_PID" ] && daemon_reload
 	return 0
+}
+
+# daemon_reload: the daemon's copy of gate.ini written again, SIGHUP, and a
+# wait for its answer. A gate.ini it refuses to reload (it keeps the old
+# one) gets a restart instead, which fails as the forced command would.
+daemon_reload() {
+	local log=$SSH_DIR/daemon-$SSHD_PORT.log before i
+	daemon_ini "$GATE_DIR/gate.ini" "$SSHD_PORT" >/dev/null
+	before=$(grep -c 'reloaded \|reload failed' "$log")
+	kill -HUP "$SSHD_PID"
+	for i in $(seq 200); do
+		[ "$(grep -c 'reloaded \|reload failed' "$log")" -gt "$before" ] && break
+		sleep 0.05
+	done
+	if [ "$(grep -c 'reloaded \|reload failed' "$log")" = "$before" ] ||
+	    grep 'reloaded \|reload failed' "$log" | tail -n 1 | grep -q 'reload failed'; then
+		sshd_run
+	fi
+	return 0
+}
+
+# daemon_ini GATE_INI PORT: the gate.ini the daemon on PORT reads (printed):
+# GATE_INI itself, or as root a copy, with `user` added when it has none,
+# for the daemon to drop to the gate account.
+daemon_ini() {
+	local ini=$1 copy=$SSH_DIR/daemon-$2.ini
+	[ "$(id -u)" -eq 0 ] || { echo "$ini"; return; }
+	{
+		cat "$ini"
+		grep -q '^user' "$ini" || echo "user = $GATE_USER"
+	} > "$copy"
+	# Read again on SIGHUP, by the account the daemon dropped to.
+	chmod 0644 "$copy"
+	echo "$copy"
 }
 
 # authorize KEYFILE COMMAND: KEYFILE.pub may log in, and always runs COMMAND.
@@ -364,10 +399,11 @@ sshd_run() {
 # drops to the gate account, named by a copy of GATE_INI with `user` added.
 daemon_run() {
 	local port=$1 ini=$2 pidvar=$3 log=$SSH_DIR/daemon-$1.log pid i
-	if [ "$(id -u)" -eq 0 ] && ! grep -q '^user' "$ini"; then
-		{ cat "$ini"; echo "user = $GATE_USER"; } > "$SSH_DIR/daemon-$port.ini"
-		ini=$SSH_DIR/daemon-$port.ini
-	fi
+	ini=$(daemon_ini "$ini" "$port")
+	# SIGHUP reads the keys and gate.ini again as the dropped account,
+	# and looks at (does not read) the host key.
+	chmod 0711 "$SSH_DIR"
+	[ -e "$SSH_DIR/listen_keys" ] && chmod 0644 "$SSH_DIR/listen_keys"
 	: > "$log"
 	"${SSHD_PREFIX[@]}" "$GATE" --listen "127.0.0.1:$port" \
 	    --host-key "$SSH_DIR/host_key" --authorized-keys "$SSH_DIR/listen_keys" \

@@ -161,9 +161,118 @@ refuses_bad_keys(void)
 	    "not decode"));
 	snprintf(text, sizeof(text), "ssh-dss %s\n", b64);
 	CHECK(refused_with(text, "key type 'ssh-dss' is not accepted"));
-	CHECK(refused_with("# nothing\n", "no key"));
 	snprintf(text, sizeof(text), "ssh-rsa %s\n", b64);
 	CHECK(refused_with(text, "does not decode"));
+}
+
+/* A negation pattern longer than any buffer must never be skipped (the
+ * rest of the list would then let the host in): it is refused at load,
+ * and from_allows refuses it too rather than pass over it. */
+static void
+refuses_over_long_from_pattern(void)
+{
+	char text[2048], pat[600], list[700], want[300];
+
+	memset(pat, '*', sizeof(pat) - 1);
+	pat[sizeof(pat) - 1] = '\0';
+	memcpy(pat, "!127.0.0.", 9);
+	snprintf(list, sizeof(list), "%s,127.0.0.*", pat);
+	CHECK(!from_allows(list, "127.0.0.1"));
+	snprintf(text, sizeof(text), "ssh-ed25519 %s\nfrom=\"%s\" "
+	    "ssh-ed25519 %s\n", b64_other, list, b64);
+	snprintf(want, sizeof(want), "%s:2: from=", path);
+	CHECK(refused_with(text, want));
+	CHECK(refused_with(text, "longer than"));
+}
+
+/* Patterns that could never match an address, or that fnmatch would read
+ * otherwise than they look, are refused at load, naming the line. */
+static void
+refuses_malformed_from_patterns(void)
+{
+	static const char *bad[] = {
+		"127.0.0.1,", ",127.0.0.1", "127.0.0.1,,10.*", "!",
+		"!!127.0.0.1", "127.!0.0.1", "127.0.0.[1", "127.0.0.1]",
+		"127.0.0.[[1]]", "127.0.0.[]", "10.0.0.1-5", "[!]",
+	};
+	char text[1024];
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(text, sizeof(text), "from=\"%s\" ssh-ed25519 %s\n",
+		    bad[i], b64);
+		if (!refused_with(text, ":1: from=")) {
+			printf("  pattern: %s\n", bad[i]);
+			CHECK(0);
+		}
+	}
+	/* What stays valid: globs, classes, negated classes, v6. */
+	snprintf(text, sizeof(text), "from=\"127.0.0.[1-3],!10.[!0]*,"
+	    "2001:db8::?,::1\" ssh-ed25519 %s\n", b64);
+	CHECK(!refused_with(text, ""));
+	CHECK(!from_allows("127.0.0.1,,*", "192.0.2.1"));
+	CHECK(!from_allows("!,*", "192.0.2.1"));
+}
+
+/* An empty file (or one of comments only) is as sshd reads it: no key,
+ * everyone refused; it loads, with no undefined behaviour on its zero
+ * bytes. Emptying the file is how an operator revokes every key at once. */
+static void
+empty_file_loads_as_no_keys(void)
+{
+	struct authorized_keys ak;
+	struct werr e;
+
+	CHECK(load("", &ak, &e) == 0);
+	CHECK(ak.n == 0);
+	CHECK(!authorized_keys_allow(&ak, key, "127.0.0.1"));
+	authorized_keys_free(&ak);
+	CHECK(load("# nothing\n\n", &ak, &e) == 0);
+	CHECK(ak.n == 0);
+	authorized_keys_free(&ak);
+}
+
+/* The log says why a key was refused: not listed, or not from here. */
+static void
+match_says_why(void)
+{
+	struct authorized_keys ak;
+	struct werr e;
+	char text[1024];
+	int line = 0;
+
+	snprintf(text, sizeof(text), "# keys\nfrom=\"10.*\" ssh-ed25519 %s\n"
+	    "from=\"127.0.0.*\" ssh-ed25519 %s\n", b64, b64);
+	CHECK(load(text, &ak, &e) == 0);
+	CHECK(authorized_keys_match(&ak, key, "127.0.0.5", &line) ==
+	    AUTHORIZED);
+	CHECK(line == 3);
+	CHECK(authorized_keys_match(&ak, key, "192.0.2.1", &line) ==
+	    AUTHORIZED_NOT_FROM);
+	CHECK(authorized_keys_match(&ak, other, "127.0.0.5", &line) ==
+	    AUTHORIZED_UNKNOWN_KEY);
+	authorized_keys_free(&ak);
+}
+
+/* OpenSSH's form, so an operator can match ssh-keygen -l: "SHA256:" and
+ * the unpadded base64 of the SHA-256 of the key's wire blob (here from
+ * libsodium, not libssh). */
+static void
+fingerprint_is_openssh_form(void)
+{
+	unsigned char blob[512], hash[crypto_hash_sha256_BYTES];
+	char fp[KEY_FINGERPRINT_MAX], want[80];
+	size_t len;
+
+	CHECK(sodium_base642bin(blob, sizeof(blob), b64, strlen(b64), NULL,
+	    &len, NULL, sodium_base64_VARIANT_ORIGINAL) == 0);
+	crypto_hash_sha256(hash, blob, len);
+	memcpy(want, "SHA256:", 7);
+	sodium_bin2base64(want + 7, sizeof(want) - 7, hash, sizeof(hash),
+	    sodium_base64_VARIANT_ORIGINAL_NO_PADDING);
+	key_fingerprint(key, fp);
+	CHECK_STR(fp, want);
+	CHECK(strlen(fp) == 7 + 43);
 }
 
 static int
@@ -198,6 +307,11 @@ main(void)
 	RUN(refuses_restrict_and_other_options);
 	RUN(refuses_host_names_and_cidr_in_from);
 	RUN(refuses_bad_keys);
+	RUN(refuses_over_long_from_pattern);
+	RUN(refuses_malformed_from_patterns);
+	RUN(empty_file_loads_as_no_keys);
+	RUN(match_says_why);
+	RUN(fingerprint_is_openssh_form);
 	unlink(path);
 	rmdir(dir);
 	ssh_key_free(key);
