@@ -21,17 +21,29 @@
 #define BACKOFF_FIRST_MS 500
 #define BACKOFF_MAX_MS 10000
 
-/* Control bytes from the network never reach the terminal verbatim. */
+/* Control bytes from the network never reach the terminal verbatim: each
+ * byte that is not part of a printable UTF-8 character (a C0 or C1 control
+ * such as ESC or U+009B CSI, DEL, a raw 0x9b, any invalid byte) becomes
+ * '?'. Whole characters only, so the copy stays valid UTF-8. */
 static void
 copy_printable(char *dst, size_t dstlen, const char *src, size_t srclen)
 {
-	size_t i, n = srclen < dstlen - 1 ? srclen : dstlen - 1;
+	const unsigned char *s = (const unsigned char *)src;
+	size_t i = 0, o = 0, k;
 
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)src[i];
-		dst[i] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
+	while (i < srclen && o + 1 < dstlen) {
+		if ((k = text_char_len(s + i, srclen - i)) == 0) {
+			dst[o++] = '?';
+			i++;
+		} else if (o + k < dstlen) {
+			memcpy(dst + o, s + i, k);
+			o += k;
+			i += k;
+		} else {
+			break;
+		}
 	}
-	dst[n] = '\0';
+	dst[o] = '\0';
 }
 
 void

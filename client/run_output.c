@@ -33,15 +33,25 @@ run_output_free(struct run_output *o)
 	memset(o, 0, sizeof(*o));
 }
 
-/* C0 controls but tab, DEL, and the UTF-8 form of the C1 controls
- * (C2 80..C2 9F; C2 9B is a CSI): what a terminal would obey. */
+/* What a terminal would obey, as a count of bytes to escape at p (0: none,
+ * the character is printed as it is): C0 controls but tab, DEL, the UTF-8
+ * form of the C1 controls (C2 80..C2 9F; C2 9B is a CSI), and a raw byte
+ * 0x80..0x9F outside any UTF-8 character (a CSI to a terminal that reads
+ * 8-bit controls). Other bytes of invalid UTF-8 go out as they are (a
+ * Latin-1 host's text). *len is the length of the character at p. */
 static size_t
-control_len(const uint8_t *p, size_t n)
+control_len(const uint8_t *p, size_t n, size_t *len)
 {
-	if ((p[0] < 0x20 && p[0] != '\t') || p[0] == 0x7f)
+	*len = 1;
+	if (p[0] == '\t')
+		return 0;
+	if ((*len = text_char_len(p, n)) > 0)
+		return 0;
+	*len = 1;
+	if (p[0] < 0x20 || p[0] == 0x7f || (p[0] >= 0x80 && p[0] <= 0x9f))
 		return 1;
 	if (p[0] == 0xc2 && n > 1 && p[1] >= 0x80 && p[1] <= 0x9f)
-		return 2;
+		return *len = 2;
 	return 0;
 }
 
@@ -50,15 +60,15 @@ control_len(const uint8_t *p, size_t n)
 void
 run_output_bytes(FILE *f, int escape, const uint8_t *p, size_t n)
 {
-	size_t i, c;
+	size_t i, c, len;
 
 	if (!escape) {
 		fwrite(p, 1, n, f);
 		return;
 	}
-	for (i = 0; i < n; i += c > 0 ? c : 1) {
-		if ((c = control_len(p + i, n - i)) == 0)
-			fputc(p[i], f);
+	for (i = 0; i < n; i += len) {
+		if ((c = control_len(p + i, n - i, &len)) == 0)
+			fwrite(p + i, 1, len, f);
 		else
 			fprintf(f, c == 2 ? "\\x%02x\\x%02x" : "\\x%02x", p[i],
 			    c == 2 ? p[i + 1] : 0);

@@ -241,20 +241,24 @@ drain(struct run *run)
 /* The end of the op's life (its child exited, or the timeout): TERM to
  * whatever of it still runs, looking again every TREE_SCAN_MS for
  * processes it started meanwhile, for up to kill_grace; then KILL until
- * nothing is left or KILL_SETTLE_MS, and a count of what is left. A /proc
- * that cannot be read leaves the count unknown, which is reported as one
- * survivor: the audit should flag it rather than claim a clean kill. */
+ * nothing is left or KILL_SETTLE_MS, and a count of what is left. Nothing
+ * is left when a look finds no process of the op alive and no zombie of
+ * it to reap: a process that forks and exits faster than a look can read
+ * /proc is seen by the zombies it leaves behind. A /proc that cannot be
+ * read leaves the count unknown, and an op still moving at the end has a
+ * process no look could catch: each is reported as one survivor, so the
+ * audit flags it rather than claim a clean kill. */
 static void
 op_kill(struct run *run)
 {
 	int64_t until;
-	unsigned alive = 0;
-	int r;
+	unsigned alive = 0, ended = 0, orphans_ended = 0;
+	int r, k;
 
 	until = clock_mono_ms() + (int64_t)run->spec->kill_grace * 1000;
 	for (;;) {
-		r = exec_tree_pass(&run->tree, TREE_TERM, &alive);
-		if (r == 0 && alive == 0)
+		r = exec_tree_pass(&run->tree, TREE_TERM, &alive, &ended);
+		if (r == 0 && alive == 0 && ended == 0)
 			return;
 		if (clock_mono_ms() >= until)
 			break;
@@ -262,18 +266,21 @@ op_kill(struct run *run)
 	}
 	until = clock_mono_ms() + KILL_SETTLE_MS;
 	for (;;) {
-		/* The look first, so the count has every process; then the
+		/* The orphans first, at once and again while they move;
+		 * then the look, so the count has every process; then the
 		 * group at once, born since the look or not. */
-		r = exec_tree_pass(&run->tree, TREE_KILL, &alive);
+		k = exec_tree_kill_orphans(&run->tree, &orphans_ended);
+		r = exec_tree_pass(&run->tree, TREE_KILL, &alive, &ended);
 		group_signal(run, SIGKILL);
-		if (r == 0 && alive == 0)
+		if (k == 0 && r == 0 && alive == 0 && ended == 0 &&
+		    orphans_ended == 0)
 			return;
 		if (clock_mono_ms() >= until)
 			break;
 		pump_for(run, TREE_SCAN_MS, until);
 	}
-	r = exec_tree_pass(&run->tree, TREE_LOOK, &alive);
-	run->res->survivors = r != 0 ? 1 : alive;
+	r = exec_tree_pass(&run->tree, TREE_LOOK, &alive, &ended);
+	run->res->survivors = r != 0 || (alive == 0 && ended > 0) ? 1 : alive;
 }
 
 /* Reaps the child and records how it ended. A child that did not exit even
@@ -457,7 +464,7 @@ exec_run(const struct exec_spec *spec, exec_output_fn out, void *ctx,
 	bool have_tree = false;
 	int64_t start;
 	int r, was_subreaper = 1;
-	unsigned alive;
+	unsigned alive, ended;
 
 	if (res != NULL)
 		memset(res, 0, sizeof(*res));
@@ -478,7 +485,7 @@ exec_run(const struct exec_spec *spec, exec_output_fn out, void *ctx,
 	/* The last of the op's zombies: their parents died after the kill's
 	 * last look, so they came back to the gate only now. Before the child
 	 * is reaped, while its group id is still its own. */
-	(void)exec_tree_pass(&run.tree, TREE_LOOK, &alive);
+	(void)exec_tree_pass(&run.tree, TREE_LOOK, &alive, &ended);
 	child_reap(&run);
 	res->killed = (unsigned)(exec_tree_signalled(&run.tree) < UINT_MAX ?
 	    exec_tree_signalled(&run.tree) : UINT_MAX);

@@ -20,6 +20,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "exec_tree.h"
 
 /* Enough of /proc/PID/stat to reach its 22nd field, the start time: the
@@ -29,6 +30,8 @@
 #define STAT_PPID       4       /* field numbers, as proc(5) counts */
 #define STAT_PGRP       5
 #define STAT_START      22
+/* How long one burst of exec_tree_kill_orphans may go on. */
+#define ORPHAN_BURST_MS 100
 
 struct proc_entry {
 	pid_t pid, ppid, pgrp;
@@ -263,8 +266,9 @@ was_signalled(const struct exec_tree *t, const struct proc_id *id)
 	    sizeof(*id), by_id) != NULL;
 }
 
-/* Adds the pass's hits (n of them) to the sorted set of signalled
- * processes, once each: a merge of two sorted lists. */
+/* Adds the hits (n of them, maybe more than once each: a burst signals a
+ * process in every round it is still there) to the sorted set of
+ * signalled processes, once each: a merge of two sorted lists. */
 static int
 note_signalled(struct exec_tree *t, struct proc_id *hit, size_t n)
 {
@@ -277,6 +281,10 @@ note_signalled(struct exec_tree *t, struct proc_id *hit, size_t n)
 	if ((all = reallocarray(NULL, t->nsignalled + n, sizeof(*all))) == NULL)
 		return -1;
 	while (a < t->nsignalled || b < n) {
+		if (b > 0 && b < n && by_id(&hit[b - 1], &hit[b]) == 0) {
+			b++;
+			continue;
+		}
 		if (b == n || (a < t->nsignalled &&
 		    by_id(&t->signalled[a], &hit[b]) <= 0)) {
 			if (b < n && by_id(&t->signalled[a], &hit[b]) == 0)
@@ -344,14 +352,15 @@ exec_tree_start(struct exec_tree *t, pid_t op)
 }
 
 int
-exec_tree_pass(struct exec_tree *t, enum tree_pass pass, unsigned *alive)
+exec_tree_pass(struct exec_tree *t, enum tree_pass pass, unsigned *alive,
+    unsigned *ended)
 {
 	struct proc_entry *p = NULL;
 	struct proc_id *hit = NULL, id;
 	size_t n, i, nhit = 0;
 	int r = -1;
 
-	*alive = 0;
+	*alive = *ended = 0;
 	if (scan(&p, &n) != 0 || mark_ours(t, p, n) != 0)
 		goto out;
 	if (pass != TREE_LOOK && n > 0 &&
@@ -363,8 +372,10 @@ exec_tree_pass(struct exec_tree *t, enum tree_pass pass, unsigned *alive)
 		if (p[i].state == 'Z' || p[i].state == 'X') {
 			/* The gate's child: only the gate can reap it, so
 			 * its pid cannot have been reused. */
-			if (p[i].ppid == t->gate && p[i].pid != t->op)
-				(void)waitpid(p[i].pid, NULL, WNOHANG);
+			if (p[i].ppid == t->gate && p[i].pid != t->op &&
+			    waitpid(p[i].pid, NULL, WNOHANG) == p[i].pid &&
+			    *ended < UINT_MAX)
+				(*ended)++;
 			continue;
 		}
 		if (*alive < UINT_MAX)
@@ -381,6 +392,124 @@ exec_tree_pass(struct exec_tree *t, enum tree_pass pass, unsigned *alive)
 out:
 	free(hit);
 	free(p);
+	return r;
+}
+
+/* Whether pid is one of the gate's children from before the op. */
+static bool
+was_child_before(const struct exec_tree *t, pid_t pid)
+{
+	size_t i;
+
+	for (i = 0; i < t->nbefore; i++)
+		if (t->before[i].pid == pid)
+			return true;
+	return false;
+}
+
+/* The gate's children as the kernel lists them (/proc/self/task/TID/
+ * children: the orphans it took as subreaper, and the op's child), into a
+ * new array. -1 when the file cannot be read (no CONFIG_PROC_CHILDREN):
+ * the full passes still find them, only more slowly. */
+static int
+children_read(pid_t gate, pid_t **out, size_t *n)
+{
+	char path[64], buf[4096];
+	pid_t *kids = NULL, *grown;
+	size_t cap = 0;
+	long v = -1;
+	ssize_t got, i;
+	int fd;
+
+	*out = NULL;
+	*n = 0;
+	(void)snprintf(path, sizeof(path), "/proc/self/task/%d/children",
+	    (int)gate);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return -1;
+	while ((got = read(fd, buf, sizeof(buf))) > 0 ||
+	    (got == -1 && errno == EINTR)) {
+		for (i = 0; i < got; i++) {
+			if (buf[i] >= '0' && buf[i] <= '9') {
+				v = (v < 0 ? 0 : v * 10) + (buf[i] - '0');
+				if (v > INT_MAX)
+					goto bad;
+				continue;
+			}
+			if (v < 0)
+				continue;
+			if (*n == cap) {
+				cap = cap == 0 ? 64 : cap * 2;
+				if ((grown = reallocarray(kids, cap,
+				    sizeof(*kids))) == NULL)
+					goto bad;
+				kids = grown;
+			}
+			kids[(*n)++] = (pid_t)v;
+			v = -1;
+		}
+	}
+	if (got == -1 || v >= 0)        /* a read error, or no final space */
+		goto bad;
+	(void)close(fd);
+	*out = kids;
+	return 0;
+bad:
+	(void)close(fd);
+	free(kids);
+	*n = 0;
+	return -1;
+}
+
+int
+exec_tree_kill_orphans(struct exec_tree *t, unsigned *ended)
+{
+	struct proc_entry now;
+	struct proc_id *hit = NULL, *grown;
+	size_t n, i, nhit = 0, cap = 0;
+	pid_t *kids;
+	int64_t until = clock_mono_ms() + ORPHAN_BURST_MS;
+	bool moved;
+	int r = 0;
+
+	*ended = 0;
+	do {
+		if (children_read(t->gate, &kids, &n) != 0)
+			break;
+		moved = false;
+		for (i = 0; i < n; i++) {
+			if (kids[i] == t->op || was_child_before(t, kids[i]))
+				continue;
+			if (waitpid(kids[i], NULL, WNOHANG) == kids[i]) {
+				if (*ended < UINT_MAX)
+					(*ended)++;
+				moved = true;
+				continue;
+			}
+			/* The gate's own unreaped child: its pid cannot be
+			 * anyone else's, so it is signalled at once, and
+			 * looked at after. */
+			if (kill(kids[i], SIGKILL) != 0 ||
+			    stat_read(kids[i], &now) != 0 || now.state == 'Z')
+				continue;
+			moved = true;
+			if (nhit == cap) {
+				cap = cap == 0 ? 64 : cap * 2;
+				if ((grown = reallocarray(hit, cap,
+				    sizeof(*hit))) == NULL) {
+					r = -1;
+					break;
+				}
+				hit = grown;
+			}
+			hit[nhit++] = (struct proc_id){ .pid = now.pid,
+			    .start = now.start };
+		}
+		free(kids);
+	} while (r == 0 && moved && clock_mono_ms() < until);
+	if (note_signalled(t, hit, nhit) != 0)
+		r = -1;
+	free(hit);
 	return r;
 }
 

@@ -46,13 +46,28 @@ int exec_tree_init(struct exec_tree *t, struct werr *e);
 void exec_tree_start(struct exec_tree *t, pid_t op);
 
 /* One look at /proc: reaps the op's zombies that are the gate's children
- * (never the op's child itself: exec.c reaps it for its status), signals
- * the op's live processes as pass says, and sets *alive to how many were
- * alive. Each process is signalled through a pidfd opened after its start
- * time was checked again, so a pid reused since the look is never
- * signalled. 0, or -1 when /proc cannot be read (*alive is then unknown). */
+ * (never the op's child itself: exec.c reaps it for its status), counting
+ * them in *ended, signals the op's live processes as pass says, and sets
+ * *alive to how many were alive. Each process is signalled through a pidfd
+ * opened after its start time was checked again, so a pid reused since the
+ * look is never signalled. A look is a snapshot: a process that forks and
+ * exits faster than /proc is read may be in none, but the zombies it
+ * leaves with the gate are seen, so a pass with *ended > 0 says the op
+ * may still be moving. 0, or -1 when /proc cannot be read (*alive is then
+ * unknown). */
 int exec_tree_pass(struct exec_tree *t, enum tree_pass pass,
-    unsigned *alive);
+    unsigned *alive, unsigned *ended);
+
+/* SIGKILL to every child of the gate but the op's own child (the orphans
+ * of the op it took as subreaper), again and again while that finds new
+ * ones to kill or zombies to reap (counted in *ended), for at most a tenth
+ * of a second: a process that forks and exits at once outruns a look at
+ * all of /proc, but each of its generations is, for a moment, an orphan of
+ * the gate, and a kill that lands during its fork ends it. The gate's
+ * children are only the op's (exec_run's rule), and an unreaped child's
+ * pid cannot be reused, so no look at its start time is needed before the
+ * kill. 0, or -1 when out of memory. */
+int exec_tree_kill_orphans(struct exec_tree *t, unsigned *ended);
 
 /* How many distinct processes a pass has signalled. */
 size_t exec_tree_signalled(const struct exec_tree *t);

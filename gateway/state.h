@@ -72,10 +72,14 @@ int state_note_policy(struct gate_state *st, uint64_t serial,
 int state_record_nonce(struct gate_state *st, const uint8_t nonce[32],
     int64_t keep_until, struct werr *e);
 /* Removes at most max nonce files whose keep_until is more than
- * STATE_PRUNE_GRACE seconds before now; a file whose name or content does
- * not parse is never removed. Errors are not fatal to a session (returns
- * the count removed, or a negative code). */
-int state_prune_nonces(struct gate_state *st, int64_t now, size_t max);
+ * clock_skew + STATE_TIME_STEP + STATE_PRUNE_GRACE seconds before now; a
+ * file whose name or content does not parse is never removed. The gate
+ * accepts a clock that went back by up to clock_skew from a recorded time
+ * that may lag now by STATE_TIME_STEP: a nonce removed sooner could be
+ * replayed at such a clock, inside its request's window. Errors are not
+ * fatal to a session (returns the count removed, or a negative code). */
+int state_prune_nonces(struct gate_state *st, int64_t now,
+    uint32_t clock_skew, size_t max);
 
 /* Takes the op lock `name` without waiting: 0 and *fd set (held until
  * state_unlock), 1 when another session holds it (busy), or a negative

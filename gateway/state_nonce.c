@@ -94,8 +94,11 @@ read_keep_until(const struct gate_state *st, const char *name, int64_t *out)
 }
 
 int
-state_prune_nonces(struct gate_state *st, int64_t now, size_t max)
+state_prune_nonces(struct gate_state *st, int64_t now, uint32_t clock_skew,
+    size_t max)
 {
+	const int64_t keep = (int64_t)clock_skew + STATE_TIME_STEP +
+	    STATE_PRUNE_GRACE;
 	struct dirent *de;
 	int64_t keep_until;
 	DIR *d;
@@ -103,7 +106,7 @@ state_prune_nonces(struct gate_state *st, int64_t now, size_t max)
 
 	if (max > INT_MAX)
 		max = INT_MAX;
-	if (max == 0 || now <= STATE_PRUNE_GRACE)
+	if (max == 0 || now <= keep)
 		return 0;
 	/* A copy of the descriptor: closedir() closes what it was given. */
 	if ((dfd = fcntl(st->nonces_fd, F_DUPFD_CLOEXEC, 0)) == -1)
@@ -124,7 +127,7 @@ state_prune_nonces(struct gate_state *st, int64_t now, size_t max)
 		/* Never remove what cannot be read: it may be a nonce. */
 		if (!nonce_name_ok(de->d_name) ||
 		    read_keep_until(st, de->d_name, &keep_until) != 0 ||
-		    keep_until >= now - STATE_PRUNE_GRACE)
+		    keep_until >= now - keep)
 			continue;
 		if (unlinkat(st->nonces_fd, de->d_name, 0) == -1) {
 			if (errno == ENOENT)    /* another session pruned it */

@@ -61,7 +61,11 @@ refuse_errno(const char *path, size_t len, const char *what, int err,
 /* Others who may write to a directory could swap the file after it is
  * placed and before the op reads it. Above the destination a sticky
  * directory (/tmp) is allowed: others cannot rename or remove our
- * entries there. */
+ * entries there. The owner of any directory on the path may always
+ * rename what it holds: the op gets {upload} as a path, so a directory
+ * swapped under it while the bytes arrive would have the op read a file
+ * the signature never covered. So every directory is root's or the
+ * gate's. */
 static enum verdict_reason
 check_dir(int fd, const char *path, size_t len, bool last, struct werr *e)
 {
@@ -69,6 +73,12 @@ check_dir(int fd, const char *path, size_t len, bool last, struct werr *e)
 
 	if (fstat(fd, &st) != 0)
 		return refuse_errno(path, len, "fstat", errno, e);
+	if (st.st_uid != 0 && st.st_uid != geteuid()) {
+		werr_set(e, WRIT_EINVAL, "%.*s: directory not owned by root or "
+		    "the gate's user (uid %lu)", len > 0 ? (int)len : 1, path,
+		    (unsigned long)st.st_uid);
+		return VERDICT_BAD_DESTINATION;
+	}
 	if ((st.st_mode & S_IWOTH) && (last || !(st.st_mode & S_ISVTX))) {
 		werr_set(e, WRIT_EINVAL, "%.*s: directory writable by others "
 		    "(mode %04o)", len > 0 ? (int)len : 1, path,

@@ -80,6 +80,10 @@ bool request_name_ok(const char *s);
 bool request_param_name_ok(const char *s);
 bool request_host_id_ok(const char *s);
 bool request_message_ok(const char *s);
+/* The length of the character at p (at most n bytes) when it is valid
+ * UTF-8 and no control character (C0, DEL, C1), else 0: text that may go
+ * to a terminal as it is. */
+size_t text_char_len(const unsigned char *p, size_t n);
 
 /* Adds a param (copies name and value), keeping params sorted; refuses a
  * bad name, a duplicate name, a value over REQUEST_VALUE_MAX, or more than

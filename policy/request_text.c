@@ -109,20 +109,29 @@ request_message_ok(const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t n, i, k;
-	unsigned long c;
 
 	if (s == NULL)
 		return false;
 	n = strnlen(s, REQUEST_MESSAGE_MAX + 1);
 	if (n > REQUEST_MESSAGE_MAX)
 		return false;
-	for (i = 0; i < n; i += k) {
-		if ((k = utf8_decode(p + i, n - i, &c)) == 0)
+	for (i = 0; i < n; i += k)
+		if ((k = text_char_len(p + i, n - i)) == 0)
 			return false;
-		/* One line of text: no terminal controls (C0, DEL, C1 such
-		 * as U+009B CSI) that could rewrite an operator's screen. */
-		if (c < 0x20 || (c >= 0x7F && c <= 0x9F))
-			return false;
-	}
 	return true;
+}
+
+size_t
+text_char_len(const unsigned char *p, size_t n)
+{
+	unsigned long c;
+	size_t k;
+
+	if (n == 0 || (k = utf8_decode(p, n, &c)) == 0)
+		return 0;
+	/* One line of text: no terminal controls (C0, DEL, C1 such as
+	 * U+009B CSI) that could rewrite an operator's screen. */
+	if (c < 0x20 || (c >= 0x7F && c <= 0x9F))
+		return 0;
+	return k;
 }

@@ -852,6 +852,16 @@ text_rules_hold(void)
 	CHECK(request_message_ok(repeat('m', 256)));
 	CHECK(!request_message_ok(repeat('m', 257)));
 	CHECK(!request_message_ok("\xef\xbf"));
+	/* What may reach a terminal as it is: whole printable characters. */
+	CHECK(text_char_len((const unsigned char *)"a", 1) == 1);
+	CHECK(text_char_len((const unsigned char *)"\xc3\xa9", 2) == 2);
+	CHECK(text_char_len((const unsigned char *)"\xc2\xa0", 2) == 2);
+	CHECK(text_char_len((const unsigned char *)"\xc2\x9b", 2) == 0);
+	CHECK(text_char_len((const unsigned char *)"\x9b", 1) == 0);
+	CHECK(text_char_len((const unsigned char *)"\x1b", 1) == 0);
+	CHECK(text_char_len((const unsigned char *)"\x7f", 1) == 0);
+	CHECK(text_char_len((const unsigned char *)"\xc3", 1) == 0);
+	CHECK(text_char_len((const unsigned char *)"", 0) == 0);
 }
 
 int

@@ -600,7 +600,8 @@ prunes_only_what_it_reads_as_expired(void)
 	make_nonce(live, 0x11);
 	make_nonce(old, 0x22);
 	CHECK(state_record_nonce(&st, live, now, &e) == 0);
-	CHECK(state_record_nonce(&st, old, now - STATE_PRUNE_GRACE - 1, &e) == 0);
+	CHECK(state_record_nonce(&st, old, now - STATE_PRUNE_GRACE -
+	    STATE_TIME_STEP - 1, &e) == 0);
 	/* Within the grace: kept. */
 	CHECK(plant_nonce(dir, HEX("3"), "1795649400\n") == 0);
 	/* Unreadable or not ours: kept. */
@@ -614,7 +615,7 @@ prunes_only_what_it_reads_as_expired(void)
 	(void)snprintf(path, sizeof(path), "%s/nonces/%s", dir, HEX("8"));
 	CHECK(chmod(path, 0666) == 0);                          /* not trusted */
 
-	CHECK(state_prune_nonces(&st, now, 100) == 1);
+	CHECK(state_prune_nonces(&st, now, 0, 100) == 1);
 	nonce_path(dir, old, path, sizeof(path));
 	CHECK(access(path, F_OK) == -1);
 	nonce_path(dir, live, path, sizeof(path));
@@ -626,7 +627,33 @@ prunes_only_what_it_reads_as_expired(void)
 	/* A pruned nonce can be recorded again (its request has expired). */
 	CHECK(state_record_nonce(&st, old, now, &e) == 0);
 	/* An early clock removes nothing. */
-	CHECK(state_prune_nonces(&st, 10, 100) == 0);
+	CHECK(state_prune_nonces(&st, 10, 0, 100) == 0);
+	state_close(&st);
+}
+
+/* A gate with a large clock_skew accepts a clock set back by almost that
+ * much: a nonce must outlive it, or its request could run again. */
+static void
+prune_keeps_nonces_for_clock_skew(void)
+{
+	struct gate_state st;
+	struct werr e;
+	uint8_t held[32], gone[32];
+	char dir[256], path[400];
+	const int64_t now = 1795650000;
+	const int64_t keep = 3600 + STATE_TIME_STEP + STATE_PRUNE_GRACE;
+
+	CHECK(new_dir(dir, sizeof(dir)) == 0);
+	CHECK(state_open(dir, &st, &e) == 0);
+	make_nonce(held, 0x31);
+	make_nonce(gone, 0x32);
+	CHECK(state_record_nonce(&st, held, now - keep, &e) == 0);
+	CHECK(state_record_nonce(&st, gone, now - keep - 1, &e) == 0);
+	CHECK(state_prune_nonces(&st, now, 3600, 100) == 1);
+	nonce_path(dir, held, path, sizeof(path));
+	CHECK(access(path, F_OK) == 0);
+	nonce_path(dir, gone, path, sizeof(path));
+	CHECK(access(path, F_OK) == -1);
 	state_close(&st);
 }
 
@@ -645,12 +672,12 @@ prune_honours_max(void)
 		make_nonce(nonce, (unsigned char)i);
 		CHECK(state_record_nonce(&st, nonce, 1000, &e) == 0);
 	}
-	CHECK(state_prune_nonces(&st, 1000000, 0) == 0);
-	CHECK(state_prune_nonces(&st, 1000000, 3) == 3);
-	CHECK(state_prune_nonces(&st, 1000000, 4) == 4);
+	CHECK(state_prune_nonces(&st, 1000000, 0, 0) == 0);
+	CHECK(state_prune_nonces(&st, 1000000, 0, 3) == 3);
+	CHECK(state_prune_nonces(&st, 1000000, 0, 4) == 4);
 	/* Again from the start of the directory, not where the last ended. */
-	CHECK(state_prune_nonces(&st, 1000000, 100) == 3);
-	CHECK(state_prune_nonces(&st, 1000000, 100) == 0);
+	CHECK(state_prune_nonces(&st, 1000000, 0, 100) == 3);
+	CHECK(state_prune_nonces(&st, 1000000, 0, 100) == 0);
 	state_close(&st);
 }
 
@@ -819,7 +846,7 @@ no_descriptor_leaks(void)
 		CHECK(state_lock(&st, "service", &fd2, &e) == 1);
 		CHECK(state_lock(&st, "..", &fd2, &e) < 0);
 		state_unlock(fd);
-		CHECK(state_prune_nonces(&st, 1000000, 5) >= 0);
+		CHECK(state_prune_nonces(&st, 1000000, 0, 5) >= 0);
 		state_close(&st);
 		CHECK(state_open(bad, &st, &e) < 0);
 		CHECK(state_open(corrupt, &st, &e) < 0);
@@ -882,7 +909,7 @@ full_data_child(const char *dir)
 	    strcmp(got, "writ-state 1\nlatest 1000\n") == 0);
 	STEP(11, has_entry(dir, "state.tmp-") == 0);
 	/* The half-written nonce is never pruned. */
-	STEP(12, state_prune_nonces(&st, 1000000, 100) == i);
+	STEP(12, state_prune_nonces(&st, 1000000, 0, 100) == i);
 	STEP(13, state_record_nonce(&st, nonce, 5000, &e) == 1);
 	state_close(&st);
 	_exit(0);
@@ -1016,6 +1043,7 @@ main(void)
 	RUN(records_nonce_once);
 	RUN(exactly_one_racing_session_records_a_nonce);
 	RUN(prunes_only_what_it_reads_as_expired);
+	RUN(prune_keeps_nonces_for_clock_skew);
 	RUN(prune_honours_max);
 	RUN(second_lock_is_busy);
 	RUN(lock_is_busy_for_another_process);
