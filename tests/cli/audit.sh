@@ -123,7 +123,7 @@ esac
 t "${LOG_NS[@]}" "$EMIT" -l /nonexistent/dir/audit.log accepted op=case5
 line=$(syslog_line 'op="case5"')
 if [ "$rc" = 1 ] &&
-    grep -qF 'audit_emit: /nonexistent/dir/audit.log: No such file or directory' out &&
+    grep -qF 'audit_emit: audit log /nonexistent/dir/audit.log: open: No such file or directory' out &&
     [ "${line#*]: }" = 'event="accepted" op="case5" audit_log_failed=1' ]; then
 	pass missing_directory_fails_but_syslog_gets_it
 else
