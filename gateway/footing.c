@@ -13,8 +13,8 @@
 
 /* A trusted file and its directory: not writable by group or others (a
  * sticky directory such as /tmp protects names it does not own). */
-static int
-trusted_file(const char *what, const char *path, struct werr *e)
+int
+footing_trusted_file(const char *what, const char *path, struct werr *e)
 {
 	struct stat st;
 	char *copy;
@@ -73,13 +73,8 @@ footing_files(const struct gate_config *c, footing_report_fn report,
 	size_t i, n;
 	int first = 0;
 
-	*why = VERDICT_GATE_ERROR;
-	if (found(trusted_file("config", c->path, &one), report, ctx, &first,
-	    &one, e))
-		return first;
-	if (first == 0)
-		*why = VERDICT_BAD_POLICY;
-	if (found(trusted_file("policy", c->policy, &one), report, ctx,
+	*why = VERDICT_BAD_POLICY;
+	if (found(footing_trusted_file("policy", c->policy, &one), report, ctx,
 	    &first, &one, e))
 		return first;
 	n = strlen(c->policy);
@@ -88,11 +83,11 @@ footing_files(const struct gate_config *c, footing_report_fn report,
 		    c->policy);
 	memcpy(sig, c->policy, n);
 	memcpy(sig + n, ".minisig", sizeof(".minisig"));
-	if (found(trusted_file("policy signature", sig, &one), report, ctx,
+	if (found(footing_trusted_file("policy signature", sig, &one), report, ctx,
 	    &first, &one, e))
 		return first;
 	for (i = 0; i < c->ntrust; i++)
-		if (found(trusted_file("trust key", c->trust_files[i], &one),
+		if (found(footing_trusted_file("trust key", c->trust_files[i], &one),
 		    report, ctx, &first, &one, e))
 			return first;
 	return first;

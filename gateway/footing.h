@@ -17,13 +17,17 @@
 #define FOOTING_MIN_FREE (4u << 20)
 #define FOOTING_MIN_INODES 64
 
-/* The files a gate trusts: gate.ini, the policy and its signature, the
- * trust keys. Each must be a regular file (symlinks are followed, as the
- * readers do) that neither its group nor others may write, in a directory
- * they may not write either (unless sticky): someone who could would
- * choose what the gate obeys. On failure *why is VERDICT_BAD_POLICY (the
- * policy, its signature, a trust key) or VERDICT_GATE_ERROR (gate.ini),
- * and e names the file. */
+/* A file the gate trusts must be a regular file (symlinks are followed, as
+ * the readers do) that neither its group nor others may write, in a
+ * directory they may not write either (unless sticky): someone who could
+ * would choose what the gate obeys. what names it in e ("policy"). Used by
+ * gate_config_load for gate.ini itself (read once by the daemon, as root,
+ * before it drops privileges; every session by the forced command). */
+int footing_trusted_file(const char *what, const char *path,
+    struct werr *e);
+/* The same rule on the policy, its signature and the trust keys, read by
+ * every session: on failure *why is VERDICT_BAD_POLICY and e names the
+ * file. */
 /* Where a failure goes: NULL stops at the first one (a session); a
  * function (--check) hears of each and the checks go on. */
 typedef void (*footing_report_fn)(void *ctx, const char *msg);

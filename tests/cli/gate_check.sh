@@ -80,7 +80,8 @@ expect audit_without_file_is_usage_error 2 "usage: writ-gate audit verify"
 
 FOOTING_CASES="healthy_gate_checks_ok healthy_gate_runs immutable_audit_log
 unwritable_audit_log nonces_dir_0500 locks_dir_0500 full_audit_fs full_state_fs
-world_writable_policy group_writable_trust_key writable_policy_dir"
+world_writable_policy group_writable_trust_key writable_policy_dir
+writable_config"
 # shellcheck disable=SC2086
 if [ -n "$MOUNTS_WHY" ]; then
 	for c in $FOOTING_CASES; do skip "$c" "$MOUNTS_WHY"; done
@@ -224,12 +225,30 @@ refused_case group_writable_trust_key unavailable bad-policy \
 chmod 0644 "$GATE_DIR/authority.pub"
 
 # Whoever may write the directory may replace the file in it.
-chmod 0775 "$GATE_DIR"
+mkdir "$SCRATCH/poldir"
+cp -p "$GATE_DIR/policy.ini" "$GATE_DIR/policy.ini.minisig" "$SCRATCH/poldir/"
+chmod 0775 "$SCRATCH/poldir"
+set_ini policy "$SCRATCH/poldir/policy.ini"
 check_fails writable_policy_dir \
-    "config $GATE_DIR/gate.ini: its directory $GATE_DIR is writable by its group (mode 0775)"
-refused_case writable_policy_dir unavailable gate-error \
-    "config $GATE_DIR/gate.ini: its directory $GATE_DIR is writable by its group (mode 0775)"
-chmod 0755 "$GATE_DIR"
+    "policy $SCRATCH/poldir/policy.ini: its directory $SCRATCH/poldir is writable by its group (mode 0775)"
+refused_case writable_policy_dir unavailable bad-policy \
+    "policy $SCRATCH/poldir/policy.ini: its directory $SCRATCH/poldir is writable by its group (mode 0775)"
+set_ini policy "$GATE_DIR/policy.ini"
+
+# gate.ini itself is read before anything else: the session ends with the
+# config status and one syslog record naming the file.
+chmod 0664 "$GATE_DIR/gate.ini"
+check_fails writable_config \
+    "config $GATE_DIR/gate.ini is writable by its group (mode 0664)"
+send writable_config -k "$(k ci)" $(req) canary "path=$GATE_DIR/canary/writable_config"
+[ "$(cat "$SCRATCH/writable_config.rc")" = 78 ] &&
+    [ ! -e "$GATE_DIR/canary/writable_config" ] &&
+	pass writable_config_is_refused ||
+	fail writable_config_is_refused "rc $(cat "$SCRATCH/writable_config.rc")"
+rsyslog_wait "detail=\"config $GATE_DIR/gate.ini is writable by its group (mode 0664)\"" 10 &&
+	pass writable_config_audit_names_path ||
+	fail writable_config_audit_names_path "$(tail -n 1 "$RSYSLOG_OUT" | cut -c 1-300)"
+chmod 0644 "$GATE_DIR/gate.ini"
 
 healthy healthy_again
 t "$GATE" audit verify "$AUDIT"
