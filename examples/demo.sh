@@ -10,6 +10,9 @@ writ=${WRIT:-$src/build/writ}
 gate_bin=${WRIT_GATE:-$src/build/writ-gate}
 dir=$(mktemp -d "${TMPDIR:-/tmp}/writ-demo.XXXXXX")
 cd "$dir"
+# The gates refuse a gate.ini, policy or key their group may write: a
+# umask of 002 would make every one of them so.
+umask 022
 gate=$dir/bin/writ-gate
 hosts=(web{01..16} api{01..04} db{01..04})
 

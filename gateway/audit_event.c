@@ -1,14 +1,27 @@
-/* audit_event.c: the fields of each audit event (SPEC §6). Fields taken
- * from a request whose signatures have not verified are named claimed_*. */
+/* audit_event.c: the fields of each audit event. Fields taken from a
+ * request whose signatures have not verified are named claimed_*. Every
+ * value is logged whole (the lists too): nothing the op received is left
+ * out of its record. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
 #include <sodium.h>
 
 #include "audit_event.h"
+#include "buf.h"
 #include "session.h"
 
-#define LIST_MAX AUDIT_VALUE_MAX
+/* A claimed command (a session that is not a request) is whatever the
+ * client sent, bounded by nothing but sshd: the audit keeps its start. */
+#define COMMAND_MAX 1024
+
+/* A list value being built: "a,b\,c". Held whole (a list is far below
+ * AUDIT_VALUE_MAX); if memory runs out, what was built is logged as cut. */
+struct list {
+	struct buf b;
+	bool cut;
+};
 
 /* key, or claimed_key when the request is not verified. */
 static const char *
@@ -20,64 +33,104 @@ req_key(const struct audit_context *a, const char *key, char *out,
 	return out;
 }
 
-/* Appends s to list (NUL-terminated, at most LIST_MAX), escaping ',' and
- * '\' so that "a=1,b=2" has one reading whatever the values hold. */
 static void
-list_add(char *list, const char *s, bool escape)
+list_init(struct list *l)
 {
-	size_t n = strlen(list);
-
-	if (n > 0 && n + 1 < LIST_MAX)
-		list[n++] = ',';
-	for (; *s != '\0' && n + 2 < LIST_MAX; s++) {
-		if (escape && (*s == ',' || *s == '\\'))
-			list[n++] = '\\';
-		list[n++] = *s;
-	}
-	list[n] = '\0';
+	buf_init(&l->b, AUDIT_VALUE_MAX);
+	l->cut = false;
 }
 
 static void
-signers_value(const struct audit_context *a, char *list)
+list_put(struct list *l, const char *p, size_t n)
+{
+	if (!l->cut && buf_put(&l->b, p, n) != 0)
+		l->cut = true;
+}
+
+/* Starts an item: a ',' after the one before. */
+static void
+list_item(struct list *l)
+{
+	if (l->b.len > 0)
+		list_put(l, ",", 1);
+}
+
+/* Appends s to the current item, escaping ',' and '\' so that "a=1,b=2"
+ * has one reading whatever the values hold. */
+static void
+list_escaped(struct list *l, const char *s)
+{
+	for (; *s != '\0'; s++) {
+		if (*s == ',' || *s == '\\')
+			list_put(l, "\\", 1);
+		list_put(l, s, 1);
+	}
+}
+
+static void
+list_add(struct list *l, const char *s, bool escape)
+{
+	list_item(l);
+	if (escape)
+		list_escaped(l, s);
+	else
+		list_put(l, s, strlen(s));
+}
+
+/* Writes the list as field key and frees it. */
+static void
+list_field(struct audit_record *r, const char *key, struct list *l)
+{
+	const uint8_t *p = l->b.data != NULL ? l->b.data : (const uint8_t *)"";
+
+	if (l->cut)
+		audit_field_partial(r, key, p, l->b.len);
+	else
+		audit_field_bytes(r, key, p, l->b.len);
+	buf_free(&l->b);
+}
+
+static void
+signers_value(const struct audit_context *a, struct list *l)
 {
 	const struct policy_signer *sg;
 	char hex[2 * MINISIGN_PK_BYTES + 1];
 	size_t i;
 
-	list[0] = '\0';
 	for (i = 0; i < a->req->nsigs; i++) {
 		sg = a->verified && a->policy != NULL ?
 		    policy_find_signer(a->policy, a->req->sigs[i].pk) : NULL;
 		if (sg != NULL) {
-			list_add(list, sg->name, false);
+			list_add(l, sg->name, false);
 		} else {
-			/* The whole public key: a key is named by its key
-			 * (SPEC §2), not by a name it might claim. */
+			/* The whole public key: a key is named by its key,
+			 * not by a name it might claim. */
 			sodium_bin2hex(hex, sizeof(hex), a->req->sigs[i].pk,
 			    MINISIGN_PK_BYTES);
-			list_add(list, hex, false);
+			list_add(l, hex, false);
 		}
 	}
 }
 
+/* name=value for every param, each value whole. */
 static void
-params_value(const struct request *rq, char *list)
+params_value(const struct request *rq, struct list *l)
 {
-	char pair[REQUEST_NAME_MAX + REQUEST_VALUE_MAX + 2];
 	size_t i;
 
-	list[0] = '\0';
 	for (i = 0; i < rq->nparams; i++) {
-		(void)snprintf(pair, sizeof(pair), "%s=%s", rq->params[i].name,
-		    rq->params[i].value);
-		list_add(list, pair, true);
+		list_item(l);
+		list_escaped(l, rq->params[i].name);
+		list_put(l, "=", 1);
+		list_escaped(l, rq->params[i].value);
 	}
 }
 
 static void
 request_fields(struct audit_record *r, const struct audit_context *a)
 {
-	char key[32], list[LIST_MAX], hex[2 * REQUEST_ID_BYTES + 1];
+	char key[32], hex[2 * REQUEST_ID_BYTES + 1];
+	struct list l;
 
 	if (a->req == NULL)
 		return;
@@ -89,10 +142,12 @@ request_fields(struct audit_record *r, const struct audit_context *a)
 	    a->req->host_id);
 	audit_field(r, req_key(a, "target_realm", key, sizeof(key)),
 	    a->req->realm);
-	signers_value(a, list);
-	audit_field(r, req_key(a, "signers", key, sizeof(key)), list);
-	params_value(a->req, list);
-	audit_field(r, req_key(a, "params", key, sizeof(key)), list);
+	list_init(&l);
+	signers_value(a, &l);
+	list_field(r, req_key(a, "signers", key, sizeof(key)), &l);
+	list_init(&l);
+	params_value(a->req, &l);
+	list_field(r, req_key(a, "params", key, sizeof(key)), &l);
 	audit_field(r, req_key(a, "message", key, sizeof(key)),
 	    a->req->message != NULL ? a->req->message : "");
 }
@@ -109,15 +164,24 @@ begin(struct audit_record *r, const struct audit_context *a,
 	request_fields(r, a);
 }
 
+static void
+end_fields(struct audit_record *r, const struct audit_context *a)
+{
+	audit_field_u64(r, "duration_ms",
+	    (uint64_t)(clock_mono_ms() - a->started_ms));
+	audit_field(r, "peer", a->peer);
+}
+
 static int
 finish(struct audit_record *r, const struct audit_context *a)
 {
 	struct werr e;
+	int rc;
 
-	audit_field_u64(r, "duration_ms",
-	    (uint64_t)(clock_mono_ms() - a->started_ms));
-	audit_field(r, "peer", a->peer);
-	return audit_emit(a->sink, r, &e);
+	end_fields(r, a);
+	rc = audit_emit(a->sink, r, &e);
+	audit_record_free(r);
+	return rc;
 }
 
 int
@@ -128,24 +192,28 @@ audit_refused(const struct audit_context *a, const char *reason,
 
 	begin(&r, a, "refused");
 	if (a->command != NULL)
-		audit_field(&r, "claimed_command", a->command);
+		audit_field_upto(&r, "claimed_command", a->command,
+		    COMMAND_MAX);
 	audit_field(&r, "reason", reason);
 	audit_field(&r, "detail", detail);
 	return finish(&r, a);
 }
 
 int
-audit_accepted(const struct audit_context *a, const struct verdict *v)
+audit_accepted(const struct audit_context *a, const struct verdict *v,
+    struct werr *e)
 {
-	char argv[LIST_MAX], hex[2 * REQUEST_DIGEST_BYTES + 1];
+	char hex[2 * REQUEST_DIGEST_BYTES + 1];
 	struct audit_record r;
+	struct list l;
 	size_t i;
+	int rc;
 
 	begin(&r, a, "accepted");
-	argv[0] = '\0';
+	list_init(&l);
 	for (i = 0; i < v->argc; i++)
-		list_add(argv, v->argv[i], true);
-	audit_field(&r, "argv", argv);
+		list_add(&l, v->argv[i], true);
+	list_field(&r, "argv", &l);
 	if (v->download_path != NULL)
 		audit_field(&r, "download", v->download_path);
 	if (v->op != NULL && v->op->lock != NULL)
@@ -158,7 +226,12 @@ audit_accepted(const struct audit_context *a, const struct verdict *v)
 		    sizeof(a->req->payload_digest));
 		audit_field(&r, "upload_digest", hex);
 	}
-	return finish(&r, a);
+	end_fields(&r, a);
+	/* Whole and in the file before the op starts, or not at all: the
+	 * caller's refusal is then the request's one record. */
+	rc = audit_emit_durable(a->sink, &r, e);
+	audit_record_free(&r);
+	return rc;
 }
 
 static void
@@ -173,7 +246,8 @@ finished_fields(struct audit_record *r, const struct audit_context *a,
 	else
 		audit_field_u64(r, "signal", (uint64_t)res->term_signal);
 	audit_field_u64(r, "timeout", res->timed_out);
-	audit_field_u64(r, "truncated", res->truncated);
+	/* Not "truncated": that key marks a cut record. */
+	audit_field_u64(r, "output_truncated", res->truncated);
 	audit_field_u64(r, "killed", res->killed);
 	audit_field_u64(r, "survivors", res->survivors);
 	audit_field_u64(r, "stdout_bytes", res->stdout_bytes);

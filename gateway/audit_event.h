@@ -1,4 +1,4 @@
-/* audit_event.h: the three audit events of a session (SPEC §6) built from
+/* audit_event.h: the three audit events of a session, built from
  * what the gate knows at that point: refused, accepted, finished. */
 #ifndef WRIT_GATE_AUDIT_EVENT_H
 #define WRIT_GATE_AUDIT_EVENT_H
@@ -27,7 +27,11 @@ struct audit_context {
 
 int audit_refused(const struct audit_context *a, const char *reason,
     const char *detail);
-int audit_accepted(const struct audit_context *a, const struct verdict *v);
+/* Written whole to the file (fsynced) before syslog, or not at all:
+ * non-zero with e saying why (the audit log's path and errno's text) when
+ * it could not be; the caller must refuse, and not run the op. */
+int audit_accepted(const struct audit_context *a, const struct verdict *v,
+    struct werr *e);
 /* error: why an accepted op could not start, or NULL. */
 int audit_finished(const struct audit_context *a,
     const struct exec_result *res, const char *error);

@@ -1,7 +1,9 @@
 /* audit_file.c: appends one chained record to the local audit file (see
- * audit_log.h): lock, read the last chain, write the line whole, fsync. */
+ * audit_log.h): lock, read the last chain, write the line whole, fsync; and
+ * the probe that tries all of it but the write. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -13,10 +15,20 @@
 #include "audit_log.h"
 #include "clock.h"
 #include "file.h"
+#include "footing.h"
 
-/* The last line and the newline before it: enough to find its start. */
-#define TAIL_MAX (AUDIT_FILE_LINE_MAX + 2)
+/* The end of a whole last line: a record byte, " chain=HEX" and "\n". */
+#define TAIL_LEN (1 + AUDIT_CHAIN_SUFFIX_LEN + 1)
 #define LOCK_POLL_MS 5
+#define PROBE_NAME ".writ-gate-check-"
+
+/* Every message names the file and the step, and ends with errno's text. */
+static int
+log_error(struct werr *e, const char *path, const char *step, int err)
+{
+	return werr_set(e, WRIT_EIO, "audit log %s: %s: %s", path, step,
+	    strerror(err));
+}
 
 /* flock(2) cannot time out, and a gate must not hang on a stuck holder:
  * poll with LOCK_NB until the deadline. */
@@ -30,12 +42,11 @@ lock_bounded(int fd, const char *path, struct werr *e)
 		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
 			return 0;
 		if (errno != EWOULDBLOCK && errno != EINTR)
-			return werr_set(e, WRIT_EIO, "%s: lock: %s", path,
-			    strerror(errno));
+			return log_error(e, path, "lock", errno);
 		if ((uint64_t)clock_mono_ms() >= deadline)
-			return werr_set(e, WRIT_EIO, "%s: still locked by "
-			    "another writer after %d ms", path,
-			    AUDIT_LOCK_WAIT_MS);
+			return werr_set(e, WRIT_EIO, "audit log %s: lock: still "
+			    "held by another writer after %d ms (%s)", path,
+			    AUDIT_LOCK_WAIT_MS, strerror(EWOULDBLOCK));
 		nanosleep(&poll, NULL);
 	}
 }
@@ -59,34 +70,57 @@ pread_all(int fd, char *p, size_t n, off_t off)
 	return 0;
 }
 
-/* The chain of the file's last line; an empty file starts the chain. */
+/* The chain of the file's last line; an empty file starts the chain. Only
+ * the end of the line is read: a record may be megabytes long, and its
+ * chain= is all the next line needs. */
 static int
 read_prev_chain(int fd, const char *path, off_t size,
     uint8_t prev[AUDIT_CHAIN_BYTES], struct werr *e)
 {
-	char tail[TAIL_MAX];
-	const char *nl, *start;
-	size_t n, rlen;
+	char tail[TAIL_LEN];
+	size_t rlen;
 
 	memset(prev, 0, AUDIT_CHAIN_BYTES);
 	if (size == 0)
 		return 0;
-	n = (uint64_t)size < TAIL_MAX ? (size_t)size : TAIL_MAX;
-	if (pread_all(fd, tail, n, size - (off_t)n) != 0)
-		return werr_set(e, WRIT_EIO, "%s: read: %s", path,
-		    errno != 0 ? strerror(errno) : "file shrank");
-	if (tail[n - 1] != '\n')
-		return werr_set(e, WRIT_EIO, "%s: damaged: the last line has "
-		    "no newline (a cut-short write); refusing to append", path);
-	nl = memrchr(tail, '\n', n - 1);
-	if (nl == NULL && n < (uint64_t)size)
-		return werr_set(e, WRIT_EIO, "%s: damaged: the last line is "
-		    "longer than an audit record; refusing to append", path);
-	start = nl != NULL ? nl + 1 : tail;
-	if (audit_chain_parse(start, (size_t)(tail + n - 1 - start), &rlen,
-	    prev) != 0 || rlen == 0)
-		return werr_set(e, WRIT_EIO, "%s: damaged: the last line does "
-		    "not end with chain=; refusing to start a new chain", path);
+	if (size < TAIL_LEN || pread_all(fd, tail, TAIL_LEN,
+	    size - TAIL_LEN) != 0) {
+		if (size >= TAIL_LEN)
+			return log_error(e, path, "read", errno != 0 ? errno :
+			    EIO);
+		return werr_set(e, WRIT_EIO, "audit log %s: damaged: shorter "
+		    "than one record; refusing to append", path);
+	}
+	if (tail[TAIL_LEN - 1] != '\n')
+		return werr_set(e, WRIT_EIO, "audit log %s: damaged: the last "
+		    "line has no newline (a cut-short write); refusing to "
+		    "append", path);
+	if (tail[0] == '\n' || audit_chain_parse(tail + 1,
+	    AUDIT_CHAIN_SUFFIX_LEN, &rlen, prev) != 0)
+		return werr_set(e, WRIT_EIO, "audit log %s: damaged: the last "
+		    "line does not end with chain=; refusing to start a new "
+		    "chain", path);
+	return 0;
+}
+
+/* The directory of path, for syncing a new name and for the probe. */
+static int
+dir_of(const char *path, char dir[4096], struct werr *e)
+{
+	const char *slash = strrchr(path, '/');
+	size_t n;
+
+	if (slash == NULL) {
+		dir[0] = '.';
+		n = 1;
+	} else {
+		n = slash == path ? 1 : (size_t)(slash - path);
+		if (n >= 4096)
+			return werr_set(e, WRIT_EIO, "audit log %s: path too "
+			    "long", path);
+		memcpy(dir, path, n);
+	}
+	dir[n] = '\0';
 	return 0;
 }
 
@@ -95,51 +129,46 @@ static int
 sync_dir(const char *path, struct werr *e)
 {
 	char dir[4096];
-	const char *slash = strrchr(path, '/');
-	size_t n;
 	int fd, r = 0;
 
-	if (slash == NULL) {
-		dir[0] = '.';
-		n = 1;
-	} else {
-		n = slash == path ? 1 : (size_t)(slash - path);
-		if (n >= sizeof(dir))
-			return werr_set(e, WRIT_EIO, "%s: path too long", path);
-		memcpy(dir, path, n);
-	}
-	dir[n] = '\0';
+	if ((r = dir_of(path, dir, e)) != 0)
+		return r;
 	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
-		return werr_set(e, WRIT_EIO, "%s: %s", dir, strerror(errno));
+		return log_error(e, path, "open its directory", errno);
 	if (fsync(fd) == -1)
-		r = werr_set(e, WRIT_EIO, "%s: fsync: %s", dir, strerror(errno));
+		r = log_error(e, path, "fsync its directory", errno);
 	close(fd);
 	return r;
 }
 
-/* Opens the file for appending; O_NOFOLLOW and the mode check keep a
- * planted symlink or a file others may edit from becoming the record. */
+/* Opens the file for appending (creating it only with create); O_NOFOLLOW
+ * and the mode check keep a planted symlink or a file others may edit from
+ * becoming the record. Returns the fd, or a negative code (WRIT_EIO with
+ * errno ENOENT left in *err when it does not exist and create is 0). */
 static int
-open_log(const char *path, struct werr *e)
+open_log(const char *path, int create, int *err, struct werr *e)
 {
 	struct stat st;
 	int fd;
 
-	fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC |
-	    O_NOCTTY | O_NONBLOCK, 0600);
-	if (fd == -1)
-		return werr_set(e, WRIT_EIO, "%s: %s", path, strerror(errno));
+	*err = 0;
+	fd = open(path, O_RDWR | O_APPEND | (create ? O_CREAT : 0) |
+	    O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, 0600);
+	if (fd == -1) {
+		*err = errno;
+		return log_error(e, path, "open", errno);
+	}
 	if (fstat(fd, &st) == -1) {
-		werr_set(e, WRIT_EIO, "%s: %s", path, strerror(errno));
+		log_error(e, path, "fstat", errno);
 		goto fail;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		werr_set(e, WRIT_EIO, "%s: not a regular file", path);
+		werr_set(e, WRIT_EIO, "audit log %s: not a regular file", path);
 		goto fail;
 	}
 	if ((st.st_mode & 022) != 0) {
-		werr_set(e, WRIT_EIO, "%s: writable by group or others (mode "
-		    "%04o)", path, (unsigned)(st.st_mode & 07777));
+		werr_set(e, WRIT_EIO, "audit log %s: writable by group or "
+		    "others (mode %04o)", path, (unsigned)(st.st_mode & 07777));
 		goto fail;
 	}
 	return fd;
@@ -148,58 +177,137 @@ fail:
 	return WRIT_EIO;
 }
 
+/* The file and its chain=, then the newline, in one buffer: the writer
+ * ends every line in the same write(2), so a cut-short write shows. */
+static int
+write_line(int fd, const char *path, const struct audit_record *r,
+    const char *hex, off_t size, struct werr *e)
+{
+	size_t n = r->len + AUDIT_CHAIN_SUFFIX_LEN + 1;
+	char *line;
+	int err, rc = 0;
+
+	if ((line = malloc(n)) == NULL)
+		return werr_set(e, WRIT_ENOMEM, "audit log %s: out of memory",
+		    path);
+	memcpy(line, r->line, r->len);
+	memcpy(line + r->len, " chain=", 7);
+	memcpy(line + r->len + 7, hex, 2 * AUDIT_CHAIN_BYTES);
+	line[n - 1] = '\n';
+	if ((err = fd_write_all(fd, line, n)) != 0) {
+		rc = log_error(e, path, "write", err);
+		/* Take back a partial line so the file stays a whole chain;
+		 * if this fails too, the next writer sees the damage. */
+		if (ftruncate(fd, size) == -1)
+			rc = werr_set(e, WRIT_EIO, "audit log %s: write: %s; "
+			    "the partial line stays: %s", path, strerror(err),
+			    strerror(errno));
+	} else if (fsync(fd) == -1) {
+		rc = log_error(e, path, "fsync", errno);
+	}
+	free(line);
+	return rc;
+}
+
 int
-audit_file_append(const char *path, const struct audit_record *r,
-    char hex[2 * AUDIT_CHAIN_BYTES + 1], struct werr *e)
+audit_file_append_held(const char *path, const struct audit_record *r,
+    char hex[2 * AUDIT_CHAIN_BYTES + 1], int *fdp, struct werr *e)
 {
 	uint8_t prev[AUDIT_CHAIN_BYTES], next[AUDIT_CHAIN_BYTES];
-	char line[AUDIT_FILE_LINE_MAX + 1];
 	struct stat st;
-	size_t n;
 	int fd, rc, err;
 
 	hex[0] = '\0';
-	if (r->len == 0 || r->len >= AUDIT_LINE_MAX)
-		return werr_set(e, WRIT_EINVAL, "%s: not an audit record", path);
-	if ((fd = open_log(path, e)) < 0)
+	*fdp = -1;
+	if (r->line == NULL || r->len == 0 || r->len >= AUDIT_RECORD_MAX)
+		return werr_set(e, WRIT_EINVAL, "audit log %s: not an audit "
+		    "record", path);
+	if ((fd = open_log(path, 1, &err, e)) < 0)
 		return fd;
 	if ((rc = lock_bounded(fd, path, e)) != 0)
 		goto out;
 	/* The size is read under the lock: another writer may just have
 	 * appended. */
 	if (fstat(fd, &st) == -1) {
-		rc = werr_set(e, WRIT_EIO, "%s: %s", path, strerror(errno));
+		rc = log_error(e, path, "fstat", errno);
 		goto out;
 	}
 	if ((rc = read_prev_chain(fd, path, st.st_size, prev, e)) != 0)
 		goto out;
 	audit_chain_next(prev, r->line, r->len, next);
 	sodium_bin2hex(hex, 2 * AUDIT_CHAIN_BYTES + 1, next, sizeof(next));
-	memcpy(line, r->line, r->len);
-	n = r->len;
-	memcpy(line + n, " chain=", 7);
-	memcpy(line + n + 7, hex, 2 * AUDIT_CHAIN_BYTES);
-	n += AUDIT_CHAIN_SUFFIX_LEN;
-	line[n++] = '\n';
-	if ((err = fd_write_all(fd, line, n)) != 0) {
-		rc = werr_set(e, WRIT_EIO, "%s: write: %s", path,
-		    strerror(err));
-		/* Take back a partial line so the file stays a whole chain;
-		 * if this fails too, the next writer sees the damage. */
-		if (ftruncate(fd, st.st_size) == -1)
-			rc = werr_set(e, WRIT_EIO, "%s: write failed and the "
-			    "partial line stays: %s", path, strerror(errno));
+	if ((rc = write_line(fd, path, r, hex, st.st_size, e)) != 0)
 		goto out;
-	}
-	if (fsync(fd) == -1) {
-		rc = werr_set(e, WRIT_EIO, "%s: fsync: %s", path,
-		    strerror(errno));
-		goto out;
-	}
 	rc = st.st_size == 0 ? sync_dir(path, e) : 0;
 out:
-	if (rc != 0)
+	if (rc != 0) {
 		hex[0] = '\0';
-	close(fd);  /* releases the lock */
+		close(fd);
+	} else {
+		*fdp = fd;      /* still locked */
+	}
+	return rc;
+}
+
+int
+audit_file_append(const char *path, const struct audit_record *r,
+    char hex[2 * AUDIT_CHAIN_BYTES + 1], struct werr *e)
+{
+	int fd, rc;
+
+	rc = audit_file_append_held(path, r, hex, &fd, e);
+	if (fd >= 0)
+		close(fd);      /* releases the lock */
+	return rc;
+}
+
+/* A file that does not exist yet: the gate will create it, so its
+ * directory must take a new file and have room. */
+static int
+probe_dir(const char *path, struct werr *e)
+{
+	char dir[4096], name[sizeof(PROBE_NAME) + 16];
+	uint8_t rnd[8];
+	int dfd, fd, r;
+
+	if ((r = dir_of(path, dir, e)) != 0)
+		return r;
+	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		return log_error(e, path, "open its directory", errno);
+	randombytes_buf(rnd, sizeof(rnd));
+	memcpy(name, PROBE_NAME, sizeof(PROBE_NAME) - 1);
+	sodium_bin2hex(name + sizeof(PROBE_NAME) - 1, 17, rnd, sizeof(rnd));
+	fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+	    O_CLOEXEC, 0600);
+	if (fd == -1) {
+		r = log_error(e, path, "create a file in its directory", errno);
+	} else {
+		(void)close(fd);
+		if (unlinkat(dfd, name, 0) == -1)
+			r = log_error(e, path, "remove the probe file", errno);
+		else
+			r = footing_room(dfd, "audit log", path, e);
+	}
+	(void)close(dfd);
+	return r;
+}
+
+int
+audit_file_probe(const char *path, struct werr *e)
+{
+	uint8_t prev[AUDIT_CHAIN_BYTES];
+	struct stat st;
+	int fd, rc, err;
+
+	if ((fd = open_log(path, 0, &err, e)) < 0)
+		return err == ENOENT ? probe_dir(path, e) : fd;
+	if ((rc = lock_bounded(fd, path, e)) == 0) {
+		if (fstat(fd, &st) == -1)
+			rc = log_error(e, path, "fstat", errno);
+		else if ((rc = read_prev_chain(fd, path, st.st_size, prev,
+		    e)) == 0)
+			rc = footing_room(fd, "audit log", path, e);
+	}
+	close(fd);
 	return rc;
 }

@@ -1,8 +1,11 @@
 /* audit_log.c: sends each audit record to its sinks (see audit_log.h):
- * the chained local file first, then syslog, optionally stderr. */
+ * the chained local file first, then syslog (cut to fit, marked),
+ * optionally stderr. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <syslog.h>
+#include <unistd.h>
 
 #include "audit_log.h"
 
@@ -61,34 +64,96 @@ severity(const struct audit_record *r)
 	return LOG_NOTICE;
 }
 
+/* The syslog copy: the record cut to fit (marked), then the whole line's
+ * chain= (hex) or, when the file could not be written, FAILED_MARK. */
+static void
+send_syslog(const struct audit_sink *s, const struct audit_record *r,
+    const char *hex, int failed)
+{
+	char copy[AUDIT_SYSLOG_MAX + 1];
+	size_t n, tail = AUDIT_CHAIN_SUFFIX_LEN > sizeof(FAILED_MARK) ?
+	    AUDIT_CHAIN_SUFFIX_LEN : sizeof(FAILED_MARK);
+
+	n = audit_cut_copy(r->line, r->len, copy, AUDIT_SYSLOG_MAX - tail);
+	if (hex != NULL && hex[0] != '\0') {
+		memcpy(copy + n, " chain=", 7);
+		memcpy(copy + n + 7, hex, 2 * AUDIT_CHAIN_BYTES);
+		n += AUDIT_CHAIN_SUFFIX_LEN;
+	} else if (failed) {
+		memcpy(copy + n, FAILED_MARK, sizeof(FAILED_MARK) - 1);
+		n += sizeof(FAILED_MARK) - 1;
+	}
+	copy[n] = '\0';
+	syslog(s->facility | severity(r), "%s", copy);
+}
+
+/* stderr has no relay to fit: it gets the whole line, as the file does. */
+static void
+send_stderr(const struct audit_record *r, const char *hex, int failed)
+{
+	fprintf(stderr, "%s%s%s%s\n", r->line, hex[0] != '\0' ? " chain=" :
+	    "", hex, failed ? FAILED_MARK : "");
+}
+
+static int
+emit(const struct audit_sink *s, struct audit_record *r, bool durable,
+    struct werr *e)
+{
+	char hex[2 * AUDIT_CHAIN_BYTES + 1] = "";
+	int fd = -1, rc = 0;
+
+	audit_end(r);
+	if (r->line == NULL) {
+		/* Out of memory: nothing can be said but that. */
+		if (!durable)
+			syslog(s->facility | LOG_ERR, "event=\"lost\" "
+			    "detail=\"out of memory: an audit record was lost\"");
+		return werr_set(e, WRIT_ENOMEM, "audit record: out of memory");
+	}
+	/* An op does not run on a record that leaves out what it was given. */
+	if (durable && !audit_whole(r))
+		return werr_set(e, WRIT_ELIMIT, "audit record: longer than %u "
+		    "bytes, cannot be written whole", AUDIT_RECORD_MAX);
+	if (s->file != NULL)
+		rc = audit_file_append_held(s->file, r, hex, &fd, e);
+	/* A decision the file did not take is not a decision: the caller's
+	 * refusal will be the request's only record. */
+	if (rc != 0 && durable)
+		return rc;
+	send_syslog(s, r, hex, rc != 0);
+	if (fd >= 0)
+		(void)close(fd);        /* releases the lock */
+	if (s->to_stderr)
+		send_stderr(r, hex, rc != 0);
+	return rc;
+}
+
 int
 audit_emit(const struct audit_sink *s, struct audit_record *r,
     struct werr *e)
 {
-	char line[AUDIT_FILE_LINE_MAX + sizeof(FAILED_MARK)];
-	char hex[2 * AUDIT_CHAIN_BYTES + 1];
-	size_t n;
-	int rc = 0;
+	return emit(s, r, false, e);
+}
 
-	if (r->len >= AUDIT_LINE_MAX)
-		return werr_set(e, WRIT_EINVAL, "audit record too long");
-	memcpy(line, r->line, r->len);
-	n = r->len;
-	if (s->file != NULL)
-		rc = audit_file_append(s->file, r, hex, e);
-	/* The syslog copy carries the file's chain= so the copy shipped off
-	 * the host can tell when the local file was edited or cut. */
-	if (s->file != NULL && rc == 0) {
-		memcpy(line + n, " chain=", 7);
-		memcpy(line + n + 7, hex, 2 * AUDIT_CHAIN_BYTES);
-		n += AUDIT_CHAIN_SUFFIX_LEN;
-	} else if (rc != 0) {
-		memcpy(line + n, FAILED_MARK, sizeof(FAILED_MARK) - 1);
-		n += sizeof(FAILED_MARK) - 1;
-	}
-	line[n] = '\0';
-	syslog(s->facility | severity(r), "%s", line);
-	if (s->to_stderr)
-		fprintf(stderr, "%s\n", line);
-	return rc;
+int
+audit_emit_durable(const struct audit_sink *s, struct audit_record *r,
+    struct werr *e)
+{
+	return emit(s, r, true, e);
+}
+
+void
+audit_config_unusable(const char *peer, const char *detail)
+{
+	const struct audit_sink s = { LOG_AUTHPRIV, NULL, 0 };
+	struct audit_record r;
+	struct werr e;
+
+	openlog("writ-gate", LOG_PID, LOG_AUTHPRIV);
+	audit_begin(&r, "refused");
+	audit_field(&r, "reason", "gate-error");
+	audit_field(&r, "peer", peer);
+	audit_field(&r, "detail", detail);
+	(void)audit_emit(&s, &r, &e);
+	audit_record_free(&r);
 }

@@ -1,5 +1,7 @@
-/* check.c: writ-gate --check (see check.h). The policy rules are checked
- * by the gate's own authorize_policy(), so --check and a session agree. */
+/* check.c: writ-gate --check (see check.h). Every rule is the session's
+ * own: the files through footing.c, the state through state_open, the
+ * policy through authorize_policy(); and what a session will write is
+ * tried, so --check and a session agree. */
 #include <grp.h>
 #include <libgen.h>
 #include <pwd.h>
@@ -15,6 +17,7 @@
 #include "authorize.h"
 #include "check.h"
 #include "config.h"
+#include "footing.h"
 #include "policy.h"
 #include "state.h"
 
@@ -61,18 +64,11 @@ warning(struct checker *k, const char *fmt, ...)
 	k->warnings++;
 }
 
-/* A file the gate trusts must not be writable by anyone but its owner. */
+/* footing.c's findings, each an error. */
 static void
-check_not_shared(struct checker *k, const char *what, const char *path)
+report_error(void *ctx, const char *msg)
 {
-	struct stat st;
-
-	if (stat(path, &st) == -1)
-		return;         /* reported where the file is read */
-	if (st.st_mode & (S_IWGRP | S_IWOTH))
-		error(k, "%s %s is writable by %s (mode %04o)", what, path,
-		    st.st_mode & S_IWOTH ? "others" : "its group",
-		    (unsigned)(st.st_mode & 07777));
+	error(ctx, "%s", msg);
 }
 
 static bool
@@ -112,8 +108,8 @@ may_write(const char *path, uid_t uid, const gid_t *groups, int ngroups)
 	return w;
 }
 
-/* SPEC §5: warn when ops would run as a user who can write the state dir,
- * the audit log, the policy or the trust files. */
+/* Warn when ops would run as a user who can write the state dir, the
+ * audit log, the policy or the trust files. */
 static void
 check_op_user(struct checker *k)
 {
@@ -191,33 +187,44 @@ check_policy(struct checker *k, struct policy *p, struct gate_state *st)
 	verdict_free(&v);
 }
 
+/* The state directory as a session opens it, then what a session will
+ * write: a probe file in each of its directories, the room on its file
+ * system, the audit log opened, locked and its last line read. */
+static void
+check_writable(struct checker *k, struct gate_state *st, bool *have_st)
+{
+	const struct gate_config *c = k->cfg;
+	struct werr e;
+
+	if (state_open(c->state_dir, st, &e) != 0) {
+		error(k, "state_dir: %s", e.msg);
+	} else {
+		*have_st = true;
+		if (state_probe(st, &e) != 0)
+			error(k, "%s", e.msg);
+	}
+	(void)footing_writable(c, *have_st ? st : NULL, report_error, k, &e);
+}
+
 int
 gate_check(const char *config_path)
 {
 	struct checker k = { 0 };
+	enum verdict_reason why;
 	struct gate_config cfg;
 	struct gate_state st;
 	struct policy p;
 	struct werr e;
 	bool have_st = false;
 	char when[32];
-	size_t i;
 
 	if (gate_config_load(config_path, &cfg, &e) != 0) {
 		fprintf(stderr, "writ-gate: %s\n", e.msg);
 		return 1;
 	}
 	k.cfg = &cfg;
-	check_not_shared(&k, "config", cfg.path);
-	check_not_shared(&k, "policy", cfg.policy);
-	for (i = 0; i < cfg.ntrust; i++)
-		check_not_shared(&k, "trust key", cfg.trust_files[i]);
-	if (cfg.audit_log != NULL)
-		check_not_shared(&k, "audit_log", cfg.audit_log);
-	if (state_open(cfg.state_dir, &st, &e) != 0)
-		error(&k, "state_dir: %s", e.msg);
-	else
-		have_st = true;
+	(void)footing_files(&cfg, report_error, &k, &why, &e);
+	check_writable(&k, &st, &have_st);
 	if (policy_load(cfg.policy, cfg.trust, cfg.ntrust, &p, &e) != 0) {
 		error(&k, "%s", e.msg);
 	} else {

@@ -1,4 +1,4 @@
-/* config.c: gate.ini -> struct gate_config (SPEC §5). A table of keys;
+/* config.c: gate.ini -> struct gate_config. A table of keys;
  * every error is "FILE:LINE: what"; a config that fails any check is not
  * used at all. */
 #include <stdio.h>
@@ -8,6 +8,7 @@
 #include "audit_log.h"
 #include "config.h"
 #include "file.h"
+#include "footing.h"
 #include "inifile.h"
 #include "request.h"
 #include "value.h"
@@ -385,7 +386,9 @@ gate_config_load(const char *path, struct gate_config *c, struct werr *e)
 	if ((r = set_defaults(c, e)) != 0 ||
 	    (r = set_string(&c->path, path, e)) != 0)
 		goto out;
-	if ((r = file_read(path, GATE_CONFIG_MAX, 0, &text, e)) != 0)
+	/* The same rule as on the policy and the trust keys (footing.c). */
+	if ((r = footing_trusted_file("config", path, e)) != 0 ||
+	    (r = file_read(path, GATE_CONFIG_MAX, 0, &text, e)) != 0)
 		goto out;
 	r = inifile_parse(path, text.data, text.len, &cb, &cp, e);
 	buf_free(&text);

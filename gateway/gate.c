@@ -14,6 +14,7 @@
 #include "authorize.h"
 #include "download.h"
 #include "exec.h"
+#include "footing.h"
 #include "gate.h"
 #include "policy.h"
 #include "reply.h"
@@ -111,9 +112,15 @@ gate_view_of(const struct session *s, struct gate_view *g)
 static void
 load_footing(struct session *s)
 {
+	enum verdict_reason why;
 	struct gate_view g;
 	struct werr e;
 
+	/* The same rules --check applies (footing.c). */
+	if (footing_files(s->cfg, NULL, NULL, &why, &e) != 0) {
+		verdict_refuse(&s->v, why, "%s", e.msg);
+		return;
+	}
 	if (policy_load(s->cfg->policy, s->cfg->trust, s->cfg->ntrust,
 	    &s->policy, &e) != 0) {
 		verdict_refuse(&s->v, VERDICT_BAD_POLICY, "%s", e.msg);
@@ -126,6 +133,10 @@ load_footing(struct session *s)
 		return;
 	}
 	s->have_state = true;
+	if (footing_writable(s->cfg, &s->state, NULL, NULL, &e) != 0) {
+		verdict_refuse(&s->v, VERDICT_GATE_ERROR, "%s", e.msg);
+		return;
+	}
 	gate_view_of(s, &g);
 	authorize_policy(&s->policy, &g, &s->v);
 	if (s->v.reason == VERDICT_OK && state_note_policy(&s->state,
@@ -316,8 +327,8 @@ run(struct session *s)
 		return refuse(s, VERDICT_GATE_ERROR, "argv too long");
 	/* Written (and fsynced, with audit_log) before the op starts: an op
 	 * that cannot be audited does not run. */
-	if (audit_accepted(&s->audit, &s->v) != 0)
-		return refuse(s, VERDICT_GATE_ERROR, "audit log unusable");
+	if (audit_accepted(&s->audit, &s->v, &e) != 0)
+		return refuse(s, VERDICT_GATE_ERROR, e.msg);
 	/* After the accepted record, so no file appears without one; a
 	 * placement that fails is then audited refused with its reason. */
 	if (s->upload.fd != -1 &&

@@ -11,6 +11,7 @@
 
 #include <sodium.h>
 
+#include "audit_log.h"
 #include "audit_verify.h"
 #include "check.h"
 #include "config.h"
@@ -24,7 +25,8 @@ static const char usage_text[] =
 "       writ-gate --check [-c FILE]    check the config, policy and files\n"
 "       writ-gate --listen ADDR:PORT --host-key FILE --authorized-keys FILE\n"
 "                 [-c FILE] [--foreground]    serve as its own SSH server\n"
-"       writ-gate audit verify FILE    check an audit_log's hash chain\n";
+"       writ-gate audit verify [--against SYSLOG_EXTRACT] FILE\n"
+"                 check an audit_log's hash chain (and its syslog copy)\n";
 
 static const char help_text[] =
 "\n"
@@ -43,7 +45,8 @@ static const char help_text[] =
 "\n"
 "Example:\n"
 "  writ-gate --check -c /etc/writ/gate.ini\n"
-"  writ-gate audit verify /var/log/writ/audit.log\n";
+"  writ-gate audit verify /var/log/writ/audit.log\n"
+"  writ-gate audit verify --against shipped.log /var/log/writ/audit.log\n";
 
 /* "ADDR PORT ADDR PORT" from sshd -> "ADDR:PORT" ("[v6]:PORT"); anything
  * else -> "unknown". Only hex digits, '.' and ':' pass: it is logged. */
@@ -81,9 +84,7 @@ forced_command(const char *config_path)
 	peer_of(getenv("SSH_CONNECTION"), peer, sizeof(peer));
 	if (gate_config_load(config_path, &cfg, &e) != 0) {
 		/* No config, no facility: audit to authpriv, the default. */
-		openlog("writ-gate", LOG_PID, LOG_AUTHPRIV);
-		syslog(LOG_ERR, "event=\"refused\" reason=\"gate-error\" "
-		    "peer=\"%s\" detail=\"config unusable\"", peer);
+		audit_config_unusable(peer, e.msg);
 		fprintf(stderr, "writ-gate: %s\n", e.msg);
 		return GATE_EXIT_CONFIG;
 	}
@@ -96,8 +97,8 @@ forced_command(const char *config_path)
 static int
 audit_command(int argc, char **argv)
 {
-	if (argc == 3 && strcmp(argv[1], "verify") == 0)
-		return audit_verify_main(argv[2]);
+	if (argc >= 2 && strcmp(argv[1], "verify") == 0)
+		return audit_verify_main(argc - 1, argv + 1);
 	fputs(usage_text, stderr);
 	return 2;
 }

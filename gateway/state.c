@@ -171,6 +171,41 @@ state_close(struct gate_state *st)
 	state_reset(st);
 }
 
+static int
+probe_one(int dirfd, const char *dir, const char *sub, struct werr *e)
+{
+	char name[40], shown[STATE_SHOWN_MAX];
+	uint8_t rnd[8];
+	int fd, err;
+
+	(void)snprintf(shown, sizeof(shown), "state directory %s%s%s", dir,
+	    sub[0] != '\0' ? "/" : "", sub);
+	randombytes_buf(rnd, sizeof(rnd));
+	memcpy(name, ".writ-gate-check-", 17);
+	sodium_bin2hex(name + 17, sizeof(name) - 17, rnd, sizeof(rnd));
+	fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+	    O_CLOEXEC | O_NOCTTY, 0600);
+	if (fd == -1)
+		return state_io_error(e, shown, "create a file", errno);
+	err = fd_write_all(fd, "x", 1);
+	(void)close(fd);
+	if (unlinkat(dirfd, name, 0) == -1)
+		return state_io_error(e, shown, "remove the probe file", errno);
+	return err != 0 ? state_io_error(e, shown, "write a file", err) : 0;
+}
+
+int
+state_probe(const struct gate_state *st, struct werr *e)
+{
+	int r;
+
+	if ((r = probe_one(st->dirfd, st->dir, "", e)) != 0 ||
+	    (r = probe_one(st->nonces_fd, st->dir, "nonces", e)) != 0 ||
+	    (r = probe_one(st->locks_fd, st->dir, "locks", e)) != 0)
+		return r;
+	return 0;
+}
+
 /* The policy parser allows 1-64 of [A-Za-z0-9_.-], not starting with '.'
  * or '-'. Checked again here, because the name becomes a file name: no
  * '/', no ".", no "..". */

@@ -44,6 +44,11 @@ struct gate_state {
  * state_close() is always safe after state_open(); it may be called twice. */
 int state_open(const char *dir, struct gate_state *st, struct werr *e);
 void state_close(struct gate_state *st);
+/* For --check: creates, writes a byte to and removes a probe file in the
+ * state directory, nonces/ and locks/, as recording a nonce or taking a
+ * lock would (a directory at mode 0500, immutable, read-only or full fails
+ * here, named with errno's text). */
+int state_probe(const struct gate_state *st, struct werr *e);
 
 /* Seconds the recorded latest time may lag the gate's clock: a session
  * writes the state file only when the time moved on by this much. */

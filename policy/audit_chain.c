@@ -76,6 +76,9 @@ check_line(uint8_t prev[AUDIT_CHAIN_BYTES], const char *line, size_t len,
 /* The verifier's state between reads. */
 struct verify {
 	const char *path;
+	audit_line_fn fn;
+	void *ctx;
+	int stopped;            /* fn's non-zero return */
 	uint8_t prev[AUDIT_CHAIN_BYTES];
 	char line[AUDIT_FILE_LINE_MAX];
 	size_t len;             /* bytes of the current line so far */
@@ -105,6 +108,9 @@ verify_chunk(struct verify *v, const char *p, size_t n)
 			return -1;
 		v->nlines++;
 		v->len = 0;
+		if (v->fn != NULL &&
+		    (v->stopped = v->fn(v->ctx, v->nlines, v->prev)) != 0)
+			return -1;
 		p += take + 1;
 		n -= take + 1;
 	}
@@ -133,7 +139,7 @@ verify_fd(int fd, struct verify *v, struct werr *e)
 			    "%s: larger than %llu bytes", v->path,
 			    (unsigned long long)AUDIT_FILE_MAX);
 		if (verify_chunk(v, chunk, (size_t)n) != 0)
-			return WRIT_ECRYPTO;
+			return v->stopped != 0 ? v->stopped : WRIT_ECRYPTO;
 	}
 	/* The writer ends every line with its newline in the same write(2):
 	 * a last line without one is a write that was cut short. */
@@ -145,31 +151,47 @@ verify_fd(int fd, struct verify *v, struct werr *e)
 }
 
 int
-audit_verify_file(const char *path, uint64_t *nlines, uint64_t *bad_line,
-    struct werr *e)
+audit_walk_file(const char *path, audit_line_fn fn, void *ctx,
+    struct audit_walk *w, struct werr *e)
 {
 	struct verify *v = NULL;
 	struct stat st;
 	int fd, r;
 
-	*nlines = 0;
-	*bad_line = 0;
+	memset(w, 0, sizeof(*w));
 	if ((r = file_open_regular(path, &fd, &st, e)) != 0)
 		return r;
+	/* The line buffer is a whole record long: on the heap. */
 	if ((v = calloc(1, sizeof(*v))) == NULL) {
 		r = werr_set(e, WRIT_ENOMEM, "%s: out of memory", path);
 		goto out;
 	}
 	v->path = path;     /* prev starts as chain_0: 32 zero bytes */
+	v->fn = fn;
+	v->ctx = ctx;
 	r = verify_fd(fd, v, e);
-	if (r == WRIT_ECRYPTO) {
-		*bad_line = v->nlines + 1;
+	if (r == WRIT_ECRYPTO && v->stopped == 0) {
+		w->bad_line = v->nlines + 1;
 		r = werr_set(e, WRIT_ECRYPTO, "%s:%llu: chain broken (%s)",
-		    path, (unsigned long long)*bad_line, v->why);
+		    path, (unsigned long long)w->bad_line, v->why);
 	}
-	*nlines = v->nlines;
+	w->nlines = v->nlines;
+	memcpy(w->last, v->prev, sizeof(w->last));
 out:
 	free(v);
 	close(fd);
+	return r;
+}
+
+int
+audit_verify_file(const char *path, uint64_t *nlines, uint64_t *bad_line,
+    struct werr *e)
+{
+	struct audit_walk w;
+	int r;
+
+	r = audit_walk_file(path, NULL, NULL, &w, e);
+	*nlines = w.nlines;
+	*bad_line = w.bad_line;
 	return r;
 }

@@ -2,7 +2,12 @@
 # configured facility and the local file's chain=; the file's chain verifies
 # and names the first broken line; a file that cannot be written fails the
 # record (the gate then refuses) yet syslog still gets it; concurrent
-# writers never interleave lines or fork the chain.
+# writers never interleave lines or fork the chain; a record longer than a
+# syslog line is whole in the file and cut, marked, in syslog; a decision
+# the file cannot take never reaches syslog; verify --against checks a
+# syslog extract against the file.
+. "$(dirname "$0")/../mounts.sh"
+mounts_private "$@"
 . "$(dirname "$0")/../lib.sh"
 . "$SRC/tests/rsyslog.sh"
 
@@ -33,7 +38,7 @@ mkchain chain.log 'event="accepted" op="uptime"' 'event="finished" exit=0' \
     'event="refused" reason="wrong-host"'
 t "$VERIFY" chain.log
 expect verify_accepts_a_chain_written_by_python 0 \
-    "writ-gate: audit chain.log: ok, 3 lines"
+    "writ-gate: audit chain.log: ok, 3 lines, last chain=$(tail -n 1 chain.log | sed 's/.* chain=//')"
 
 : >empty.log
 t "$VERIFY" empty.log
@@ -67,7 +72,12 @@ rsyslog_start records_reach_syslog_as_in_the_file refused_is_a_warning \
     no_file_means_no_chain missing_directory_fails_but_syslog_gets_it \
     read_only_file_system_fails_but_syslog_gets_it \
     damaged_file_is_refused_not_continued unprivileged_writer_logs_too \
-    concurrent_writers_keep_one_chain stderr_gets_the_syslog_line || exit 0
+    concurrent_writers_keep_one_chain stderr_gets_the_whole_line \
+    long_record_is_whole_in_the_file_and_marked_in_syslog \
+    decision_the_file_cannot_take_never_reaches_syslog \
+    against_matches_an_extract against_finds_a_rewritten_file \
+    against_finds_a_cut_file against_finds_an_extract_out_of_order \
+    against_needs_chains || exit 0
 
 # The syslog line must be "local3.notice writ-gate[PID]: " and then exactly
 # the file's line, chain= included.
@@ -123,7 +133,7 @@ esac
 t "${LOG_NS[@]}" "$EMIT" -l /nonexistent/dir/audit.log accepted op=case5
 line=$(syslog_line 'op="case5"')
 if [ "$rc" = 1 ] &&
-    grep -qF 'audit_emit: /nonexistent/dir/audit.log: No such file or directory' out &&
+    grep -qF 'audit_emit: audit log /nonexistent/dir/audit.log: open: No such file or directory' out &&
     [ "${line#*]: }" = 'event="accepted" op="case5" audit_log_failed=1' ]; then
 	pass missing_directory_fails_but_syslog_gets_it
 else
@@ -204,11 +214,101 @@ else
 	pass concurrent_writers_keep_one_chain
 fi
 
-t "${LOG_NS[@]}" "$EMIT" -s -l "$SCRATCH/audit.log" accepted op=case10
+t "${LOG_NS[@]}" "$EMIT" -s -l "$SCRATCH/audit.log" accepted op=case10 \
+    params=@5000
 line=$(syslog_line 'op="case10"')
 if [ "$rc" = 0 ] && [ "$(cat out)" = "$(tail -n 1 audit.log)" ] &&
-    [ "${line#*]: }" = "$(cat out)" ]; then
-	pass stderr_gets_the_syslog_line
+    [ "${#line}" -lt 4000 ] && [ "${line##* chain=}" = "$(cat out | sed 's/.* chain=//')" ]; then
+	pass stderr_gets_the_whole_line
 else
-	fail stderr_gets_the_syslog_line "exit $rc: $(cat out); syslog: $line"
+	fail stderr_gets_the_whole_line "exit $rc: $(head -c 300 out); syslog: $line"
 fi
+
+# 9,000 bytes of params, then a field after them: the file has both whole,
+# syslog a copy that fits, cut where it says, with the whole line's chain.
+t "${LOG_NS[@]}" "$EMIT" -l "$SCRATCH/long.log" accepted op=case11 \
+    params=@9000 next=visible
+line=$(syslog_line 'op="case11"')
+file=$(cat long.log)
+msg=${line#*]: }
+if [ "$rc" = 0 ] && printf '%s' "$file" | grep -q "params=\"v\{9000\}\" next=\"visible\" chain=" &&
+    [ "${#msg}" -le 3840 ] &&
+    printf '%s' "$msg" | grep -q '^event="accepted" op="case11" params="v*\.\.\." next="visible" truncated=1 cut="params" chain=[0-9a-f]\{64\}$' &&
+    [ "${msg##* chain=}" = "${file##* chain=}" ]; then
+	pass long_record_is_whole_in_the_file_and_marked_in_syslog
+else
+	fail long_record_is_whole_in_the_file_and_marked_in_syslog "exit $rc: $(cat out); syslog ${#msg} bytes: $(printf '%s' "$msg" | cut -c 1-200)...$(printf '%s' "$msg" | tail -c 150)"
+fi
+
+# A full file system: the accepted record an op waits on cannot be
+# written, so syslog gets nothing of it; the refusal that follows is the
+# record (marked: it could not reach the file either).
+small_fs "$SCRATCH/full" 1m
+: > full/audit.log
+fill_fs "$SCRATCH/full"
+t "${LOG_NS[@]}" "$EMIT" -d -l "$SCRATCH/full/audit.log" accepted op=case12
+r1=$rc o1=$(cat out)
+t "${LOG_NS[@]}" "$EMIT" -l "$SCRATCH/full/audit.log" refused op=case12 \
+    reason=gate-error
+line=$(syslog_line 'event="refused" op="case12"')
+if [ "$r1" = 1 ] && printf '%s' "$o1" | grep -qF \
+    "audit log $SCRATCH/full/audit.log: write: No space left on device" &&
+    [ "$(grep -c 'op="case12"' "$RSYSLOG_OUT")" = 1 ] &&
+    [ "${line#*]: }" = 'event="refused" op="case12" reason="gate-error" audit_log_failed=1' ] &&
+    [ ! -s full/audit.log ]; then
+	pass decision_the_file_cannot_take_never_reaches_syslog
+else
+	fail decision_the_file_cannot_take_never_reaches_syslog "exit $r1: $o1; syslog: $(grep 'op="case12"' "$RSYSLOG_OUT")"
+fi
+
+# ---- verify --against: the syslog copy shipped off the host ----
+
+t "${LOG_NS[@]}" "$EMIT" -f local2 -l "$SCRATCH/ag.log" -n 6 accepted op=case13
+_syslog_6() { [ "$(grep -c 'op="case13"' "$RSYSLOG_OUT")" -ge 6 ]; }
+_rsyslog_until 10 _syslog_6
+grep -F 'op="case13"' "$RSYSLOG_OUT" > extract.log
+# Another program's lines and a record without chain= are passed over.
+{ echo 'user.info cron[12]: (root) CMD (run-parts /etc/cron.hourly)'
+  echo 'local2.notice writ-gate[9]: event="accepted" op="x" audit_log_failed=1'
+  cat extract.log; } > mixed.log
+t "$VERIFY" --against mixed.log ag.log
+expect against_matches_an_extract 0 \
+    "writ-gate: audit ag.log: ok, 6 lines, last chain=$(tail -n 1 ag.log | sed 's/.* chain=//'); mixed.log: 6 chains, in ag.log in order (the last is line 6)"
+
+# Root on the host edits line 3 and recomputes every chain= after it: the
+# file verifies alone, but no longer holds what syslog received.
+python3 - ag.log rechained.log <<'PY'
+import hashlib, sys
+lines = [l.rsplit(" chain=", 1)[0] for l in open(sys.argv[1])]
+lines[2] = lines[2].replace('seq=3', 'seq=33')
+prev = bytes(32)
+with open(sys.argv[2], "w") as f:
+    for rec in lines:
+        prev = hashlib.blake2b(prev + rec.encode(), digest_size=32).digest()
+        f.write("%s chain=%s\n" % (rec, prev.hex()))
+PY
+t "$VERIFY" rechained.log
+r1=$rc
+t "$VERIFY" --against extract.log rechained.log
+if [ "$r1" = 0 ] && [ "$rc" = 1 ] && grep -qF \
+    "writ-gate: audit rechained.log: edited or rewritten after line 2 (of 6): extract.log:3 holds chain=$(sed -n 3p ag.log | sed 's/.* chain=//'), which no later line of the file has" out; then
+	pass against_finds_a_rewritten_file
+else
+	fail against_finds_a_rewritten_file "alone $r1; $rc: $(cat out)"
+fi
+
+head -n 4 ag.log > cut4.log
+t "$VERIFY" --against extract.log cut4.log
+expect against_finds_a_cut_file 1 \
+    "writ-gate: audit cut4.log: cut short: it ends at line 4, but extract.log:5 holds a later record, chain=$(sed -n 5p ag.log | sed 's/.* chain=//')"
+
+{ sed -n 1p extract.log; sed -n 3p extract.log; sed -n 2p extract.log; sed -n '4,6p' extract.log; } > swapped.log
+t "$VERIFY" --against swapped.log ag.log
+expect against_finds_an_extract_out_of_order 1 \
+    "writ-gate: audit swapped.log:3: chain=$(sed -n 2p ag.log | sed 's/.* chain=//') is ag.log line 2, but the extract's earlier chains reach line 3: the extract is out of order"
+
+grep -v 'chain=' "$RSYSLOG_OUT" > nochains.log
+t "$VERIFY" --against nochains.log ag.log
+expect against_needs_chains 1 "no line ends with chain=: nothing to check"
+t "$VERIFY" --against /nonexistent ag.log
+expect against_reports_a_missing_extract 1 "/nonexistent: No such file or directory"

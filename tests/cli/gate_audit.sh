@@ -1,13 +1,38 @@
 # gate_audit.sh: every session leaves its records in a real rsyslogd
 # (ident writ-gate, the configured facility), one line per event, values
 # quoted so none can forge a field, unverified fields as claimed_*, and
-# chain= matching the hash-chained local audit file.
+# chain= matching the hash-chained local audit file; the file holds every
+# value whole, and where a record is longer than a syslog line may be, the
+# syslog copy marks each cut; audit verify names the last chain and checks
+# the syslog copy against the file.
 . "$(dirname "$0")/../lib.sh"
 . "$SRC/tests/sshd.sh"
 . "$SRC/tests/rsyslog.sh"
 
 rsyslog_start syslog_receives_records || exit 0
 gate_setup
+# Ops with long params: 1024-byte values, the longest a request carries.
+sed -i -e '0,/^ops   = /s//ops   = pair, five, /' "$GATE_DIR/policy.ini"
+cat >> "$GATE_DIR/policy.ini" <<'OPS'
+
+[op pair]
+exec         = /bin/echo {first} {second}
+param.first  = [a-z]+
+param.second = [a-z]+
+timeout      = 10
+
+[op five]
+exec    = /bin/echo {a} {b} {c} {d} {e}
+param.a = [a-z]+
+param.b = [a-z]+
+param.c = [a-z]+
+param.d = [a-z]+
+param.e = [a-z]+
+timeout = 10
+OPS
+(cd "$GATE_DIR" && "$WRIT" policy sign -s authority.key policy.ini >/dev/null) ||
+	fail policy_sign "writ policy sign failed"
+gate_own "$GATE_DIR/policy.ini" "$GATE_DIR/policy.ini.minisig"
 SSHD_PREFIX=("${LOG_NS[@]}")
 sshd_start
 
@@ -82,8 +107,76 @@ gate_ssh id >/dev/null 2>&1
 rsyslog_wait 'reason="not-a-request"' 10 && pass login_attempt_reaches_syslog ||
 	fail login_attempt_reaches_syslog "$(tail -n 2 "$RSYSLOG_OUT")"
 
+# A 1,020-byte param, then another: the op gets both, and so does every
+# copy of its record.
+long=$(head -c 1020 /dev/zero | tr '\0' a)
+send long_param -k "$(k ci)" $(req) pair "first=$long" second=visible
+verdict_is long_param_runs long_param "accepted "
+grep -qx "$long visible" "$SCRATCH/long_param.stdout" &&
+	pass long_param_reaches_the_op ||
+	fail long_param_reaches_the_op "stdout: $(head -c 100 "$SCRATCH/long_param.stdout")"
+rid=$(cut -d ' ' -f 2 "$SCRATCH/long_param.verdict")
+rsyslog_wait "request=\"$rid\"" 10
+acc=$(grep -F 'event="accepted"' "$GATE_DIR/audit.log" | grep -F "\"$rid\"")
+printf '%s\n' "$acc" | grep -qF "params=\"first=$long,second=visible\"" &&
+    printf '%s\n' "$acc" | grep -qF "argv=\"/bin/echo,$long,visible\"" &&
+	pass long_param_file_holds_both ||
+	fail long_param_file_holds_both "$(printf '%s' "$acc" | cut -c 1-300)"
+line=$(grep -F 'event="accepted"' "$RSYSLOG_OUT" | grep -F "\"$rid\"")
+[ "${line#*]: }" = "$acc" ] && pass long_param_syslog_holds_both ||
+	fail long_param_syslog_holds_both "$(printf '%s' "$line" | cut -c 1-300)"
+
+# Four of them and a fifth: more than a syslog line may hold. The file is
+# whole; syslog's copy is cut, says so and which, and carries the chain of
+# the whole line.
+send five_long -k "$(k ci)" $(req) five "a=$long" "b=$long" "c=$long" \
+    "d=$long" e=visible
+verdict_is five_long_runs five_long "accepted "
+rid=$(cut -d ' ' -f 2 "$SCRATCH/five_long.verdict")
+rsyslog_wait "request=\"$rid\"" 10
+acc=$(grep -F 'event="accepted"' "$GATE_DIR/audit.log" | grep -F "\"$rid\"")
+printf '%s\n' "$acc" | grep -qF "params=\"a=$long,b=$long,c=$long,d=$long,e=visible\"" &&
+    ! printf '%s\n' "$acc" | grep -q 'truncated=' &&
+	pass five_long_file_holds_every_value ||
+	fail five_long_file_holds_every_value "$(printf '%s' "$acc" | cut -c 1-300)"
+line=$(grep -F 'event="accepted"' "$RSYSLOG_OUT" | grep -F "\"$rid\"")
+f=$(printf '%s\n' "$line" | fields)
+msg=${line#*]: }
+if [ "${#msg}" -le 3840 ] &&
+    printf '%s\n' "$f" | grep -qx 'truncated 1' &&
+    printf '%s\n' "$f" | grep -qx 'cut params,argv' &&
+    printf '%s\n' "$f" | grep -q '^params a=[a-e=,]*\.\.\.$' &&
+    printf '%s\n' "$f" | grep -qx 'op five' &&
+    printf '%s\n' "$f" | grep -q '^peer 127.0.0.1:'; then
+	pass five_long_syslog_marks_its_cuts
+else
+	fail five_long_syslog_marks_its_cuts "${#msg} bytes: $(printf '%s' "$f" | cut -c 1-400)"
+fi
+[ "${line##* chain=}" = "${acc##* chain=}" ] &&
+	pass five_long_syslog_chain_is_the_whole_lines ||
+	fail five_long_syslog_chain_is_the_whole_lines "syslog ${line##* chain=}, file ${acc##* chain=}"
+
+# audit verify names the last chain: an operator compares it with the copy
+# shipped off the host; --against does it for every line of an extract.
+n=$(wc -l < "$GATE_DIR/audit.log")
+last=$(tail -n 1 "$GATE_DIR/audit.log" | sed 's/.* chain=//')
 t "$GATE" audit verify "$GATE_DIR/audit.log"
-expect file_chain_verifies 0 "ok, 4 lines"
+expect file_chain_verifies 0 "ok, $n lines, last chain=$last"
+rsyslog_wait "$last" 10
+grep -F 'writ-gate[' "$RSYSLOG_OUT" > "$SCRATCH/extract.log"
+k=$(grep -c ' chain=[0-9a-f]*$' "$SCRATCH/extract.log")
+t "$GATE" audit verify --against "$SCRATCH/extract.log" "$GATE_DIR/audit.log"
+expect syslog_extract_matches_the_file 0 \
+    "; $SCRATCH/extract.log: $k chains, in $GATE_DIR/audit.log in order (the last is line $n)"
+
+cp "$GATE_DIR/audit.log" "$SCRATCH/cut.log"
+truncate -s "$(head -n $((n - 2)) "$GATE_DIR/audit.log" | wc -c)" "$SCRATCH/cut.log"
+t "$GATE" audit verify "$SCRATCH/cut.log"
+expect cut_file_verifies_alone 0 "ok, $((n - 2)) lines"
+t "$GATE" audit verify --against "$SCRATCH/extract.log" "$SCRATCH/cut.log"
+expect syslog_extract_finds_a_cut_file 1 \
+    "audit $SCRATCH/cut.log: cut short: it ends at line $((n - 2)), but $SCRATCH/extract.log:"
+
 sed -i '2s/uptime/reboot/' "$GATE_DIR/audit.log"
 t "$GATE" audit verify "$GATE_DIR/audit.log"
 expect edited_file_names_first_broken_line 1 "audit.log:2: chain broken"

@@ -1,6 +1,7 @@
 /* test_audit.c: audit records quote every value so none can forge a field
- * or a line; long values and records are cut visibly; the hash chain of an
- * audit file verifies and names the first line that breaks it. */
+ * or a line; values are held whole, and whatever is cut (past the bounds,
+ * or in the syslog copy) is marked; the hash chain of an audit file
+ * verifies and names the first line that breaks it. */
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -10,14 +11,17 @@
 
 /* ---- a strict reader of records, independent of the writer ---- */
 
-#define KV_MAX 16
+#define KV_MAX 64
 
 struct kv {
 	char key[32];
-	uint8_t val[AUDIT_LINE_MAX];
+	uint8_t *val;           /* in arena */
 	size_t vlen;
 	int quoted;
 };
+
+/* The decoded values of the last record parsed: never longer than it. */
+static uint8_t arena[AUDIT_RECORD_MAX + AUDIT_SYSLOG_MAX];
 
 static int
 hexval(char c)
@@ -36,7 +40,7 @@ static int
 parse_record(const char *s, struct kv *kv)
 {
 	int n = 0, h, l;
-	size_t k;
+	size_t k, used = 0;
 
 	for (;;) {
 		if (n == KV_MAX)
@@ -49,6 +53,7 @@ parse_record(const char *s, struct kv *kv)
 		memcpy(kv[n].key, s, k);
 		kv[n].key[k] = '\0';
 		kv[n].vlen = 0;
+		kv[n].val = arena + used;
 		s += k + 1;
 		if ((kv[n].quoted = (*s == '"'))) {
 			for (s++; *s != '"'; s++) {
@@ -76,6 +81,7 @@ parse_record(const char *s, struct kv *kv)
 			while (*s >= '0' && *s <= '9')
 				kv[n].val[kv[n].vlen++] = (uint8_t)*s++;
 		}
+		used += kv[n].vlen;
 		n++;
 		if (*s == '\0')
 			return n;
@@ -84,12 +90,23 @@ parse_record(const char *s, struct kv *kv)
 	}
 }
 
-/* The record event="e" with one field key=value, as the writer makes it. */
+/* audit_begin on a record that may hold an earlier one (records are
+ * static here: still reachable at exit, so the leak checker is quiet). */
+static void
+rebegin(struct audit_record *r, const char *event)
+{
+	audit_record_free(r);
+	audit_begin(r, event);
+}
+
+/* The record event="e" with one field key=value, as the writer makes it
+ * (ended; the caller frees it). */
 static const char *
 one_field(struct audit_record *r, const uint8_t *v, size_t len)
 {
-	audit_begin(r, "e");
+	rebegin(r, "e");
 	audit_field_bytes(r, "value", v, len);
+	audit_end(r);
 	return r->line;
 }
 
@@ -98,9 +115,9 @@ one_field(struct audit_record *r, const uint8_t *v, size_t len)
 static void
 quotes_every_value(void)
 {
-	struct audit_record r;
+	static struct audit_record r;
 
-	audit_begin(&r, "accepted");
+	rebegin(&r, "accepted");
 	audit_field(&r, "op", "uptime");
 	audit_field(&r, "message", "");
 	audit_field_u64(&r, "duration_ms", 42);
@@ -128,7 +145,7 @@ escapes_quotes_backslashes_and_control_bytes(void)
 		{ "\x1b[31m", "\"\\x1b[31m\"" },
 		{ "x=1 y=\"2\"", "\"x=1 y=\\\"2\\\"\"" },
 	};
-	struct audit_record r;
+	static struct audit_record r;
 	char want[256];
 	size_t i;
 
@@ -145,7 +162,7 @@ static void
 escapes_nul_bytes(void)
 {
 	static const uint8_t v[] = { 'a', 0, 'b', 0 };
-	struct audit_record r;
+	static struct audit_record r;
 
 	CHECK_STR(one_field(&r, v, sizeof(v)),
 	    "event=\"e\" value=\"a\\x00b\\x00\"");
@@ -177,7 +194,7 @@ escapes_every_byte_of_invalid_utf8(void)
 		{ { 0xc2, 0x9b }, 2, "\\xc2\\x9b" },            /* C1 CSI */
 		{ { 0xc2, 0x80 }, 2, "\\xc2\\x80" },            /* U+0080 */
 	};
-	struct audit_record r;
+	static struct audit_record r;
 	char want[128];
 	size_t i;
 
@@ -201,12 +218,12 @@ keeps_valid_multibyte_utf8(void)
 		"\xf0\x90\x8d\x88",             /* U+10348 */
 		"\xf4\x8f\xbf\xbf",             /* U+10FFFF, the last */
 	};
-	struct audit_record r;
+	static struct audit_record r;
 	char want[128];
 	size_t i;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		audit_begin(&r, "e");
+		rebegin(&r, "e");
 		audit_field(&r, "value", cases[i]);
 		snprintf(want, sizeof(want), "event=\"e\" value=\"%s\"",
 		    cases[i]);
@@ -224,12 +241,12 @@ value_cannot_forge_a_field_or_a_line(void)
 		"ok\nevent=\"accepted\" op=\"reboot\"",
 		"\\",
 	};
-	struct audit_record r;
+	static struct audit_record r;
 	struct kv kv[KV_MAX];
 	size_t i;
 
 	for (i = 0; i < sizeof(forged) / sizeof(forged[0]); i++) {
-		audit_begin(&r, "refused");
+		rebegin(&r, "refused");
 		audit_field(&r, "message", forged[i]);
 		audit_field(&r, "reason", "bad-signature");
 		CHECK(strchr(r.line, '\n') == NULL);
@@ -246,144 +263,411 @@ value_cannot_forge_a_field_or_a_line(void)
 	}
 }
 
-/* ---- cutting ---- */
+/* ---- values whole, cuts marked ---- */
 
-static void
-cuts_long_values_with_a_marker(void)
+/* The record's last fields are truncated=1 and cut="KEYS". */
+static int
+marked_cut(const struct kv *kv, int n, const char *keys)
 {
-	static uint8_t v[AUDIT_VALUE_MAX + 100];
-	struct audit_record r;
+	return n >= 2 && strcmp(kv[n - 2].key, "truncated") == 0 &&
+	    kv[n - 2].vlen == 1 && kv[n - 2].val[0] == '1' &&
+	    strcmp(kv[n - 1].key, "cut") == 0 &&
+	    kv[n - 1].vlen == strlen(keys) &&
+	    memcmp(kv[n - 1].val, keys, kv[n - 1].vlen) == 0;
+}
+
+/* A 1,020-byte param once hid the next one: every value stays whole. */
+static void
+keeps_long_values_whole(void)
+{
+	static char p1[1021], p2[64 * 1024 + 1];
+	static struct audit_record r;
 	struct kv kv[KV_MAX];
 
-	memset(v, 'a', sizeof(v));
-	one_field(&r, v, AUDIT_VALUE_MAX);
-	CHECK(parse_record(r.line, kv) == 2);
-	CHECK(kv[1].vlen == AUDIT_VALUE_MAX);   /* exactly the max: whole */
+	memset(p1, 'a', sizeof(p1) - 1);
+	memset(p2, 'b', sizeof(p2) - 1);
+	rebegin(&r, "accepted");
+	audit_field(&r, "params", p1);
+	audit_field(&r, "next", "visible");
+	audit_field(&r, "big", p2);
+	audit_field(&r, "after", "x");
+	audit_end(&r);
+	CHECK(audit_whole(&r));
+	CHECK(parse_record(r.line, kv) == 5);
+	CHECK(kv[1].vlen == sizeof(p1) - 1);
+	CHECK_STR(kv[2].key, "next");
+	CHECK(kv[2].vlen == 7 && memcmp(kv[2].val, "visible", 7) == 0);
+	CHECK(kv[3].vlen == sizeof(p2) - 1);
+	CHECK(strstr(r.line, "truncated") == NULL);
+}
 
-	one_field(&r, v, AUDIT_VALUE_MAX + 1);
+/* A value that really ends in "..." is not a cut one: no mark. */
+static void
+literal_dots_are_not_a_cut(void)
+{
+	static struct audit_record r;
+	struct kv kv[KV_MAX];
+
+	rebegin(&r, "accepted");
+	audit_field(&r, "message", "wait for it...");
+	audit_end(&r);
+	CHECK(audit_whole(&r));
+	CHECK_STR(r.line, "event=\"accepted\" message=\"wait for it...\"");
 	CHECK(parse_record(r.line, kv) == 2);
+}
+
+static void
+cuts_values_past_the_max_and_marks_the_record(void)
+{
+	static struct audit_record r;
+	struct kv kv[KV_MAX];
+	uint8_t *v;
+	int n;
+
+	CHECK((v = malloc(AUDIT_VALUE_MAX + 100)) != NULL);
+	memset(v, 'a', AUDIT_VALUE_MAX + 100);
+	rebegin(&r, "e");
+	audit_field_bytes(&r, "value", v, AUDIT_VALUE_MAX);  /* the max: whole */
+	audit_end(&r);
+	n = parse_record(r.line, kv);
+	CHECK(n == 2 && kv[1].vlen == AUDIT_VALUE_MAX && audit_whole(&r));
+
+	rebegin(&r, "e");
+	audit_field_bytes(&r, "value", v, AUDIT_VALUE_MAX + 1);
+	audit_field(&r, "after", "kept");
+	audit_end(&r);
+	n = parse_record(r.line, kv);
+	free(v);
+	CHECK(n == 5);
 	CHECK(kv[1].vlen == AUDIT_VALUE_MAX + 3);
 	CHECK(memcmp(kv[1].val + AUDIT_VALUE_MAX, "...", 3) == 0);
-	CHECK(r.line[r.len - 1] == '"');        /* the marker is inside */
-	CHECK(!r.overflow);
-
-	/* A C string far longer than the max is cut the same way. */
-	v[sizeof(v) - 1] = '\0';
-	audit_begin(&r, "e");
-	audit_field(&r, "value", (const char *)v);
-	CHECK(parse_record(r.line, kv) == 2);
-	CHECK(kv[1].vlen == AUDIT_VALUE_MAX + 3);
+	CHECK_STR(kv[2].key, "after");          /* fields go on after a cut */
+	CHECK(marked_cut(kv, n, "value"));
+	CHECK(!audit_whole(&r));
 }
 
+/* The command a non-request session asked for is bounded by the caller. */
 static void
-cut_never_splits_a_character(void)
+upto_cuts_at_its_bound_without_splitting_a_character(void)
 {
-	static uint8_t v[AUDIT_VALUE_MAX + 8];
-	struct audit_record r;
+	static uint8_t v[1100];
+	static struct audit_record r;
 	struct kv kv[KV_MAX];
+	int n;
 
-	memset(v, 'a', sizeof(v));
-	memcpy(v + AUDIT_VALUE_MAX - 1, "\xe2\x82\xac", 3);   /* € */
-	one_field(&r, v, sizeof(v));
-	CHECK(parse_record(r.line, kv) == 2);
-	CHECK(kv[1].vlen == AUDIT_VALUE_MAX - 1 + 3);
-	CHECK(memcmp(kv[1].val + AUDIT_VALUE_MAX - 1, "...", 3) == 0);
+	memset(v, 'a', sizeof(v) - 1);
+	memcpy(v + 1023, "\xe2\x82\xac", 3);   /* a euro sign across 1024 */
+	rebegin(&r, "refused");
+	audit_field_upto(&r, "claimed_command", (const char *)v, 1024);
+	audit_end(&r);
+	n = parse_record(r.line, kv);
+	CHECK(n == 4);
+	CHECK(kv[1].vlen == 1023 + 3);
+	CHECK(memcmp(kv[1].val + 1023, "...", 3) == 0);
 	CHECK(strstr(r.line, "\\xe2") == NULL);
+	CHECK(marked_cut(kv, n, "claimed_command"));
+	/* At or under the bound: whole, unmarked. */
+	rebegin(&r, "refused");
+	audit_field_upto(&r, "claimed_command", "ls -la", 1024);
+	audit_end(&r);
+	CHECK_STR(r.line, "event=\"refused\" claimed_command=\"ls -la\"");
 }
 
 static void
-overflow_keeps_whole_fields_and_says_truncated(void)
+partial_value_is_marked(void)
 {
-	static char v[AUDIT_VALUE_MAX + 1];
-	struct audit_record r;
+	static struct audit_record r;
 	struct kv kv[KV_MAX];
+	int n;
+
+	rebegin(&r, "accepted");
+	audit_field_partial(&r, "argv", (const uint8_t *)"/bin/ec", 7);
+	audit_field(&r, "op", "x");
+	audit_end(&r);
+	n = parse_record(r.line, kv);
+	CHECK(n == 5);
+	CHECK(kv[1].vlen == 10 && memcmp(kv[1].val, "/bin/ec...", 10) == 0);
+	CHECK(marked_cut(kv, n, "argv"));
+}
+
+static void
+overflow_keeps_whole_fields_and_names_the_rest(void)
+{
+	static struct audit_record r;
+	struct kv kv[KV_MAX];
+	char *v;
 	int n, i;
 
-	memset(v, 'p', AUDIT_VALUE_MAX);
-	audit_begin(&r, "accepted");
-	for (i = 0; i < 6; i++)
+	/* Three 1.5 MiB values: two fit in the record, the third does not. */
+	CHECK((v = malloc(3 << 19)) != NULL);
+	memset(v, 'p', (3 << 19) - 1);
+	v[(3 << 19) - 1] = '\0';
+	rebegin(&r, "accepted");
+	for (i = 0; i < 3; i++)
 		audit_field(&r, "params", v);
 	audit_field(&r, "op", "x");     /* small, but after the cut */
+	free(v);
 	CHECK(r.overflow);
-	CHECK(r.len < AUDIT_LINE_MAX && r.len == strlen(r.line));
-	CHECK(r.len >= 12 && strcmp(r.line + r.len - 12, " truncated=1") == 0);
+	audit_end(&r);
+	CHECK(r.len < AUDIT_RECORD_MAX && r.len == strlen(r.line));
 	n = parse_record(r.line, kv);
-	CHECK(n == 1 + 3 + 1);          /* event, 3 whole params, truncated */
-	for (i = 1; i < n - 1; i++) {
+	CHECK(n == 1 + 2 + 2);          /* event, 2 whole params, the marks */
+	for (i = 1; i < 3; i++) {
 		CHECK_STR(kv[i].key, "params");
-		CHECK(kv[i].vlen == AUDIT_VALUE_MAX);
+		CHECK(kv[i].vlen == (3 << 19) - 1);
 	}
-	CHECK_STR(kv[n - 1].key, "truncated");
+	CHECK(marked_cut(kv, n, "params,op"));
 	CHECK(strstr(r.line, " op=") == NULL);
 }
 
 static void
 overflow_from_escaping_counts_output_bytes(void)
 {
-	static uint8_t ctl[AUDIT_VALUE_MAX];
-	struct audit_record r;
+	static struct audit_record r;
 	struct kv kv[KV_MAX];
+	uint8_t *ctl;
 
-	/* 1024 control bytes become 4096 bytes of \xNN: cannot fit. */
-	memset(ctl, 0x01, sizeof(ctl));
-	audit_begin(&r, "refused");
+	/* 1.5 MiB of control bytes become 6 MiB of \xNN: cannot fit. */
+	CHECK((ctl = malloc(3 << 19)) != NULL);
+	memset(ctl, 0x01, 3 << 19);
+	rebegin(&r, "refused");
 	audit_field(&r, "reason", "x");
-	audit_field_bytes(&r, "claimed_params", ctl, sizeof(ctl));
+	audit_field_bytes(&r, "claimed_params", ctl, 3 << 19);
+	free(ctl);
+	audit_end(&r);
 	CHECK(r.overflow);
-	CHECK_STR(r.line, "event=\"refused\" reason=\"x\" truncated=1");
-	CHECK(parse_record(r.line, kv) == 3);
+	CHECK_STR(r.line, "event=\"refused\" reason=\"x\" truncated=1 "
+	    "cut=\"claimed_params\"");
+	CHECK(parse_record(r.line, kv) == 4);
 }
 
 static void
 bad_keys_and_null_values_mark_the_record(void)
 {
-	static const char *const bad[] = { "Op", "a-b", "a b", "", "k=", "\xc3\xa9" };
-	struct audit_record r;
+	static const char *const bad[] = {
+		"Op", "a-b", "a b", "", "k=", "\xc3\xa9", "truncated", "cut",
+	};
+	static struct audit_record r;
 	size_t i;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		audit_begin(&r, "refused");
+		rebegin(&r, "refused");
 		audit_field(&r, bad[i], "v");
 		audit_field(&r, "op", "x");
-		CHECK_STR(r.line, "event=\"refused\" truncated=1");
+		audit_end(&r);
+		CHECK_STR(r.line, "event=\"refused\" truncated=1 cut=\"op\"");
 		CHECK(r.overflow);
 	}
-	audit_begin(&r, "refused");
+	rebegin(&r, "refused");
 	audit_field(&r, NULL, "v");
+	audit_end(&r);
 	CHECK_STR(r.line, "event=\"refused\" truncated=1");
-	audit_begin(&r, "refused");
+	rebegin(&r, "refused");
 	audit_field(&r, "peer", NULL);
-	CHECK_STR(r.line, "event=\"refused\" truncated=1");
-	audit_begin(&r, "refused");
+	audit_end(&r);
+	CHECK_STR(r.line, "event=\"refused\" truncated=1 cut=\"peer\"");
+	rebegin(&r, "refused");
 	audit_field_bytes(&r, "peer", NULL, 3);
-	CHECK_STR(r.line, "event=\"refused\" truncated=1");
-	audit_begin(&r, "refused");
+	audit_end(&r);
+	CHECK_STR(r.line, "event=\"refused\" truncated=1 cut=\"peer\"");
+	rebegin(&r, "refused");
 	audit_field_u64(&r, "Exit", 1);
+	audit_end(&r);
 	CHECK_STR(r.line, "event=\"refused\" truncated=1");
+}
+
+static void
+end_is_once_and_takes_no_more_fields(void)
+{
+	static struct audit_record r;
+
+	rebegin(&r, "finished");
+	audit_field_u64(&r, "exit", 0);
+	audit_end(&r);
+	audit_field(&r, "late", "x");
+	audit_end(&r);
+	CHECK_STR(r.line, "event=\"finished\" exit=0");
 }
 
 static void
 numbers_are_bare_digits(void)
 {
-	struct audit_record r;
+	static struct audit_record r;
 
-	audit_begin(&r, "finished");
+	rebegin(&r, "finished");
 	audit_field_u64(&r, "exit", 0);
 	audit_field_u64(&r, "duration_ms", UINT64_MAX);
 	CHECK_STR(r.line,
 	    "event=\"finished\" exit=0 duration_ms=18446744073709551615");
 }
 
-static void
-record_never_begun_stays_in_bounds(void)
-{
-	struct audit_record r;
+/* ---- the syslog copy ---- */
 
-	memset(&r, 0xff, sizeof(r));
-	r.overflow = false;
-	audit_field(&r, "op", "x");
-	CHECK(r.overflow);
-	CHECK(r.len < AUDIT_LINE_MAX && r.line[r.len] == '\0');
+static char copy[AUDIT_SYSLOG_MAX + 1];
+
+static void
+copy_is_the_line_when_it_fits(void)
+{
+	static const char line[] = "event=\"accepted\" op=\"uptime\" exit=0";
+
+	CHECK(audit_cut_copy(line, strlen(line), copy, 100) == strlen(line));
+	CHECK_STR(copy, line);
+	CHECK(audit_cut_copy(line, strlen(line), copy, strlen(line)) ==
+	    strlen(line));
+}
+
+/* Four 1,020-byte params and their argv: far over a relay's 4 KiB. The
+ * copy keeps every field in order, cuts the long ones and names them. */
+static void
+copy_cuts_the_longest_values_and_names_them(void)
+{
+	static struct audit_record r;
+	static char params[5000], argv[5000];
+	struct kv kv[KV_MAX];
+	size_t n, len = 0, alen = 0;
+	int i, k;
+
+	for (i = 0; i < 4; i++) {
+		len += (size_t)snprintf(params + len, sizeof(params) - len,
+		    "%sp%d=", i > 0 ? "," : "", i);
+		memset(params + len, 'a' + i, 1020);
+		len += 1020;
+		alen += (size_t)snprintf(argv + alen, sizeof(argv) - alen,
+		    "%s%.*s", i > 0 ? "," : "", 1020, params + len - 1020);
+	}
+	params[len] = '\0';
+	rebegin(&r, "accepted");
+	audit_field(&r, "request", "0123abcd");
+	audit_field(&r, "op", "pair");
+	audit_field(&r, "params", params);
+	audit_field(&r, "argv", argv);
+	audit_field(&r, "peer", "127.0.0.1:22");
+	audit_field_u64(&r, "duration_ms", 7);
+	audit_end(&r);
+	CHECK(audit_whole(&r) && r.len > 8000);
+	n = audit_cut_copy(r.line, r.len, copy, AUDIT_SYSLOG_MAX - 71);
+	CHECK(n <= AUDIT_SYSLOG_MAX - 71 && n == strlen(copy));
+	CHECK(n > AUDIT_SYSLOG_MAX - 71 - 200);  /* the room is used */
+	k = parse_record(copy, kv);
+	CHECK(k == 9);
+	CHECK_STR(kv[1].key, "request");
+	CHECK(kv[1].vlen == 8);                 /* short ones stay whole */
+	CHECK_STR(kv[3].key, "params");
+	CHECK(kv[3].vlen > 1000 && kv[3].vlen < len);
+	CHECK(memcmp(kv[3].val + kv[3].vlen - 3, "...", 3) == 0);
+	CHECK(memcmp(kv[3].val, "p0=", 3) == 0);
+	CHECK_STR(kv[4].key, "argv");
+	CHECK(memcmp(kv[4].val + kv[4].vlen - 3, "...", 3) == 0);
+	CHECK_STR(kv[5].key, "peer");
+	CHECK(kv[5].vlen == 12);
+	CHECK_STR(kv[6].key, "duration_ms");
+	CHECK(marked_cut(kv, k, "params,argv"));
+}
+
+/* A record the file already holds cut: the copy keeps one set of marks. */
+static void
+copy_merges_the_records_own_marks(void)
+{
+	static struct audit_record r;
+	static char big[6000];
+	struct kv kv[KV_MAX];
+	int k;
+
+	memset(big, 'c', sizeof(big) - 1);
+	rebegin(&r, "refused");
+	audit_field_upto(&r, "claimed_command", big, 1024);
+	audit_field(&r, "detail", big);
+	audit_end(&r);
+	(void)audit_cut_copy(r.line, r.len, copy, 3000);
+	k = parse_record(copy, kv);
+	CHECK(k == 5);
+	CHECK(marked_cut(kv, k, "claimed_command,detail"));
+	CHECK(strstr(copy, "truncated=1") == strstr(copy, " truncated=1") + 1);
+	CHECK(strstr(strstr(copy, "truncated=1") + 1, "truncated") == NULL);
+}
+
+/* Escapes and characters are cut whole, never through the middle. */
+static void
+copy_never_splits_an_escape_or_a_character(void)
+{
+	static struct audit_record r;
+	static uint8_t v[3000];
+	struct kv kv[KV_MAX];
+	size_t i, max;
+
+	for (i = 0; i + 2 < sizeof(v); i += 3) {
+		v[i] = 0x01;                    /* \x01 */
+		v[i + 1] = 0xc3;                /* é */
+		v[i + 2] = 0xa9;
+	}
+	rebegin(&r, "refused");
+	audit_field_bytes(&r, "claimed_params", v, sizeof(v));
+	audit_field_bytes(&r, "claimed_message", v, sizeof(v) / 2);
+	audit_end(&r);
+	for (max = 120; max < 1200; max += 7) {
+		(void)audit_cut_copy(r.line, r.len, copy, max);
+		CHECK(strlen(copy) <= max);
+		CHECK(parse_record(copy, kv) == 5);
+		CHECK(kv[1].vlen >= 3);
+	}
+}
+
+/* Only when even "..." everywhere cannot fit are fields left out. */
+static void
+copy_leaves_out_fields_only_when_it_must(void)
+{
+	static struct audit_record r;
+	static char name[32];
+	struct kv kv[KV_MAX];
+	int i, k;
+
+	rebegin(&r, "accepted");
+	for (i = 0; i < 20; i++) {
+		snprintf(name, sizeof(name), "field_number_%c", 'a' + i);
+		audit_field(&r, name, "some value of moderate length here");
+	}
+	audit_end(&r);
+	(void)audit_cut_copy(r.line, r.len, copy, 400);
+	CHECK(strlen(copy) <= 400);
+	k = parse_record(copy, kv);
+	CHECK(k >= 3 && k < 22);
+	CHECK_STR(kv[k - 2].key, "truncated");
+	CHECK_STR(kv[k - 1].key, "cut");
+	CHECK(kv[k - 1].vlen > 0);
+	/* The last field was left out: it is named. */
+	CHECK(strstr(copy, "field_number_t\"") != NULL);
+}
+
+/* Whatever the record and the room, the copy parses and fits. */
+static void
+copy_always_parses_and_fits(void)
+{
+	static struct audit_record r;
+	static uint8_t v[4000];
+	struct kv kv[KV_MAX];
+	size_t i, len, max;
+	int round, f;
+
+	for (round = 0; round < 300; round++) {
+		rebegin(&r, "e");
+		for (f = 0; f < 1 + (int)randombytes_uniform(12); f++) {
+			len = randombytes_uniform(sizeof(v));
+			randombytes_buf(v, len);
+			for (i = 0; i < len && round % 2 == 0; i++)
+				v[i] = (uint8_t)(' ' + v[i] % 95);
+			if (randombytes_uniform(4) == 0)
+				audit_field_u64(&r, "n", len);
+			else
+				audit_field_bytes(&r, "v", v, len);
+		}
+		audit_end(&r);
+		max = 64 + randombytes_uniform(AUDIT_SYSLOG_MAX - 64);
+		len = audit_cut_copy(r.line, r.len, copy, max);
+		CHECK(len <= max && len == strlen(copy));
+		CHECK(parse_record(copy, kv) >= 1);
+		CHECK(r.len <= max || strstr(copy, " truncated=1 cut=\"") !=
+		    NULL);
+	}
 }
 
 /* ---- the chain ---- */
@@ -602,6 +886,40 @@ verify_refuses_overlong_and_malformed_lines(void)
 	CHECK(bad == 1);
 }
 
+/* The walk hands each line's chain to its callback and ends with the last:
+ * the value an operator compares with the syslog copy. */
+static int
+count_lines(void *ctx, uint64_t line, const uint8_t chain[AUDIT_CHAIN_BYTES])
+{
+	uint64_t *seen = ctx;
+
+	(void)chain;
+	*seen = line;
+	return line == 4 ? 9 : 0;
+}
+
+static void
+walk_reports_each_chain_and_the_last(void)
+{
+	char data[4096], path[256], hex[2 * AUDIT_CHAIN_BYTES + 1];
+	struct audit_walk w;
+	struct werr e;
+	uint64_t seen = 0;
+	size_t len = chained_lines(3, data, sizeof(data));
+
+	CHECK(write_file("log", data, len, path, sizeof(path)) == 0);
+	CHECK(audit_walk_file(path, count_lines, &seen, &w, &e) == 0);
+	CHECK(seen == 3 && w.nlines == 3 && w.bad_line == 0);
+	sodium_bin2hex(hex, sizeof(hex), w.last, sizeof(w.last));
+	CHECK(strstr(data, hex) != NULL && strstr(data, hex) + 65 ==
+	    data + len);
+	/* A callback that stops the walk: its value comes back. */
+	len = chained_lines(5, data, sizeof(data));
+	CHECK(write_file("log", data, len, path, sizeof(path)) == 0);
+	CHECK(audit_walk_file(path, count_lines, &seen, &w, &e) == 9);
+	CHECK(seen == 4 && w.bad_line == 0);
+}
+
 static void
 verify_reports_a_missing_file(void)
 {
@@ -629,13 +947,22 @@ main(void)
 	RUN(escapes_every_byte_of_invalid_utf8);
 	RUN(keeps_valid_multibyte_utf8);
 	RUN(value_cannot_forge_a_field_or_a_line);
-	RUN(cuts_long_values_with_a_marker);
-	RUN(cut_never_splits_a_character);
-	RUN(overflow_keeps_whole_fields_and_says_truncated);
+	RUN(keeps_long_values_whole);
+	RUN(literal_dots_are_not_a_cut);
+	RUN(cuts_values_past_the_max_and_marks_the_record);
+	RUN(upto_cuts_at_its_bound_without_splitting_a_character);
+	RUN(partial_value_is_marked);
+	RUN(overflow_keeps_whole_fields_and_names_the_rest);
 	RUN(overflow_from_escaping_counts_output_bytes);
 	RUN(bad_keys_and_null_values_mark_the_record);
+	RUN(end_is_once_and_takes_no_more_fields);
 	RUN(numbers_are_bare_digits);
-	RUN(record_never_begun_stays_in_bounds);
+	RUN(copy_is_the_line_when_it_fits);
+	RUN(copy_cuts_the_longest_values_and_names_them);
+	RUN(copy_merges_the_records_own_marks);
+	RUN(copy_never_splits_an_escape_or_a_character);
+	RUN(copy_leaves_out_fields_only_when_it_must);
+	RUN(copy_always_parses_and_fits);
 	RUN(chain_matches_blake2b_256_vector);
 	RUN(chain_parse_takes_only_lowercase_hex_at_the_end);
 	RUN(verify_accepts_a_whole_chain);
@@ -646,6 +973,7 @@ main(void)
 	RUN(verify_names_reordered_lines);
 	RUN(verify_names_appended_garbage);
 	RUN(verify_refuses_overlong_and_malformed_lines);
+	RUN(walk_reports_each_chain_and_the_last);
 	RUN(verify_reports_a_missing_file);
 	{
 		char path[256];

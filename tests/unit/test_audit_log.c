@@ -2,6 +2,7 @@
  * locked, and a damaged or unsafe file is refused rather than continued;
  * facility names map as syslog.conf writes them. (The syslog half is
  * tested against a real rsyslogd in tests/cli/audit.sh.) */
+#include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/file.h>
@@ -30,10 +31,14 @@ static int
 append(const char *p, const char *event, char hex[65], struct werr *e)
 {
 	struct audit_record r;
+	int rc;
 
 	audit_begin(&r, event);
 	audit_field(&r, "op", "uptime");
-	return audit_file_append(p, &r, hex, e);
+	audit_end(&r);
+	rc = audit_file_append(p, &r, hex, e);
+	audit_record_free(&r);
+	return rc;
 }
 
 static int
@@ -90,25 +95,35 @@ appends_chained_lines_to_a_new_file(void)
 	CHECK_STR(last, hex);
 }
 
+/* A record of megabytes (a long argv) is appended whole, and the next
+ * one chains after it: only the end of the last line is read. */
 static void
-appends_after_a_longest_possible_line(void)
+appends_after_a_record_of_megabytes(void)
 {
-	static char big[AUDIT_VALUE_MAX + 1];
 	const char *p = new_path();
 	struct audit_record r;
 	struct werr e;
-	char hex[65];
+	char hex[65], *big;
 	int i;
 
+	CHECK((big = malloc(AUDIT_VALUE_MAX)) != NULL);
 	memset(big, 0x01, AUDIT_VALUE_MAX / 4);     /* 4 bytes each escaped */
+	big[AUDIT_VALUE_MAX / 4] = '\0';
 	audit_begin(&r, "accepted");
-	for (i = 0; i < 16 && !r.overflow; i++)
-		audit_field(&r, "params", big);
-	CHECK(r.overflow && r.len > AUDIT_LINE_MAX - 1100);
+	audit_field(&r, "argv", big);           /* 2 MiB quoted */
+	memset(big, 'a', AUDIT_VALUE_MAX / 4);
+	big[AUDIT_VALUE_MAX / 4] = '\0';
+	for (i = 0; i < 2; i++)
+		audit_field(&r, "params", big);     /* 512 KiB each */
+	audit_end(&r);
+	free(big);
+	CHECK(audit_whole(&r) && r.len > 3 * AUDIT_VALUE_MAX / 2 - 100);
 	CHECK(audit_file_append(p, &r, hex, &e) == 0);
 	CHECK(audit_file_append(p, &r, hex, &e) == 0);
+	audit_record_free(&r);
 	CHECK(append(p, "finished", hex, &e) == 0);
 	CHECK(verifies(p, 3));
+	CHECK(file_size(p) > 3 * (size_t)AUDIT_VALUE_MAX);
 }
 
 static void
@@ -120,7 +135,8 @@ refuses_a_last_line_without_chain(void)
 	size_t size;
 
 	CHECK(append(p, "accepted", hex, &e) == 0);
-	CHECK(put_file(p, "event=\"accepted\" op=\"x\"\n", 0600) == 0);
+	CHECK(put_file(p, "event=\"accepted\" op=\"x\" and more text to be "
+	    "longer than a chain suffix, for the tail to be read\n", 0600) == 0);
 	size = file_size(p);
 	CHECK(append(p, "accepted", hex, &e) == WRIT_EIO);
 	CHECK(strstr(e.msg, "refusing to start a new chain") != NULL);
@@ -145,18 +161,16 @@ refuses_a_cut_short_last_line(void)
 }
 
 static void
-refuses_a_last_line_longer_than_a_record(void)
+refuses_a_file_shorter_than_a_record(void)
 {
-	static char junk[AUDIT_FILE_LINE_MAX + 10];
 	const char *p = new_path();
 	char hex[65];
 	struct werr e;
 
-	memset(junk, 'x', sizeof(junk) - 2);
-	junk[sizeof(junk) - 2] = '\n';
-	CHECK(put_file(p, junk, 0600) == 0);
+	CHECK(put_file(p, "x\n", 0600) == 0);
 	CHECK(append(p, "accepted", hex, &e) == WRIT_EIO);
-	CHECK(strstr(e.msg, "longer than") != NULL);
+	CHECK(strstr(e.msg, "shorter than one record") != NULL);
+	CHECK(file_size(p) == 2);
 }
 
 static void
@@ -198,7 +212,9 @@ fails_in_a_missing_directory(void)
 
 	CHECK(append("/nonexistent/dir/audit.log", "accepted", hex, &e) ==
 	    WRIT_EIO);
-	CHECK(strstr(e.msg, "/nonexistent/dir/audit.log") != NULL);
+	/* What and where, the step, and errno's text: for the syslog detail. */
+	CHECK_STR(e.msg, "audit log /nonexistent/dir/audit.log: open: No such "
+	    "file or directory");
 }
 
 /* A child holds the lock for a while: the writer waits, then appends. */
@@ -256,8 +272,89 @@ gives_up_on_a_lock_held_too_long(void)
 	close(fd);
 	ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
 	CHECK(ms >= AUDIT_LOCK_WAIT_MS - 50 && ms < AUDIT_LOCK_WAIT_MS + 2000);
-	CHECK(strstr(e.msg, "still locked") != NULL);
+	CHECK(strstr(e.msg, "still held by another writer") != NULL);
 	CHECK(verifies(p, 1));
+}
+
+/* syslog gets the record while the file is still locked, so that the
+ * copy shipped off the host has the file's order. */
+static void
+held_append_keeps_the_lock(void)
+{
+	const char *p = new_path();
+	struct audit_record r;
+	char hex[65];
+	struct werr e;
+	int fd, other;
+
+	audit_begin(&r, "accepted");
+	audit_end(&r);
+	CHECK(audit_file_append_held(p, &r, hex, &fd, &e) == 0);
+	audit_record_free(&r);
+	CHECK(fd >= 0);
+	CHECK((other = open(p, O_RDONLY)) != -1);
+	CHECK(flock(other, LOCK_EX | LOCK_NB) == -1);
+	close(fd);
+	CHECK(flock(other, LOCK_EX | LOCK_NB) == 0);
+	close(other);
+	CHECK(verifies(p, 1));
+}
+
+/* An op waits on its accepted record: one that is not whole is not
+ * written at all (and the gate refuses). */
+static void
+durable_emit_refuses_a_record_not_whole(void)
+{
+	const char *p = new_path();
+	const struct audit_sink s = { LOG_LOCAL7, p, 0 };
+	struct audit_record r;
+	struct werr e;
+
+	audit_begin(&r, "accepted");
+	audit_field(&r, "Bad", "x");
+	CHECK(audit_emit_durable(&s, &r, &e) == WRIT_ELIMIT);
+	audit_record_free(&r);
+	CHECK(file_size(p) == (size_t)-1);
+	audit_begin(&r, "accepted");
+	audit_field(&r, "op", "x");
+	CHECK(audit_emit_durable(&s, &r, &e) == 0);
+	audit_record_free(&r);
+	CHECK(verifies(p, 1));
+}
+
+/* The probe tries what a write does, and writes nothing. */
+static void
+probe_tries_the_file_and_writes_nothing(void)
+{
+	const char *p = new_path();
+	char hex[65], junk[200];
+	struct werr e;
+	DIR *d;
+	struct dirent *de;
+	int n = 0;
+
+	CHECK(audit_file_probe(p, &e) == 0);    /* missing: its directory */
+	CHECK(file_size(p) == (size_t)-1);
+	CHECK((d = opendir(tmpdir)) != NULL);
+	while ((de = readdir(d)) != NULL)
+		n += strncmp(de->d_name, ".writ-gate-check", 16) == 0;
+	closedir(d);
+	CHECK(n == 0);                          /* the probe file is gone */
+	CHECK(append(p, "accepted", hex, &e) == 0);
+	CHECK(audit_file_probe(p, &e) == 0);
+	CHECK(verifies(p, 1));
+	CHECK(chmod(p, 0660) == 0);
+	CHECK(audit_file_probe(p, &e) == WRIT_EIO);
+	CHECK(strstr(e.msg, "writable by group or others") != NULL);
+	CHECK(chmod(p, 0600) == 0);
+	memset(junk, 'x', sizeof(junk) - 2);
+	junk[sizeof(junk) - 2] = '\n';
+	junk[sizeof(junk) - 1] = '\0';
+	CHECK(put_file(p, junk, 0600) == 0);
+	CHECK(audit_file_probe(p, &e) == WRIT_EIO);
+	CHECK(strstr(e.msg, "damaged") != NULL);
+	CHECK(audit_file_probe("/nonexistent/dir/audit.log", &e) == WRIT_EIO);
+	CHECK(strstr(e.msg, "No such file or directory") != NULL);
 }
 
 static void
@@ -290,15 +387,18 @@ main(void)
 		return 1;
 	}
 	RUN(appends_chained_lines_to_a_new_file);
-	RUN(appends_after_a_longest_possible_line);
+	RUN(appends_after_a_record_of_megabytes);
 	RUN(refuses_a_last_line_without_chain);
 	RUN(refuses_a_cut_short_last_line);
-	RUN(refuses_a_last_line_longer_than_a_record);
+	RUN(refuses_a_file_shorter_than_a_record);
 	RUN(refuses_a_symlink);
 	RUN(refuses_a_file_others_may_write);
 	RUN(fails_in_a_missing_directory);
 	RUN(waits_for_the_lock);
 	RUN(gives_up_on_a_lock_held_too_long);
+	RUN(held_append_keeps_the_lock);
+	RUN(durable_emit_refuses_a_record_not_whole);
+	RUN(probe_tries_the_file_and_writes_nothing);
 	RUN(facility_names_map_as_syslog_conf_writes_them);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
 	if (system(cmd) != 0)
