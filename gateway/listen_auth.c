@@ -184,7 +184,8 @@ authorized_keys_load(const char *path, struct authorized_keys *ak,
 	memset(ak, 0, sizeof(*ak));
 	if ((r = file_read(path, KEYS_FILE_MAX, 0, &b, e)) != 0)
 		return r;
-	if (memchr(b.data, '\0', b.len) != NULL) {
+	/* An empty file has no buffer at all (b.data NULL). */
+	if (b.len > 0 && memchr(b.data, '\0', b.len) != NULL) {
 		r = werr_set(e, WRIT_EINVAL, "%s: holds a NUL byte", path);
 		goto out;
 	}

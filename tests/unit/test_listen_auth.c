@@ -166,6 +166,14 @@ refuses_bad_keys(void)
 	CHECK(refused_with(text, "does not decode"));
 }
 
+/* An empty file has no buffer: refused as holding no key, and the NUL
+ * check must not hand memchr() a null pointer (found by the fuzzer). */
+static void
+refuses_empty_file(void)
+{
+	CHECK(refused_with("", "no key"));
+}
+
 static int
 make_key(ssh_key *k, char *out, size_t outlen)
 {
@@ -198,6 +206,7 @@ main(void)
 	RUN(refuses_restrict_and_other_options);
 	RUN(refuses_host_names_and_cidr_in_from);
 	RUN(refuses_bad_keys);
+	RUN(refuses_empty_file);
 	unlink(path);
 	rmdir(dir);
 	ssh_key_free(key);
