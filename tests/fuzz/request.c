@@ -44,12 +44,11 @@ parses_and_verifies(const uint8_t *p, size_t n)
 	return ok;
 }
 
-/* Any one byte of a verifying request changed (at pos, chosen by the
- * input) must break either the parse or a signature: every byte is under
- * the body hash or is a signature or the key it is checked with. */
+/* A byte of a verifying request changed (at pos, chosen by the input)
+ * must break either the parse or a signature: every byte is under the
+ * body hash or is a signature or the key it is checked with. */
 static void
-check_no_malleability(const uint8_t *enc, size_t len, size_t pos,
-    uint8_t flip)
+check_flip(const uint8_t *enc, size_t len, size_t pos, uint8_t flip)
 {
 	uint8_t *copy = malloc(len);
 
@@ -60,8 +59,21 @@ check_no_malleability(const uint8_t *enc, size_t len, size_t pos,
 	free(copy);
 }
 
-/* The body's signatures replaced by signatures of random bytes (derived
- * from the input, so the run is repeatable): none may verify. */
+/* Every byte position, for a request whose signatures all verify (the
+ * seeds, and the rare input that keeps them): a signature the gate
+ * counts must cover all of it. */
+static void
+check_no_malleability(const uint8_t *enc, size_t len, uint8_t flip)
+{
+	size_t pos;
+
+	for (pos = 0; pos < len; pos++)
+		check_flip(enc, len, pos, flip);
+}
+
+/* Each signature in turn, then all of them, replaced by random bytes
+ * (derived from the input, so the run repeats): the request must no
+ * longer verify, so every signature is checked, not only the first. */
 static void
 check_random_signature(struct request *rq, const uint8_t *data, size_t size)
 {
@@ -70,6 +82,12 @@ check_random_signature(struct request *rq, const uint8_t *data, size_t size)
 	size_t i;
 
 	memcpy(saved, rq->sigs, sizeof(saved));
+	for (i = 0; i < rq->nsigs; i++) {
+		crypto_generichash(rq->sigs[i].sig, sizeof(rq->sigs[i].sig),
+		    data, size, (const uint8_t *)&i, sizeof(i));
+		FUZZ_CHECK(request_verify(rq, &e) != 0);
+		memcpy(rq->sigs, saved, sizeof(saved));
+	}
 	for (i = 0; i < rq->nsigs; i++)
 		crypto_generichash(rq->sigs[i].sig, sizeof(rq->sigs[i].sig),
 		    data, size, (const uint8_t *)&i, sizeof(i));
@@ -98,7 +116,8 @@ check_own_signature(struct request *rq, size_t pos, uint8_t flip)
 	FUZZ_CHECK(request_encode(&back, &enc2, &len2, &e) == 0);
 	FUZZ_CHECK(len2 == len && memcmp(enc, enc2, len) == 0);
 	request_free(&back);
-	check_no_malleability(enc, len, pos, flip);
+	check_flip(enc, len, pos, flip);
+	check_flip(enc, len, len - 1 - pos % len, (uint8_t)(flip >> 1));
 	free(enc);
 	free(enc2);
 }
@@ -129,7 +148,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	flip = hash[2];
 	if (request_verify(&rq, &e) == 0) {
 		fuzz_trace("accepted: signatures verify");
-		check_no_malleability(data, size, pos, flip);
+		check_no_malleability(data, size, flip);
 	}
 	check_random_signature(&rq, data, size);
 	check_own_signature(&rq, pos, flip);
