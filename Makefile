@@ -5,6 +5,8 @@
 #   make install    DESTDIR=... PREFIX=... stages binaries and man pages
 #   make deps       install the Debian packages the build and tests need
 #   make demo       the main job against a local loopback fleet
+#   make fuzz       build the libFuzzer harnesses (build-fuzz/, clang) and run
+#                   each for FUZZ_SECONDS; make fuzz-smoke: 30 s each (CI)
 
 PREFIX   ?= /usr/local
 BINDIR   ?= $(PREFIX)/bin
@@ -14,7 +16,17 @@ CC       ?= cc
 PKGS     := libssh libsodium inih
 
 SANITIZE ?= 0
-ifeq ($(SANITIZE),1)
+FUZZ     ?= 0
+ifeq ($(FUZZ),1)
+# The fuzz build: clang's libFuzzer on every object, with ASan and UBSan;
+# harnesses link -fsanitize=fuzzer, which brings main().
+B        ?= build-fuzz
+CC       := clang
+OPT      := -O1 -g -fno-omit-frame-pointer \
+            -fsanitize=fuzzer-no-link,address,undefined \
+            -fno-sanitize-recover=all
+SANLD    := -fsanitize=address,undefined
+else ifeq ($(SANITIZE),1)
 B        ?= build-san
 OPT      := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
             -fno-sanitize-recover=all
@@ -43,6 +55,8 @@ UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 
 GATE_MAIN  := $(wildcard gateway/main.c)
 GATE_LSRC  := $(filter-out gateway/main.c,$(GATE_SRC))
+CLIENT_LSRC := $(filter-out client/main.c,$(CLIENT_SRC))
+FUZZ_SRC   := $(filter-out tests/fuzz/fuzz.c,$(wildcard tests/fuzz/*.c))
 
 LIB        := $(B)/libwrit.a
 LIB_OBJ    := $(LIB_SRC:%.c=$(B)/%.o)
@@ -50,15 +64,23 @@ CLIENT_OBJ := $(CLIENT_SRC:%.c=$(B)/%.o)
 # The gate's parts, without main(), so unit tests can link them.
 GATE_LIB   := $(if $(GATE_LSRC),$(B)/libgate.a)
 GATE_LOBJ  := $(GATE_LSRC:%.c=$(B)/%.o)
+# The client's parts, without main(), for the fuzz harnesses.
+CLIENT_LIB := $(B)/libclient.a
+CLIENT_LOBJ := $(CLIENT_LSRC:%.c=$(B)/%.o)
 UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+FUZZ_BIN   := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz/%)
+FUZZ_SECONDS ?= 120
+FUZZ_JOBS  ?= 2
 TOOL_BIN   := $(patsubst tests/tools/%.c,$(B)/tests/tools/%,$(wildcard tests/tools/*.c))
 
 PROGS      := $(B)/writ $(if $(GATE_MAIN),$(B)/writ-gate)
 
-.PHONY: all check sanitize install deps demo bench clean
+.PHONY: all check sanitize install deps demo bench clean fuzz fuzz-smoke \
+        fuzz-build
 all: $(PROGS)
 
-$(B)/%.o: %.c $(wildcard policy/*.h client/*.h gateway/*.h tests/unit/*.h)
+$(B)/%.o: %.c $(wildcard policy/*.h client/*.h gateway/*.h tests/unit/*.h \
+    tests/fuzz/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
@@ -73,6 +95,10 @@ $(GATE_LIB): $(GATE_LOBJ)
 	rm -f $@
 	ar rcs $@ $^
 
+$(CLIENT_LIB): $(CLIENT_LOBJ)
+	rm -f $@
+	ar rcs $@ $^
+
 $(B)/writ-gate: $(B)/gateway/main.o $(GATE_LIB) $(LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(B)/gateway/main.o $(GATE_LIB) $(LIB) $(PKG_LIBS)
 
@@ -84,6 +110,26 @@ $(B)/tests/%: tests/unit/%.c $(GATE_LIB) $(LIB) tests/unit/check.h
 $(B)/tests/tools/%: tests/tools/%.c $(GATE_LIB) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Igateway $(ALL_LDFLAGS) -o $@ $< $(GATE_LIB) $(LIB) $(PKG_LIBS)
+
+# A harness: one parser's LLVMFuzzerTestOneInput, with the shared helpers.
+$(B)/fuzz/%: tests/fuzz/%.c $(B)/tests/fuzz/fuzz.o $(CLIENT_LIB) $(GATE_LIB) \
+    $(LIB) tests/fuzz/fuzz.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests/fuzz -Igateway -Iclient $(ALL_LDFLAGS) \
+	    -fsanitize=fuzzer -o $@ $< $(B)/tests/fuzz/fuzz.o $(CLIENT_LIB) \
+	    $(GATE_LIB) $(LIB) $(PKG_LIBS)
+
+fuzz-build: $(FUZZ_BIN)
+
+# Every harness for FUZZ_SECONDS (FUZZ_JOBS at a time) on a scratch copy of
+# its corpus; fails on any crash, leak, timeout or sanitizer report.
+fuzz: deps
+	$(MAKE) FUZZ=1 fuzz-build
+	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_JOBS=$(FUZZ_JOBS) \
+	    bash tests/fuzz/run build-fuzz $(FUZZ_TARGETS)
+
+fuzz-smoke:
+	$(MAKE) fuzz FUZZ_SECONDS=30
 
 check: deps all $(UNIT_BIN) $(TOOL_BIN)
 	WRIT_BUILD=$(CURDIR)/$(B) bash tests/run
@@ -114,4 +160,4 @@ bench: deps all $(TOOL_BIN)
 	WRIT_BUILD=$(CURDIR)/$(B) bash bench/daemon
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-fuzz

@@ -235,8 +235,8 @@ on_frame(struct host *h)
 		    "the gate", type);
 }
 
-static void
-feed(struct host *h, const uint8_t *p, size_t n)
+void
+fanout_feed(struct host *h, const uint8_t *p, size_t n)
 {
 	struct werr e;
 	long used;
@@ -318,7 +318,7 @@ read_frames(struct host *h)
 			break;
 		}
 		if (n > 0)
-			feed(h, b, (size_t)n);
+			fanout_feed(h, b, (size_t)n);
 		drain_stderr(h);
 		if (n == 0 && (ssh_channel_is_eof(h->ch) ||
 		    ssh_channel_is_closed(h->ch)))

@@ -64,6 +64,12 @@ int fanout_write_all(struct host *h, const uint8_t *p, size_t len);
  * it, send nothing more), or -1 on a connection error. 0 without upload. */
 int fanout_upload_send(struct host *h);
 
+/* Takes n bytes the gate sent on h's channel: decodes its frames and acts
+ * on each whole one (verdict, output, a download's file, the end record)
+ * until h's result is final. Every byte a gate sends goes through here
+ * (the fuzz harness tests/fuzz/gate_reply.c calls it directly). */
+void fanout_feed(struct host *h, const uint8_t *p, size_t n);
+
 /* Drives host i from connect to the end record, retries included, into
  * r (the caller publishes it). */
 void fanout_host(struct fanout_shared *sh, size_t i, struct fanout_result *r);

@@ -1,5 +1,6 @@
 /* hostrange.c: expanding and folding pdsh/ClusterShell host ranges (see
  * hostrange.h). */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -407,15 +408,55 @@ str_add(char **s, size_t *len, size_t *cap, const char *p, size_t n)
 	return 0;
 }
 
-/* One group as "prefix[a-b,c]suffix", or the plain name for one value. */
+/* Closes the bracket item being written, if one is open. */
+static int
+item_close(char **s, size_t *len, size_t *cap, const char *suffix,
+    size_t *item)
+{
+	int r = 0;
+
+	if (*item != 0)
+		r = str_add(s, len, cap, "]", 1) |
+		    str_add(s, len, cap, suffix, strlen(suffix));
+	*item = 0;
+	return r;
+}
+
+/* The names prefix LO..HI suffix, each as it is, comma-separated (and
+ * after a comma when more is before them). */
+static int
+fold_plain(const struct fold_name *f, int width, uint32_t lo, uint32_t hi,
+    bool more, char **s, size_t *len, size_t *cap)
+{
+	const char *suffix = f->name + f->plen + f->dlen;
+	char num[16];
+	uint64_t v;
+	int r = 0, n;
+
+	for (v = lo; v <= hi; v++) {
+		n = snprintf(num, sizeof(num), "%0*lu", width, (unsigned long)v);
+		if (more || v > lo)
+			r |= str_add(s, len, cap, ",", 1);
+		r |= str_add(s, len, cap, f->name, f->plen);
+		r |= str_add(s, len, cap, num, (size_t)n);
+		r |= str_add(s, len, cap, suffix, strlen(suffix));
+	}
+	return r;
+}
+
+/* One group as "prefix[a-b,c]suffix", or the plain name for one value.
+ * No item is longer than HOSTRANGE_LEN_MAX, the longest pattern
+ * hostrange_expand() reads: a group that would be is written as several
+ * items ("p[1,3,...],p[...]"), so what is printed can be given back to -H. */
 static int
 fold_write(const struct fold_group *g, char **s, size_t *len, size_t *cap)
 {
 	const struct fold_name *f = g->first;
 	const char *suffix = f->name + f->plen + f->dlen;
+	size_t fixed = f->plen + strlen(suffix) + 2;    /* prefix [ ] suffix */
+	size_t i, j, u = 0, item = 0, n;
 	char num[48];
-	size_t i, j, u = 0;
-	int n, r = 0;
+	int r = 0;
 
 	if (!f->numbered)
 		return str_add(s, len, cap, f->name, strlen(f->name));
@@ -423,22 +464,44 @@ fold_write(const struct fold_group *g, char **s, size_t *len, size_t *cap)
 	for (i = 0; i < g->n; i++)      /* drop repeats */
 		if (u == 0 || g->values[u - 1] != g->values[i])
 			g->values[u++] = g->values[i];
-	r |= str_add(s, len, cap, f->name, f->plen);
-	if (u > 1)
-		r |= str_add(s, len, cap, "[", 1);
+	if (u == 1) {
+		n = (size_t)snprintf(num, sizeof(num), "%0*lu", g->width,
+		    (unsigned long)g->values[0]);
+		return str_add(s, len, cap, f->name, f->plen) |
+		    str_add(s, len, cap, num, n) |
+		    str_add(s, len, cap, suffix, strlen(suffix)) ? WRIT_ENOMEM : 0;
+	}
 	for (i = 0; i < u; i = j + 1) {
 		for (j = i; j + 1 < u && g->values[j + 1] == g->values[j] + 1; j++)
 			;
-		n = j == i ? snprintf(num, sizeof(num), "%s%0*lu",
-		    i ? "," : "", g->width, (unsigned long)g->values[i]) :
-		    snprintf(num, sizeof(num), "%s%0*lu-%0*lu", i ? "," : "",
-		    g->width, (unsigned long)g->values[i], g->width,
-		    (unsigned long)g->values[j]);
-		r |= str_add(s, len, cap, num, (size_t)n);
+		n = (size_t)(j == i ? snprintf(num, sizeof(num), "%0*lu",
+		    g->width, (unsigned long)g->values[i]) :
+		    snprintf(num, sizeof(num), "%0*lu-%0*lu", g->width,
+		    (unsigned long)g->values[i], g->width,
+		    (unsigned long)g->values[j]));
+		if (item != 0 && item + 1 + n > HOSTRANGE_LEN_MAX)
+			r |= item_close(s, len, cap, suffix, &item);
+		if (item == 0 && fixed + n > HOSTRANGE_LEN_MAX) {
+			/* Names so long that even one range does not fit
+			 * in brackets: each name as it is. */
+			r |= fold_plain(f, g->width, g->values[i], g->values[j],
+			    i > 0, s, len, cap);
+			continue;
+		}
+		if (item == 0) {
+			if (i > 0)
+				r |= str_add(s, len, cap, ",", 1);
+			r |= str_add(s, len, cap, f->name, f->plen);
+			r |= str_add(s, len, cap, "[", 1);
+			item = fixed;
+		} else {
+			r |= str_add(s, len, cap, ",", 1);
+			item++;
+		}
+		r |= str_add(s, len, cap, num, n);
+		item += n;
 	}
-	if (u > 1)
-		r |= str_add(s, len, cap, "]", 1);
-	r |= str_add(s, len, cap, suffix, strlen(suffix));
+	r |= item_close(s, len, cap, suffix, &item);
 	return r != 0 ? WRIT_ENOMEM : 0;
 }
 

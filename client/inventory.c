@@ -89,6 +89,13 @@ on_section(void *vctx, const char *name, int line, struct werr *e)
 		return werr_set(e, WRIT_EINVAL, "name '%s' is not "
 		    "[A-Za-z0-9._:-]+", arg);
 	if (is_host) {
+		/* Targets are looked up by their host without ":port", so a
+		 * [host NAME:PORT] would never be found and its address,
+		 * user and host id silently never used. */
+		if (strchr(arg, ':') != NULL)
+			return werr_set(e, WRIT_EINVAL, "host name '%s' holds "
+			    "':' (a port goes in port =, an IPv6 address in "
+			    "address =)", arg);
 		if (inv->nhosts >= TARGETS_MAX)
 			return werr_set(e, WRIT_ELIMIT, "more than %d hosts",
 			    TARGETS_MAX);
@@ -138,8 +145,13 @@ host_key(struct inv_host *h, const char *key, const char *value,
 	const char *why;
 	uint32_t port;
 
-	if (strcmp(key, "address") == 0)
+	if (strcmp(key, "address") == 0) {
+		/* The same rule as a target's host: never an option. */
+		if (value[0] == '-')
+			return werr_set(e, WRIT_EINVAL, "address '%s' starts "
+			    "with '-'", value);
 		return set_string(&h->address, key, value, e);
+	}
 	if (strcmp(key, "host_id") == 0)
 		return set_string(&h->host_id, key, value, e);
 	if (strcmp(key, "user") == 0) {

@@ -153,6 +153,12 @@ parse_host(const char *s, char **host, uint16_t *port, struct werr *e)
 	if (!target_name_safe(*host))
 		return werr_set(e, WRIT_EINVAL, "host name '%s' is not "
 		    "[A-Za-z0-9._:-]+ (or is . or ..)", *host);
+	/* As OpenSSH's ssh refuses one: a host that reads as an option
+	 * ("-oProxyCommand") to whatever it is handed on to, such as a
+	 * ProxyCommand's %h. */
+	if ((*host)[0] == '-')
+		return werr_set(e, WRIT_EINVAL, "host name '%s' starts with "
+		    "'-'", *host);
 	return 0;
 }
 

@@ -271,6 +271,38 @@ fold_and_expand_round_trip(void)
 	}
 }
 
+/* A sparse set folds to more text than one pattern may hold: it is
+ * written as several items, each within HOSTRANGE_LEN_MAX, which expand
+ * back to the names (the 17-byte "wej[01-2120]1" folded to one item of
+ * 11 KiB that -H refused; found by the fuzzer). */
+static void
+fold_items_fit_the_pattern_limit(void)
+{
+	struct namelist l = { 0 }, back = { 0 };
+	char *folded = NULL, *item, *save = NULL, *p;
+	struct werr e;
+	size_t k, items = 0;
+
+	CHECK(hostrange_expand("wej[01-2120]1", HOSTRANGE_MAX, &l, &e) == 0);
+	CHECK(l.n == 2120);
+	CHECK(hostrange_fold(l.v, l.n, &folded) == 0);
+	/* Items end at "]," (each is prefix[...] with no suffix here). */
+	for (p = folded; (p = strstr(p, "],")) != NULL; p += 2)
+		p[1] = '\n';
+	for (item = strtok_r(folded, "\n", &save); item != NULL;
+	    item = strtok_r(NULL, "\n", &save), items++) {
+		CHECK(strlen(item) <= HOSTRANGE_LEN_MAX);
+		CHECK(hostrange_expand(item, HOSTRANGE_MAX, &back, &e) == 0);
+	}
+	CHECK(items > 1);
+	CHECK(back.n == l.n);
+	for (k = 0; k < l.n; k++)
+		CHECK_STR(back.v[k], l.v[k]);
+	free(folded);
+	namelist_free(&l);
+	namelist_free(&back);
+}
+
 int
 main(void)
 {
@@ -285,5 +317,6 @@ main(void)
 	RUN(fold_joins_plain_numbers_to_padded_width);
 	RUN(folds_many_names);
 	RUN(fold_and_expand_round_trip);
+	RUN(fold_items_fit_the_pattern_limit);
 	return check_done();
 }

@@ -80,6 +80,8 @@ refuses_bad_specs(void)
 		{ "x/../y", "host name 'x/../y' is not" },
 		{ "", "host name '' is not" },
 		{ "u@", "host name '' is not" },
+		{ "-oProxyCommand", "host name '-oProxyCommand' starts with '-'" },
+		{ "u@-v:22", "host name '-v' starts with '-'" },
 	};
 	struct target t;
 	struct werr e;
@@ -314,6 +316,10 @@ inventory_errors_name_file_and_line(void)
 		{ "port = 1\n", "i.ini:1: 'port' outside a [host]" },
 		{ "[host a]\nuser = -x\n", "i.ini:2: bad user name '-x'" },
 		{ "[group g]\nhosts = a,,b\n", "i.ini:2: empty item in list" },
+		{ "[host web01:2222]\n", "i.ini:1: host name 'web01:2222' holds "
+		    "':'" },
+		{ "[host a]\naddress = -oProxyCommand\n",
+		    "i.ini:2: address '-oProxyCommand' starts with '-'" },
 	};
 	struct inventory inv;
 	struct werr e;
