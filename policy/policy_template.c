@@ -2,6 +2,8 @@
  * paths with their {NAME} placeholders) and its param regexes, checked when
  * the policy is parsed so that a gate only substitutes and matches. */
 #include <locale.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -228,6 +230,107 @@ re_structure(const char *s)
 	return depth == 0 ? NULL : "'(' without ')'";
 }
 
+/* glibc's regcomp writes a repeated atom out once per count ("a{3}" as
+ * "aaa", "a+" as "aa*"), so stacked or nested repeats grow exponentially:
+ * "a" and 80 '+' took gigabytes (found by tests/fuzz/policy). The size of
+ * the regex with every repeat written out is bounded before regcomp sees
+ * it, as is the depth of its groups (glibc parses them recursively). */
+#define RE_EXPANDED_MAX 10000
+#define RE_DEPTH_MAX 32
+#define RE_STR_(x) #x
+#define RE_STR(x) RE_STR_(x)
+
+static size_t
+sat_add(size_t a, size_t b)
+{
+	return a > SIZE_MAX - b ? SIZE_MAX : a + b;
+}
+
+static size_t
+sat_mul(size_t a, size_t b)
+{
+	return b != 0 && a > SIZE_MAX / b ? SIZE_MAX : a * b;
+}
+
+/* At s[i] == '{': the copies an interval "{n}", "{n,}" or "{n,m}" makes
+ * and its length in *len, or 0 when it is not one (glibc then reads the
+ * '{' as a literal or refuses it). */
+static size_t
+re_interval(const char *s, size_t i, size_t *len)
+{
+	size_t j = i + 1, n = 0, m = 0, digits = 0;
+	bool comma = false, upper = false;
+
+	while (s[j] >= '0' && s[j] <= '9' && digits++ < 6)
+		n = n * 10 + (size_t)(s[j++] - '0');
+	if (digits == 0)
+		return 0;
+	if (s[j] == ',') {
+		comma = true;
+		for (j++, digits = 0; s[j] >= '0' && s[j] <= '9' &&
+		    digits++ < 6; j++) {
+			m = m * 10 + (size_t)(s[j] - '0');
+			upper = true;
+		}
+	}
+	if (s[j] != '}')
+		return 0;
+	*len = j - i + 1;
+	if (upper)
+		return m > n ? m : (n > 0 ? n : 1);
+	return comma ? n + 1 : (n > 0 ? n : 1);
+}
+
+/* The regex's size with every repeat written out (alternatives summed:
+ * an upper bound), or a reason it is too large or too deep. */
+static const char *
+re_expansion(const char *s)
+{
+	struct { size_t sum, last; } lv[RE_DEPTH_MAX + 1];
+	size_t i = 0, d = 0, j, len, copies, group;
+
+	lv[0].sum = lv[0].last = 0;
+	while (s[i] != '\0') {
+		len = 1;
+		copies = 0;
+		if (s[i] == '*' || s[i] == '?')
+			copies = 1;
+		else if (s[i] == '+')
+			copies = 2;
+		else if (s[i] == '{')
+			copies = re_interval(s, i, &len);
+		if (copies != 0 && lv[d].last != 0) {
+			lv[d].last = sat_mul(lv[d].last, copies);
+		} else if (s[i] == '(') {
+			if (d == RE_DEPTH_MAX)
+				return "groups nested too deep";
+			d++;
+			lv[d].sum = lv[d].last = 0;
+		} else if (s[i] == ')' && d > 0) {
+			group = sat_add(sat_add(lv[d].sum, lv[d].last), 1);
+			d--;
+			lv[d].sum = sat_add(lv[d].sum, lv[d].last);
+			lv[d].last = group;
+		} else if (s[i] == '|') {
+			lv[d].sum = sat_add(lv[d].sum, lv[d].last);
+			lv[d].last = 0;
+		} else {
+			if (s[i] == '\\' && s[i + 1] != '\0')
+				len = 2;
+			else if (s[i] == '[' && (j = re_bracket_end(s, i)) != 0)
+				len = j - i + 1;
+			lv[d].sum = sat_add(lv[d].sum, lv[d].last);
+			lv[d].last = 1;
+		}
+		for (j = 0; j <= d; j++)
+			if (sat_add(lv[j].sum, lv[j].last) > RE_EXPANDED_MAX)
+				return "too large once its repeats are written "
+				    "out (at most " RE_STR(RE_EXPANDED_MAX) ")";
+		i += len;
+	}
+	return NULL;
+}
+
 /* regcomp in the C locale: bytewise, whatever the environment's locale. */
 static int
 re_compile_c(regex_t *re, const char *pattern, char *why, size_t whylen)
@@ -258,6 +361,11 @@ param_compile(struct policy_param *param, const char *src, char *why,
 
 	if (len == 0) {
 		(void)snprintf(why, whylen, "empty regex");
+		return 1;
+	}
+	/* Before regcomp, which would spend the memory. */
+	if ((bad = re_expansion(src)) != NULL) {
+		(void)snprintf(why, whylen, "%s", bad);
 		return 1;
 	}
 	/* The regex alone first, so its syntax errors read as its own. */

@@ -288,6 +288,45 @@ regex_cannot_escape_its_anchors(void)
 	free(param.regex_src);
 }
 
+/* glibc's regcomp writes repeats out, so stacked and nested ones grow
+ * exponentially (gigabytes for "a" and 80 '+'): refused before regcomp. */
+static void
+regex_size_is_bounded_before_regcomp(void)
+{
+	static const char *too_large[] = {
+		"a++++++++++++++++++++++++++++++++++++++++++++++++++++++++++",
+		"((a{100}){100}){100}", "a{10001}", "(a|b{5000}|c{5000})",
+		"[a-z]{9999}[a-z]{9999}", "(((a*){200}){200})",
+	};
+	struct policy_param param;
+	char why[256], deep[80];
+	size_t i;
+
+	memset(&param, 0, sizeof(param));
+	for (i = 0; i < sizeof(too_large) / sizeof(too_large[0]); i++) {
+		CHECK(param_compile(&param, too_large[i], why,
+		    sizeof(why)) == 1);
+		CHECK(strstr(why, "too large") != NULL);
+		CHECK(param.regex_src == NULL);
+	}
+	memset(deep, '(', 33);
+	memcpy(deep + 33, "a", 2);
+	CHECK(param_compile(&param, deep, why, sizeof(why)) == 1);
+	CHECK_STR(why, "groups nested too deep");
+	/* What real policies write stays well within. */
+	CHECK(param_compile(&param, "([a-z0-9-]{1,63}\\.){1,10}[a-z]{2,63}",
+	    why, sizeof(why)) == 0);
+	CHECK(policy_param_match(&param, "www.example.org"));
+	regfree(&param.re);
+	free(param.regex_src);
+	memset(&param, 0, sizeof(param));
+	CHECK(param_compile(&param, "x{2}{3}", why, sizeof(why)) == 0);
+	CHECK(policy_param_match(&param, "xxxxxx"));
+	CHECK(!policy_param_match(&param, "xxxxx"));
+	regfree(&param.re);
+	free(param.regex_src);
+}
+
 static void
 parses_times_exactly(void)
 {
@@ -718,6 +757,7 @@ main(void)
 	RUN(param_regex_matches_whole_value_bytewise);
 	RUN(regex_ignores_the_locale);
 	RUN(regex_cannot_escape_its_anchors);
+	RUN(regex_size_is_bounded_before_regcomp);
 	RUN(parses_times_exactly);
 	RUN(formats_times_and_round_trips);
 	RUN(parses_sizes_exactly);
