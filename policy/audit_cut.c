@@ -173,8 +173,10 @@ static void
 name_cut(struct sink *names, const struct record *rec, const char *key,
     size_t klen)
 {
-	const char *p = rec->prior, *end = rec->prior + rec->prior_len, *c;
+	const char *p = rec->prior, *end, *c;
 
+	/* (No prior list: no pointer arithmetic on NULL, which is UB.) */
+	end = p != NULL ? p + rec->prior_len : NULL;
 	while (p != NULL && p < end) {
 		c = memchr(p, ',', (size_t)(end - p));
 		if (c == NULL)
