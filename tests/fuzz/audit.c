@@ -1,15 +1,19 @@
 /* audit.c (fuzz): the audit record's quoting (audit_begin, audit_field,
- * audit_field_bytes, audit_field_u64) for any values, and the chain
- * suffix of an audit file line (audit_chain_parse).
+ * audit_field_bytes, audit_field_u64, audit_end), its syslog copy
+ * (audit_cut_copy) and the chain suffix of an audit file line
+ * (audit_chain_parse), for any values.
  * Input: fields, each a selector byte (kind and key), a u16 length and
  * that many value bytes.
- * Properties: the record holds no control byte (C0, DEL, C1) and is valid
- * UTF-8; read back with the format's own grammar (key=N or key="..."
- * with \" \\ \xNN escapes), it gives exactly the fields written, in order,
- * the same keys and values (a value over AUDIT_VALUE_MAX cut at a
- * character boundary and marked "..."), so no value can add, end or
- * change a field; a record that ran out of room says " truncated=1" at
- * its end and holds only whole fields before it. */
+ * Properties: the record and its copies hold no control byte (C0, DEL, C1)
+ * and are valid UTF-8. Read back with the format's own grammar (key=N or
+ * key="..." with \" \\ \xNN escapes), the record gives exactly the fields
+ * written, in order, with the same values, so no value can add, end or
+ * change a field; a record that could not take a field ends with
+ * " truncated=1" and cut="..." naming every valid key left out. A syslog
+ * copy of any size is the record itself when it fits, else the same
+ * fields in order, each whole or a prefix ending in "...", numbers never
+ * cut, and every field not there whole named in its cut="...": a cut is
+ * never silent. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -147,55 +151,186 @@ bad:
 	return false;
 }
 
-/* What was read of a value against what was written. */
+/* A record line read back: its fields, and the marks at its end. */
+struct parsed {
+	struct field f[MAX_FIELDS + 2];
+	char key[MAX_FIELDS + 2][64];
+	size_t n;
+	bool truncated;
+	const struct field *cut;        /* the cut="..." list, or NULL */
+};
+
 static void
-check_value(const struct field *w, const uint8_t *v, size_t n, bool number)
+parsed_free(struct parsed *pr)
+{
+	size_t i;
+
+	for (i = 0; i < pr->n; i++)
+		free(pr->f[i].value);
+	pr->n = 0;
+}
+
+/* Reads every field of line; the marks must be last: truncated=1, then
+ * cut="..." if anything is named. */
+static void
+parse_line(const char *line, size_t len, struct parsed *pr)
+{
+	const uint8_t *p = (const uint8_t *)line, *end = p + len;
+	struct field *f;
+
+	memset(pr, 0, sizeof(*pr));
+	check_bytes(p, len);
+	while (p < end) {
+		FUZZ_CHECK(pr->n < MAX_FIELDS + 2);
+		if (pr->n > 0)
+			FUZZ_CHECK(*p++ == ' ');
+		f = &pr->f[pr->n];
+		FUZZ_CHECK(read_field(&p, end, pr->key[pr->n], 64, &f->value,
+		    &f->len, &f->number));
+		f->key = pr->key[pr->n];
+		pr->n++;
+		if (strcmp(f->key, "truncated") == 0) {
+			FUZZ_CHECK(f->number && f->len == 1 && f->value[0] == '1');
+			FUZZ_CHECK(!pr->truncated);
+			pr->truncated = true;
+		} else if (strcmp(f->key, "cut") == 0) {
+			FUZZ_CHECK(pr->truncated && !f->number && pr->cut == NULL);
+			pr->cut = f;
+		} else {
+			FUZZ_CHECK(!pr->truncated);
+		}
+	}
+	FUZZ_CHECK(pr->cut == NULL || p == end);
+}
+
+/* The fields before the marks. */
+static size_t
+parsed_fields(const struct parsed *pr)
+{
+	return pr->n - (pr->truncated ? 1 : 0) - (pr->cut != NULL ? 1 : 0);
+}
+
+/* Whether key is named in the cut list, or the list was itself cut. */
+static bool
+named_cut(const struct parsed *pr, const char *key)
+{
+	const uint8_t *p, *end, *item;
+	size_t k = strlen(key);
+
+	if (pr->cut == NULL)
+		return false;
+	p = pr->cut->value;
+	end = p + pr->cut->len;
+	while (p <= end) {
+		item = p;
+		while (p < end && *p != ',')
+			p++;
+		if (((size_t)(p - item) == k && memcmp(item, key, k) == 0) ||
+		    (p - item == 3 && memcmp(item, "...", 3) == 0))
+			return true;
+		p++;
+	}
+	return false;
+}
+
+static bool
+same_value(const struct field *a, const struct field *b)
+{
+	return a->number == b->number && a->len == b->len &&
+	    memcmp(a->value, b->value, a->len) == 0;
+}
+
+/* A cut value: quoted, ending in "...", what comes before it a prefix of
+ * the whole value. */
+static bool
+cut_of(const struct field *cut, const struct field *whole)
 {
 	size_t k;
 
-	FUZZ_CHECK(number == w->number);
-	if (n == w->len && memcmp(v, w->value, n) == 0)
-		return;
-	/* Otherwise it was cut: a prefix of at most AUDIT_VALUE_MAX bytes
-	 * that is not a whole value, ending at a character, then "...". */
-	FUZZ_CHECK(!number && n >= 3 && memcmp(v + n - 3, "...", 3) == 0);
-	k = n - 3;
-	FUZZ_CHECK(k <= AUDIT_VALUE_MAX && k + 3 >= AUDIT_VALUE_MAX &&
-	    k < w->len && memcmp(v, w->value, k) == 0);
+	if (cut->number || whole->number || cut->len < 3 ||
+	    memcmp(cut->value + cut->len - 3, "...", 3) != 0)
+		return false;
+	k = cut->len - 3;
+	return k < whole->len && memcmp(cut->value, whole->value, k) == 0;
 }
 
+/* The record holds the fields written, in order, whole; when any was left
+ * out (a bad key ends the record), it is marked and the valid keys after
+ * it are named. */
 static void
 check_record(const struct audit_record *r, const struct field *w, size_t nw,
     bool ended)
 {
-	const uint8_t *p = (const uint8_t *)r->line, *end = p + r->len;
-	static const char mark[] = " truncated=1";
-	char key[64];
-	uint8_t *v;
-	size_t n, i = 0;
-	bool number;
+	struct parsed pr;
+	size_t i, n;
 
-	FUZZ_CHECK(r->len < AUDIT_LINE_MAX && strlen(r->line) == r->len);
-	check_bytes(p, r->len);
-	if (r->overflow) {
-		FUZZ_CHECK(r->len >= sizeof(mark) - 1 &&
-		    memcmp(end - (sizeof(mark) - 1), mark, sizeof(mark) - 1) == 0);
-		end -= sizeof(mark) - 1;
+	FUZZ_CHECK(r->line != NULL && r->len < AUDIT_RECORD_MAX &&
+	    strlen(r->line) == r->len);
+	parse_line(r->line, r->len, &pr);
+	n = parsed_fields(&pr);
+	FUZZ_CHECK(pr.truncated == !audit_whole(r));
+	FUZZ_CHECK(pr.truncated == ended);
+	FUZZ_CHECK(n <= nw && (n == nw || ended));
+	for (i = 0; i < n; i++) {
+		FUZZ_CHECK(strcmp(pr.f[i].key, w[i].key) == 0);
+		FUZZ_CHECK(same_value(&pr.f[i], &w[i]));
 	}
-	FUZZ_CHECK(r->overflow || !ended);
-	while (p < end) {
-		if (i > 0)
-			FUZZ_CHECK(*p++ == ' ');
-		FUZZ_CHECK(read_field(&p, end, key, sizeof(key), &v, &n,
-		    &number));
-		/* The i-th field read is the i-th field written. */
-		FUZZ_CHECK(i < nw && strcmp(key, w[i].key) == 0);
-		check_value(&w[i], v, n, number);
-		free(v);
-		i++;
+	for (; i < nw; i++)
+		FUZZ_CHECK(named_cut(&pr, w[i].key));
+	parsed_free(&pr);
+}
+
+/* The syslog copy of the record in at most max bytes. */
+static void
+check_copy(const struct audit_record *r, size_t max)
+{
+	struct parsed whole, copy;
+	size_t len, i, j = 0, n, nc;
+	char *out = malloc(max + 1);
+
+	FUZZ_CHECK(out != NULL);
+	len = audit_cut_copy(r->line, r->len, out, max);
+	FUZZ_CHECK(len <= max && strlen(out) == len);
+	if (r->len <= max) {
+		FUZZ_CHECK(len == r->len && memcmp(out, r->line, len) == 0);
+		free(out);
+		return;
 	}
-	/* Whole fields only: all of them, or a truncated record. */
-	FUZZ_CHECK(i == nw || r->overflow);
+	parse_line(r->line, r->len, &whole);
+	parse_line(out, len, &copy);
+	FUZZ_CHECK(copy.truncated);
+	n = parsed_fields(&whole);
+	nc = parsed_fields(&copy);
+	/* Each field of the copy is the next field of the record that it
+	 * can be (whole or cut); every field passed over, or cut, is named. */
+	for (i = 0; i < nc; i++) {
+		for (; j < n; j++) {
+			if (strcmp(copy.f[i].key, whole.f[j].key) != 0)
+				continue;
+			if (same_value(&copy.f[i], &whole.f[j]))
+				break;
+			if (cut_of(&copy.f[i], &whole.f[j])) {
+				FUZZ_CHECK(named_cut(&copy, whole.f[j].key));
+				break;
+			}
+		}
+		FUZZ_CHECK(j < n);
+		j++;
+	}
+	/* (A field skipped over above has a key named, or was matched by
+	 * a later field of the same key, which the greedy walk allows.) */
+	for (i = 0; i < n; i++) {
+		bool found = false;
+
+		for (j = 0; j < nc && !found; j++)
+			found = strcmp(copy.f[j].key, whole.f[i].key) == 0 &&
+			    same_value(&copy.f[j], &whole.f[i]);
+		FUZZ_CHECK(found || named_cut(&copy, whole.f[i].key) ||
+		    named_cut(&whole, whole.f[i].key));
+	}
+	parsed_free(&whole);
+	parsed_free(&copy);
+	free(out);
 }
 
 /* The file line (record + " chain=HEX") splits back into the two. */
@@ -204,17 +339,18 @@ check_chain(const struct audit_record *r)
 {
 	static const uint8_t zero[AUDIT_CHAIN_BYTES];
 	uint8_t chain[AUDIT_CHAIN_BYTES], back[AUDIT_CHAIN_BYTES];
-	char line[AUDIT_FILE_LINE_MAX + 1];
-	size_t i, rec = 0;
-	int n;
+	size_t i, rec = 0, n = r->len + 7;
+	char *line = malloc(r->len + AUDIT_CHAIN_SUFFIX_LEN + 1);
 
+	FUZZ_CHECK(line != NULL);
 	audit_chain_next(zero, r->line, r->len, chain);
-	n = snprintf(line, sizeof(line), "%s chain=", r->line);
-	FUZZ_CHECK(n > 0 && (size_t)n + 64 < sizeof(line));
+	memcpy(line, r->line, r->len);
+	memcpy(line + r->len, " chain=", 7);
 	for (i = 0; i < AUDIT_CHAIN_BYTES; i++)
 		snprintf(line + n + 2 * i, 3, "%02x", chain[i]);
-	FUZZ_CHECK(audit_chain_parse(line, (size_t)n + 64, &rec, back) == 0);
+	FUZZ_CHECK(audit_chain_parse(line, n + 64, &rec, back) == 0);
 	FUZZ_CHECK(rec == r->len && memcmp(back, chain, sizeof(chain)) == 0);
+	free(line);
 }
 
 int
@@ -282,8 +418,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		in.p += len;
 		in.n -= len;
 	}
+	audit_end(&r);
 	check_record(&r, w, nw, ended);
+	/* The gate's size, and one the input picks, so small inputs get
+	 * cut too. */
+	check_copy(&r, AUDIT_SYSLOG_MAX);
+	check_copy(&r, 64 + size % 512);
 	check_chain(&r);
+	audit_record_free(&r);
 	for (i = 1; i < nw; i++)
 		free(w[i].value);
 	return 0;

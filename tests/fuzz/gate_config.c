@@ -46,7 +46,7 @@ make_fixture(void)
 	if ((f = fopen(tmp, "w")) == NULL || fputs(FIXTURE_KEY, f) < 0 ||
 	    fclose(f) != 0 || rename(tmp, FIXTURE_PUB) != 0)
 		abort();
-	if (minisign_pub_load(FIXTURE_PUB, &pub, &e) != 0)
+	if (minisign_pub_load(FIXTURE_PUB, KEY_AUTHORITY, &pub, &e) != 0)
 		abort();
 }
 
@@ -80,7 +80,7 @@ check_config(const struct gate_config *c, const char *path)
 		FUZZ_CHECK(c->trust_files[i][0] == '/');
 		/* The key is the one in the file named (the fixture's, unless
 		 * the input found another key file on this machine). */
-		FUZZ_CHECK(minisign_pub_load(c->trust_files[i], &again,
+		FUZZ_CHECK(minisign_pub_load(c->trust_files[i], KEY_AUTHORITY, &again,
 		    &e) == 0);
 		FUZZ_CHECK(memcmp(&c->trust[i], &again, sizeof(again)) == 0);
 	}

@@ -122,7 +122,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct werr e;
 
 	for (i = 0; i < NTRUSTED; i++)
-		FUZZ_CHECK(minisign_pub_parse_line(trusted_lines[i], &pubs[i],
+		FUZZ_CHECK(minisign_pub_parse_line(trusted_lines[i], KEY_AUTHORITY, &pubs[i],
 		    &e) == 0);
 	siglen = nul != NULL ? (size_t)(nul - data) : size;
 	msg = nul != NULL ? nul + 1 : data + size;

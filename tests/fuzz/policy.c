@@ -121,7 +121,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct werr e, e2;
 	int r, r2;
 
-	FUZZ_CHECK(minisign_pub_parse_line(AUTHORITY_LINE, &authority,
+	FUZZ_CHECK(minisign_pub_parse_line(AUTHORITY_LINE, KEY_AUTHORITY, &authority,
 	    &e) == 0);
 	r = policy_parse(PATH, data, size, &authority, 1, &p, &e);
 	r2 = policy_parse(PATH, data, size, &authority, 1, &again, &e2);

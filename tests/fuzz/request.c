@@ -3,7 +3,8 @@
  * Properties: what request_parse() accepts re-encodes to the very same
  * bytes (one encoding per request); no signature verifies once a byte of
  * the request or of the signature changes, and a random signature never
- * verifies; a request the harness signs itself always verifies. */
+ * verifies; a request the harness signs itself with a signer key always
+ * verifies, and an authority key is refused as a request's signer. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,6 +27,7 @@ key(void)
 		abort();
 	memset(seed, 0x5a, sizeof(seed));
 	memset(harness_key->keynum, 0x17, sizeof(harness_key->keynum));
+	harness_key->kind = KEY_SIGNER;
 	crypto_sign_seed_keypair(pk, harness_key->sk, seed);
 	return harness_key;
 }
@@ -105,7 +107,14 @@ check_own_signature(struct request *rq, size_t pos, uint8_t flip)
 	struct request back;
 	struct werr e;
 
+	struct minisign_sec authority;
+
 	rq->nsigs = 0;
+	/* The same Ed25519 key as an authority key: never a request's. */
+	memcpy(&authority, key(), sizeof(authority));
+	authority.kind = KEY_AUTHORITY;
+	FUZZ_CHECK(request_sign(rq, &authority, &e) != 0 && rq->nsigs == 0);
+	sodium_memzero(&authority, sizeof(authority));
 	FUZZ_CHECK(request_sign(rq, key(), &e) == 0);
 	FUZZ_CHECK(request_verify(rq, &e) == 0);
 	/* A second signature by one key is refused, not counted twice. */
@@ -125,7 +134,7 @@ check_own_signature(struct request *rq, size_t pos, uint8_t flip)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	uint8_t *enc = NULL, hash[64];
+	uint8_t *enc = NULL, msg[REQUEST_SIGNED_BYTES], *hash;
 	struct request rq;
 	struct werr e;
 	size_t len = 0, pos;
@@ -139,7 +148,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(request_encode(&rq, &enc, &len, &e) == 0);
 	FUZZ_CHECK(len == size && memcmp(enc, data, size) == 0);
 	fuzz_trace("accepted: %zu signatures", rq.nsigs);
-	FUZZ_CHECK(request_body_hash(&rq, hash, &e) == 0);
+	FUZZ_CHECK(request_signed_message(&rq, msg, &e) == 0);
+	FUZZ_CHECK(memcmp(msg, REQUEST_DOMAIN, REQUEST_DOMAIN_BYTES) == 0);
+	hash = msg + REQUEST_DOMAIN_BYTES;
 	FUZZ_CHECK(rq.nsigs >= 1 && rq.nsigs <= REQUEST_MAX_SIGS);
 	FUZZ_CHECK(rq.nparams <= REQUEST_MAX_PARAMS);
 	FUZZ_CHECK(rq.message == NULL || rq.message[0] != '\0');
