@@ -92,7 +92,9 @@ bool audit_whole(const struct audit_record *r);
  * the longest quoted values cut (at a character or escape) and ending in
  * "...", then ` truncated=1 cut="..."` naming them (merged with the marks
  * the line had). Numbers and keys are never cut; fields are left out, and
- * named, only if even cut to "..." they could not fit. out has max + 1
+ * named, only if even cut to "..." they could not fit. The cut list names
+ * each key once, whole, in at most a quarter of max; a list that needs
+ * more ends with "...", which stands for every field. out has max + 1
  * bytes; returns the copy's length (NUL-terminated), at most max. max must
  * be at least 64. */
 size_t audit_cut_copy(const char *line, size_t len, char *out, size_t max);

@@ -131,22 +131,33 @@ field_size(const struct record *rec, size_t i, size_t c)
 	return (i > 0) + f->klen + 1 + v;
 }
 
-/* The most the marks can take: every key could be named. */
+/* The names in cut="..." take at most this share of the copy; a list that
+ * would be longer ends with "...", which stands for every field (no key
+ * can be "..."), so the fields themselves keep most of the room. */
 static size_t
-marks_size(const struct record *rec)
+names_max(size_t max)
 {
-	size_t n = sizeof(TRUNCATED_MARK) - 1 + sizeof(CUT_KEY) - 1 +
-	    rec->prior_len + sizeof("," CUT_MARK) - 1 + 1, i;
+	return max / 4;
+}
+
+/* The most the marks can take: " truncated=1 cut=\"", every name (or as
+ * many as names_max allows, then "..."), and the closing quote. */
+static size_t
+marks_size(const struct record *rec, size_t max)
+{
+	size_t names = rec->prior_len + sizeof("," CUT_MARK) - 1, i;
 
 	for (i = 0; i < rec->n; i++)
-		n += rec->f[i].klen + 1;
-	return n;
+		names += rec->f[i].klen + 1;
+	if (names > names_max(max))
+		names = names_max(max);
+	return sizeof(TRUNCATED_MARK) - 1 + sizeof(CUT_KEY) - 1 + names + 1;
 }
 
 static size_t
-copy_size(const struct record *rec, size_t c)
+copy_size(const struct record *rec, size_t c, size_t max)
 {
-	size_t n = marks_size(rec), i;
+	size_t n = marks_size(rec, max), i;
 
 	for (i = 0; i < rec->n; i++)
 		n += field_size(rec, i, c);
@@ -168,26 +179,65 @@ put(struct sink *s, const char *p, size_t n)
 	s->len += n;
 }
 
-/* Names key in the cut list unless the line's own marks named it. */
-static void
-name_cut(struct sink *names, const struct record *rec, const char *key,
-    size_t klen)
-{
-	const char *p = rec->prior, *end, *c;
+/* The cut list: whole names, each once, within max - 4 bytes; a name that
+ * does not fit sets more, and the list then ends with ",...". */
+struct names {
+	struct sink s;
+	bool more;
+};
 
-	/* (No prior list: no pointer arithmetic on NULL, which is UB.) */
-	end = p != NULL ? p + rec->prior_len : NULL;
-	while (p != NULL && p < end) {
+static bool
+names_has(const struct names *nm, const char *key, size_t klen)
+{
+	const char *p = nm->s.p, *end = nm->s.p + nm->s.len, *c;
+
+	while (p < end) {
 		c = memchr(p, ',', (size_t)(end - p));
 		if (c == NULL)
 			c = end;
 		if ((size_t)(c - p) == klen && memcmp(p, key, klen) == 0)
-			return;
+			return true;
 		p = c + 1;
 	}
-	if (names->len > 0)
-		put(names, ",", 1);
-	put(names, key, klen);
+	return false;
+}
+
+static void
+name_cut(struct names *nm, const char *key, size_t klen)
+{
+	size_t need = klen + (nm->s.len > 0);
+
+	if (klen == sizeof(CUT_MARK) - 1 && memcmp(key, CUT_MARK, klen) == 0) {
+		nm->more = true;
+		return;
+	}
+	if (names_has(nm, key, klen))
+		return;
+	if (need > nm->s.max - nm->s.len) {
+		nm->more = true;
+		return;
+	}
+	if (nm->s.len > 0)
+		put(&nm->s, ",", 1);
+	put(&nm->s, key, klen);
+}
+
+/* The record's own list first (a record the file already holds cut). */
+static void
+name_prior(struct names *nm, const struct record *rec)
+{
+	const char *p = rec->prior, *end, *c;
+
+	if (p == NULL)
+		return;
+	end = p + rec->prior_len;
+	while (p < end) {
+		c = memchr(p, ',', (size_t)(end - p));
+		if (c == NULL)
+			c = end;
+		name_cut(nm, p, (size_t)(c - p));
+		p = c + 1;
+	}
 }
 
 /* The value of a field, cut to at most c bytes and marked when longer. */
@@ -224,11 +274,11 @@ best_cap(const struct record *rec, size_t max)
 	for (i = 0; i < rec->n; i++)
 		if (rec->f[i].quoted && rec->f[i].vlen > hi)
 			hi = rec->f[i].vlen;
-	if (copy_size(rec, 0) > max)
+	if (copy_size(rec, 0, max) > max)
 		return -1;
 	while (lo < hi) {       /* copy_size only grows with the cap */
 		mid = lo + (hi - lo + 1) / 2;
-		if (copy_size(rec, mid) <= max)
+		if (copy_size(rec, mid, max) <= max)
 			lo = mid;
 		else
 			hi = mid - 1;
@@ -242,8 +292,8 @@ audit_cut_copy(const char *line, size_t len, char *out, size_t max)
 	struct record recbuf, *rec = &recbuf;
 	char names_buf[AUDIT_SYSLOG_MAX];
 	struct sink s = { out, 0, max };
-	struct sink names = { names_buf, 0, sizeof(names_buf) };
-	size_t i, c, room;
+	struct names nm;
+	size_t i, c, room, marks;
 	long cap;
 
 	if (len <= max) {
@@ -254,30 +304,40 @@ audit_cut_copy(const char *line, size_t len, char *out, size_t max)
 	parse_record(line, len, rec);
 	cap = best_cap(rec, max);
 	c = cap < 0 ? 0 : (size_t)cap;
-	room = max - (marks_size(rec) < max ? marks_size(rec) : max);
+	marks = marks_size(rec, max);
+	room = max - marks;             /* max >= 64 > the marks' floor */
+	memset(&nm, 0, sizeof(nm));
+	nm.s.p = names_buf;
+	nm.s.max = marks - (sizeof(TRUNCATED_MARK) - 1 + sizeof(CUT_KEY) - 1 +
+	    1) - (sizeof("," CUT_MARK) - 1);
+	if (nm.s.max > sizeof(names_buf))
+		nm.s.max = sizeof(names_buf);
+	name_prior(&nm, rec);
+	nm.more = nm.more || rec->unparsed;
 	for (i = 0; i < rec->n; i++) {
 		/* Only when even "..." everywhere is too long: the fields
 		 * that do not fit are left out, and named. */
 		if (cap < 0 && s.len + field_size(rec, i, 0) > room) {
-			name_cut(&names, rec, rec->f[i].key, rec->f[i].klen);
+			name_cut(&nm, rec->f[i].key, rec->f[i].klen);
 			continue;
 		}
-		if (i > 0)
+		if (s.len > 0)
 			put(&s, " ", 1);
 		put(&s, rec->f[i].key, rec->f[i].klen);
 		put(&s, "=", 1);
 		if (put_value(&s, &rec->f[i], c))
-			name_cut(&names, rec, rec->f[i].key, rec->f[i].klen);
+			name_cut(&nm, rec->f[i].key, rec->f[i].klen);
 	}
-	put(&s, TRUNCATED_MARK, sizeof(TRUNCATED_MARK) - 1);
+	/* (No field at all: the marks start the line, without a space.) */
+	if (s.len == 0)
+		put(&s, &TRUNCATED_MARK[1], sizeof(TRUNCATED_MARK) - 2);
+	else
+		put(&s, TRUNCATED_MARK, sizeof(TRUNCATED_MARK) - 1);
 	put(&s, CUT_KEY, sizeof(CUT_KEY) - 1);
-	put(&s, rec->prior != NULL ? rec->prior : "", rec->prior_len);
-	if (rec->prior_len > 0 && names.len > 0)
-		put(&s, ",", 1);
-	put(&s, names.p, names.len);
-	if (rec->unparsed)
-		put(&s, rec->prior_len + names.len > 0 ? "," CUT_MARK :
-		    CUT_MARK, rec->prior_len + names.len > 0 ? 4 : 3);
+	put(&s, nm.s.p, nm.s.len);
+	if (nm.more)
+		put(&s, nm.s.len > 0 ? "," CUT_MARK : CUT_MARK,
+		    nm.s.len > 0 ? 4 : 3);
 	put(&s, "\"", 1);
 	out[s.len] = '\0';
 	return s.len;

@@ -179,6 +179,7 @@ parse_line(const char *line, size_t len, struct parsed *pr)
 	struct field *f;
 
 	memset(pr, 0, sizeof(*pr));
+	fuzz_trace("line: %.*s", (int)len, line);
 	check_bytes(p, len);
 	while (p < end) {
 		FUZZ_CHECK(pr->n < MAX_FIELDS + 2);

@@ -634,8 +634,11 @@ copy_leaves_out_fields_only_when_it_must(void)
 	CHECK_STR(kv[k - 2].key, "truncated");
 	CHECK_STR(kv[k - 1].key, "cut");
 	CHECK(kv[k - 1].vlen > 0);
-	/* The last field was left out: it is named. */
-	CHECK(strstr(copy, "field_number_t\"") != NULL);
+	/* More fields were left out than a quarter of the room can name:
+	 * the list ends with "...", which stands for every field. */
+	CHECK(strstr(copy, ",...\"") != NULL);
+	/* Every name in it is whole: the cut values' keys come first. */
+	CHECK(strstr(copy, "cut=\"event,field_number_a,") != NULL);
 }
 
 /* Whatever the record and the room, the copy parses and fits. */
@@ -668,6 +671,39 @@ copy_always_parses_and_fits(void)
 		CHECK(r.len <= max || strstr(copy, " truncated=1 cut=\"") !=
 		    NULL);
 	}
+}
+
+/* Many short fields in a small copy: their names alone would not fit.
+ * The copy still starts with a field, closes its quotes, and its cut list
+ * ends with "..." (found by tests/fuzz/audit: the list ran past the end,
+ * its quote never closed, and the line began with a space). */
+static void
+copy_of_many_fields_closes_its_marks(void)
+{
+	static struct audit_record r;
+	struct kv kv[KV_MAX];
+	size_t len;
+	int i, k;
+
+	rebegin(&r, "fuzz");
+	audit_field(&r, "message", "CHG-42 restart nginx and more");
+	for (i = 0; i < 40; i++)
+		audit_field(&r, "event", "");
+	audit_end(&r);
+	len = audit_cut_copy(r.line, r.len, copy, 214);
+	CHECK(len <= 214 && len == strlen(copy));
+	CHECK(copy[0] != ' ');
+	CHECK(copy[len - 1] == '"');
+	k = parse_record(copy, kv);
+	CHECK(k >= 3);
+	CHECK_STR(kv[k - 1].key, "cut");
+	/* Each key once: the forty left out are all "event". */
+	CHECK(kv[k - 1].vlen == strlen("event,message") &&
+	    memcmp(kv[k - 1].val, "event,message", kv[k - 1].vlen) == 0);
+	/* The smallest copy the function takes. */
+	len = audit_cut_copy(r.line, r.len, copy, 64);
+	CHECK(len <= 64 && copy[0] != ' ' && copy[len - 1] == '"');
+	CHECK(parse_record(copy, kv) >= 2);
 }
 
 /* ---- the chain ---- */
@@ -963,6 +999,7 @@ main(void)
 	RUN(copy_never_splits_an_escape_or_a_character);
 	RUN(copy_leaves_out_fields_only_when_it_must);
 	RUN(copy_always_parses_and_fits);
+	RUN(copy_of_many_fields_closes_its_marks);
 	RUN(chain_matches_blake2b_256_vector);
 	RUN(chain_parse_takes_only_lowercase_hex_at_the_end);
 	RUN(verify_accepts_a_whole_chain);
