@@ -1,24 +1,28 @@
-/* fanout.c: the fan-out's worker pool (see fanout.h): a batch's hosts are
- * taken in order by at most `parallel` threads; each host's result is
- * handed out once, under the lock, by its worker or, after an interrupt
- * that a host does not answer in time, by the pool itself. One host's
- * session is fanout_host.c. */
+/* fanout.c: the fan-out's engine (see fanout.h): one loop over every host
+ * in flight. It starts a batch's hosts in order while fewer than
+ * `parallel` are in flight, polls their sockets in one ppoll() (the only
+ * call that waits, with SIGINT and SIGTERM let through only there), steps
+ * the hosts whose socket is ready or whose time has come, and hands each
+ * result out once. One host's session is fanout_host.c. */
+#include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include <sodium.h>
 
 #include "fanout_int.h"
 
-/* How long hosts get to close their channels after an interrupt before
- * they are marked interrupted and left behind (one still connecting
- * would otherwise hold the run for its connect timeout). */
-#define INTERRUPT_GRACE_MS 1500
-#define WAIT_SLICE_MS 100
+/* Descriptors kept for everything but the hosts' sockets: stdio, reports,
+ * writ get's files, ssh_config and known_hosts reads, a ProxyCommand's
+ * pipe per host is counted with its host. */
+#define FD_RESERVE 64
+#define FDS_PER_HOST 2
 
 static const char *const status_names[FANOUT_NSTATUS] = {
 	"ok", "failed", "refused", "unreachable", "timeout", "interrupted",
@@ -66,10 +70,8 @@ fanout_emit_output(struct fanout_shared *sh, size_t i, enum fanout_stream s,
 {
 	const struct fanout_job *job = sh->f->job;
 
-	pthread_mutex_lock(&sh->lock);
 	if (!sh->published[i] && job->output != NULL)
 		job->output(job->ctx, i, s, data, len);
-	pthread_mutex_unlock(&sh->lock);
 }
 
 void
@@ -84,145 +86,230 @@ fanout_emit_note(struct fanout_shared *sh, size_t i, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
-	pthread_mutex_lock(&sh->lock);
 	if (!sh->published[i])
 		job->note(job->ctx, i, text);
-	pthread_mutex_unlock(&sh->lock);
 }
 
-/* Under the lock: r becomes host i's result, once. */
+/* Host i's result (final, in f->results[i]) is handed out, once. */
 static void
-publish(struct fanout_shared *sh, size_t i, const struct fanout_result *r)
+publish(struct fanout_shared *sh, size_t i)
 {
 	const struct fanout_job *job = sh->f->job;
 
 	if (sh->published[i])
 		return;
 	sh->published[i] = true;
-	sh->f->results[i] = *r;
 	if (job->done != NULL)
 		job->done(job->ctx, i, &sh->f->results[i]);
 }
 
-/* Each worker takes the next host until none is left or the run is
- * stopped, so at most `parallel` hosts are in flight. */
-static void *
-worker(void *arg)
-{
-	struct fanout_shared *sh = arg;
-	struct fanout_result r;
-	size_t i;
+/* Hosts in flight and what the loop knows of them. */
+struct loop {
+	struct fanout_shared *sh;
+	const size_t *idx;              /* the batch's hosts */
+	size_t count, next;             /* next: the next to start */
+	struct host *slots;             /* [nslots]: in flight where in_use */
+	bool *in_use;
+	size_t nslots, active;
+	struct pollfd *pfd;             /* [nslots] */
+	size_t *pslot;                  /* pfd[k] is slots[pslot[k]]'s */
+	bool interrupt_seen;
+};
 
-	for (;;) {
-		pthread_mutex_lock(&sh->lock);
-		if (sh->next == sh->count || fanout_job_stopped(sh->f->job)) {
-			pthread_mutex_unlock(&sh->lock);
-			break;
-		}
-		i = sh->idx[sh->next++];
-		sh->running[i] = true;
-		if (sh->f->job->started != NULL)
-			sh->f->job->started(sh->f->job->ctx, i);
-		pthread_mutex_unlock(&sh->lock);
-		fanout_host(sh, i, &r);
-		r.batch = sh->f->batch;
-		pthread_mutex_lock(&sh->lock);
-		sh->running[i] = false;
-		publish(sh, i, &r);
-		pthread_cond_broadcast(&sh->changed);
-		pthread_mutex_unlock(&sh->lock);
+static void
+start_hosts(struct loop *L)
+{
+	const struct fanout_job *job = L->sh->f->job;
+	size_t s = 0, i;
+
+	while (L->active < L->nslots && L->next < L->count &&
+	    !fanout_job_stopped(job)) {
+		while (L->in_use[s])
+			s++;
+		i = L->idx[L->next++];
+		L->in_use[s] = true;
+		L->active++;
+		if (job->started != NULL)
+			job->started(job->ctx, i);
+		fanout_host_start(L->sh, &L->slots[s], i);
 	}
-	pthread_mutex_lock(&sh->lock);
-	sh->workers--;
-	pthread_cond_broadcast(&sh->changed);
-	pthread_mutex_unlock(&sh->lock);
-	return NULL;
 }
 
-/* Under the lock: hosts that did not close in the grace are interrupted
- * now; their threads are left to end with the process. */
+/* Slot s's host has ENDED: its result goes out and the slot is free. */
 static void
-abandon_running(struct fanout_shared *sh)
+retire(struct loop *L, size_t s)
 {
-	struct fanout_result r;
-	size_t i;
+	struct host *h = &L->slots[s];
 
-	for (i = 0; i < sh->f->n; i++) {
-		if (!sh->running[i] || sh->published[i])
-			continue;
-		fanout_result_init(sh->f, &r, FANOUT_INTERRUPTED);
-		r.attempts = 1;
-		r.batch = sh->f->batch;
-		r.finished_at_ms = clock_wall_ms();
-		snprintf(r.detail, sizeof(r.detail), "interrupted while "
-		    "connecting");
-		publish(sh, i, &r);
-	}
-	sh->abandoned = true;
+	fanout_host_release(h);
+	publish(L->sh, h->i);
+	L->in_use[s] = false;
+	L->active--;
 }
 
 static void
-wait_slice(struct fanout_shared *sh)
+retire_ended(struct loop *L)
 {
-	struct timespec ts;
+	size_t s;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	ts.tv_nsec += WAIT_SLICE_MS * 1000000L;
-	if (ts.tv_nsec >= 1000000000L) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000L;
-	}
-	pthread_cond_timedwait(&sh->changed, &sh->lock, &ts);
+	for (s = 0; s < L->nslots; s++)
+		if (L->in_use[s] && L->slots[s].state == HOST_ENDED)
+			retire(L, s);
 }
 
-/* Until every worker ended, or an interrupt's grace ran out. */
+/* A second SIGINT or SIGTERM: every host in flight ends now. */
 static void
-wait_workers(struct fanout_shared *sh)
+interrupt_all(struct loop *L)
 {
-	int64_t grace_end = 0;
+	size_t s;
 
-	pthread_mutex_lock(&sh->lock);
-	while (sh->workers > 0) {
-		if (fanout_interrupted(sh) && grace_end == 0)
-			grace_end = clock_mono_ms() + INTERRUPT_GRACE_MS;
-		if (grace_end != 0 && clock_mono_ms() >= grace_end) {
-			abandon_running(sh);
-			break;
-		}
-		wait_slice(sh);
-	}
-	pthread_mutex_unlock(&sh->lock);
+	L->interrupt_seen = true;
+	for (s = 0; s < L->nslots; s++)
+		if (L->in_use[s])
+			fanout_host_interrupt(&L->slots[s]);
+	retire_ended(L);
 }
 
+/* Fills the poll set; returns how many and, in *timeout_ms, how long
+ * ppoll may wait for the earliest host's time (-1: no limit). */
 static size_t
-pool_size(const struct fanout_job *job, size_t n)
+poll_set(struct loop *L, int64_t now, int64_t *timeout_ms)
 {
-	size_t p = job->parallel > 0 ? job->parallel : 1;
+	int64_t wake, first = 0;
+	size_t s, n = 0;
+	short events;
+	int fd;
 
-	if (p > FANOUT_THREADS_MAX)
-		p = FANOUT_THREADS_MAX;
-	return p < n ? p : n;
+	for (s = 0; s < L->nslots; s++) {
+		if (!L->in_use[s])
+			continue;
+		fanout_host_wait(&L->slots[s], &fd, &events, &wake);
+		if (wake != 0 && (first == 0 || wake < first))
+			first = wake;
+		if (fd < 0)
+			continue;
+		L->pfd[n].fd = fd;
+		L->pfd[n].events = events;
+		L->pfd[n].revents = 0;
+		L->pslot[n++] = s;
+	}
+	*timeout_ms = first == 0 ? -1 : first <= now ? 0 : first - now;
+	return n;
+}
+
+/* The one wait: for a socket, the earliest host's time, or a signal. */
+static void
+wait_once(struct loop *L, const sigset_t *during)
+{
+	struct timespec ts, *tsp = NULL;
+	int64_t tmo;
+	size_t n, k;
+	int rc;
+
+	n = poll_set(L, clock_mono_ms(), &tmo);
+	if (tmo >= 0) {
+		ts.tv_sec = (time_t)(tmo / 1000);
+		ts.tv_nsec = (long)(tmo % 1000) * 1000000L;
+		tsp = &ts;
+	}
+	rc = ppoll(L->pfd, (nfds_t)n, tsp, during);
+	if (rc < 0 && errno != EINTR)
+		rc = 0;         /* (EINVAL, ENOMEM: step every host) */
+	for (k = 0; k < n; k++)
+		if (L->pfd[k].revents != 0 || rc <= 0)
+			fanout_host_step(&L->slots[L->pslot[k]]);
+	/* Hosts with no socket (between attempts) and every host whose time
+	 * has come are stepped: a step is cheap when there is nothing. */
+	for (k = 0; k < L->nslots; k++) {
+		int64_t wake;
+		short ev;
+		int fd;
+
+		if (!L->in_use[k])
+			continue;
+		fanout_host_wait(&L->slots[k], &fd, &ev, &wake);
+		if (wake != 0 && wake <= clock_mono_ms())
+			fanout_host_step(&L->slots[k]);
+	}
+}
+
+static int
+loop_init(struct loop *L, struct fanout_shared *sh, const size_t *idx,
+    size_t count, struct werr *e)
+{
+	size_t p = sh->f->job->parallel > 0 ? sh->f->job->parallel : 1;
+
+	memset(L, 0, sizeof(*L));
+	L->sh = sh;
+	L->idx = idx;
+	L->count = count;
+	L->nslots = p < count ? p : count;
+	L->slots = calloc(L->nslots, sizeof(*L->slots));
+	L->in_use = calloc(L->nslots, sizeof(*L->in_use));
+	L->pfd = calloc(L->nslots, sizeof(*L->pfd));
+	L->pslot = calloc(L->nslots, sizeof(*L->pslot));
+	if (L->slots == NULL || L->in_use == NULL || L->pfd == NULL ||
+	    L->pslot == NULL)
+		return werr_set(e, WRIT_ENOMEM, "out of memory for %zu hosts "
+		    "in flight", L->nslots);
+	return 0;
+}
+
+static void
+loop_free(struct loop *L)
+{
+	free(L->slots);
+	free(L->in_use);
+	free(L->pfd);
+	free(L->pslot);
 }
 
 static int
 shared_init(struct fanout_shared *sh, struct fanout *f, struct werr *e)
 {
-	pthread_condattr_t ca;
+	const struct fanout_job *job = f->job;
 
 	sh->f = f;
-	sh->running = calloc(f->n > 0 ? f->n : 1, sizeof(bool));
 	sh->published = calloc(f->n > 0 ? f->n : 1, sizeof(bool));
-	if (sh->running == NULL || sh->published == NULL)
+	if (sh->published == NULL)
 		return werr_set(e, WRIT_ENOMEM, "out of memory");
-	if (pthread_condattr_init(&ca) != 0 ||
-	    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC) != 0 ||
-	    pthread_cond_init(&sh->changed, &ca) != 0 ||
-	    pthread_mutex_init(&sh->lock, NULL) != 0)
-		return werr_set(e, WRIT_ENOMEM, "cannot make a lock");
-	pthread_condattr_destroy(&ca);
-	if (f->job->stdin_data != NULL)
+	if (job->stdin_data != NULL)
 		crypto_generichash(sh->stdin_digest, sizeof(sh->stdin_digest),
-		    f->job->stdin_data, f->job->stdin_len, NULL, 0);
+		    job->stdin_data, job->stdin_len, NULL, 0);
+	/* -i's key, read once for every host (a failure is each host's). */
+	if (job->identity != NULL && ssh_pki_import_privkey_file(job->identity,
+	    NULL, NULL, NULL, &sh->identity) != SSH_OK) {
+		sh->identity = NULL;
+		sh->identity_error = true;
+	}
+	return 0;
+}
+
+/* Room for `parallel` hosts in flight: the soft limit on open files is
+ * raised as far as the hard one allows; a -p beyond it is an error, never
+ * a silent cap. */
+static int
+fd_room(const struct fanout_job *job, size_t n, struct werr *e)
+{
+	size_t p = job->parallel > 0 ? job->parallel : 1;
+	struct rlimit rl;
+	rlim_t need;
+
+	if (p > n)
+		p = n;
+	need = (rlim_t)p * FDS_PER_HOST + FD_RESERVE;
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= need)
+		return 0;
+	if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < need)
+		return werr_set(e, WRIT_EINVAL, "-p %zu needs %llu open files "
+		    "and this process may open at most %llu (ulimit -Hn); "
+		    "lower -p or raise the limit", p, (unsigned long long)need,
+		    (unsigned long long)rl.rlim_max);
+	rl.rlim_cur = need;
+	if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return werr_set(e, WRIT_EINVAL, "-p %zu needs %llu open files: "
+		    "cannot raise the limit: %s", p, (unsigned long long)need,
+		    strerror(errno));
 	return 0;
 }
 
@@ -237,6 +324,8 @@ fanout_begin(struct fanout *f, const struct fanout_job *job,
 	memset(f, 0, sizeof(*f));
 	if (job->nkeys == 0)
 		return werr_set(e, WRIT_EINVAL, "no signing key");
+	if ((rc = fd_room(job, n, e)) != 0)
+		return rc;
 	f->job = job;
 	f->targets = targets;
 	f->results = results;
@@ -247,15 +336,17 @@ fanout_begin(struct fanout *f, const struct fanout_job *job,
 		randombytes_buf(f->request_id, sizeof(f->request_id));
 	for (i = 0; i < n; i++)
 		fanout_result_init(f, &results[i], FANOUT_SKIPPED);
-	if ((f->shared = calloc(1, sizeof(*f->shared))) == NULL)
+	if (ssh_init() != SSH_OK)
+		return werr_set(e, WRIT_EIO, "libssh failed to initialise");
+	if ((f->shared = calloc(1, sizeof(*f->shared))) == NULL) {
+		ssh_finalize();
 		return werr_set(e, WRIT_ENOMEM, "out of memory");
-	if ((rc = shared_init(f->shared, f, e)) == 0 && ssh_init() != SSH_OK)
-		rc = werr_set(e, WRIT_EIO, "libssh failed to initialise");
-	if (rc != 0) {
-		free(f->shared->running);
+	}
+	if ((rc = shared_init(f->shared, f, e)) != 0) {
 		free(f->shared->published);
 		free(f->shared);
 		f->shared = NULL;
+		ssh_finalize();
 	}
 	return rc;
 }
@@ -265,43 +356,39 @@ fanout_batch(struct fanout *f, const size_t *idx, size_t count,
     struct werr *e)
 {
 	struct fanout_shared *sh = f->shared;
-	pthread_t tids[FANOUT_THREADS_MAX];
-	size_t want = pool_size(f->job, count), started = 0, i;
-	sigset_t block, old;
+	sigset_t block, during;
+	struct loop L;
+	int rc;
 
-	if (sh == NULL || sh->abandoned)
+	if (sh == NULL)
 		return werr_set(e, WRIT_EINVAL, "the run has ended");
 	if (count == 0)
 		return 0;
-	sh->idx = idx;
-	sh->count = count;
-	sh->next = 0;
-	sh->workers = want;
-	/* Workers never take SIGINT or SIGTERM: a signal would cut a
-	 * blocking libssh call short; the main thread takes them. Fewer
-	 * threads than asked is fine: they share the hosts. */
+	if ((rc = loop_init(&L, sh, idx, count, e)) != 0) {
+		loop_free(&L);
+		return rc;
+	}
+	/* SIGINT and SIGTERM wake the loop only in ppoll(), so a flag they
+	 * set is never missed between a look at it and the wait. */
 	sigemptyset(&block);
 	sigaddset(&block, SIGINT);
 	sigaddset(&block, SIGTERM);
-	pthread_sigmask(SIG_BLOCK, &block, &old);
-	for (i = 0; i < want; i++)
-		if (pthread_create(&tids[started], NULL, worker, sh) == 0)
-			started++;
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	pthread_mutex_lock(&sh->lock);
-	sh->workers -= want - started;
-	pthread_mutex_unlock(&sh->lock);
-	if (started == 0) {
-		sh->workers = 1;
-		worker(sh);
+	sigprocmask(SIG_BLOCK, &block, &during);
+	for (;;) {
+		if (fanout_interrupted(sh) && !L.interrupt_seen)
+			interrupt_all(&L);
+		start_hosts(&L);
+		retire_ended(&L);
+		if (L.active == 0 && (L.next == L.count ||
+		    fanout_job_stopped(f->job)))
+			break;
+		if (L.active == 0)
+			continue;
+		wait_once(&L, &during);
+		retire_ended(&L);
 	}
-	wait_workers(sh);
-	for (i = 0; i < started; i++) {
-		if (sh->abandoned)
-			pthread_detach(tids[i]);
-		else
-			pthread_join(tids[i], NULL);
-	}
+	sigprocmask(SIG_SETMASK, &during, NULL);
+	loop_free(&L);
 	return 0;
 }
 
@@ -310,14 +397,11 @@ fanout_end(struct fanout *f)
 {
 	struct fanout_shared *sh = f->shared;
 
-	/* Threads left behind still use the pool and libssh: both stay
-	 * until the process ends, which is about to happen. */
-	if (sh == NULL || sh->abandoned)
+	if (sh == NULL)
 		return;
-	pthread_mutex_destroy(&sh->lock);
-	pthread_cond_destroy(&sh->changed);
-	free(sh->running);
+	ssh_key_free(sh->identity);
 	free(sh->published);
+	sodium_memzero(sh->io, sizeof(sh->io));
 	free(sh);
 	f->shared = NULL;
 	ssh_finalize();

@@ -1,11 +1,15 @@
 /* fanout.h: sends one signed request to each of many hosts over libssh and
- * collects their verdicts, output and exit statuses (SPEC §7).
+ * collects their verdicts, output and exit statuses.
  *
- * Design: a fixed pool of at most FANOUT_THREADS_MAX worker threads (never
- * a thread or process per host), each running blocking libssh sessions one
- * host at a time; a host in flight costs one libssh session, one read
- * buffer and one frame decoder (at most WIRE_FRAME_MAX), whatever its
- * output. Output is handed to the caller as each frame arrives. */
+ * Design: one event loop on the calling thread over non-blocking libssh
+ * sessions (never a thread or process per host): each host is a state
+ * machine (connect, key exchange, host key, auth, channel, exec, send,
+ * read) stepped when its socket is ready, so `parallel` hosts are in
+ * flight however large it is, limited only by open files (raised as far
+ * as the hard limit allows; a -p beyond it is an error). A host in flight
+ * costs one libssh session and one frame decoder (at most WIRE_FRAME_MAX),
+ * whatever its output; reads and the file's chunks share one buffer.
+ * Output is handed to the caller as each frame arrives. */
 #ifndef WRIT_FANOUT_H
 #define WRIT_FANOUT_H
 
@@ -20,12 +24,11 @@
 #include "target.h"
 #include "werr.h"
 
-#define FANOUT_THREADS_MAX 64
 #define FANOUT_REASON_MAX 64
 #define FANOUT_DETAIL_MAX 512
 #define FANOUT_RETRIES_MAX 10
 
-/* In SPEC §7's order. A host's result starts as FANOUT_SKIPPED and stays
+/* In the order of the run's exit statuses. A host's result starts as FANOUT_SKIPPED and stays
  * so if the host is never started (a halted or drained run). */
 enum fanout_status {
 	FANOUT_OK,              /* accepted, exit 0 */
@@ -67,7 +70,7 @@ struct fanout_result {
 };
 
 /* Set from a signal handler: drain stops starting hosts, interrupt also
- * closes the channels of hosts in flight (SPEC §7's SIGINT). */
+ * closes the channels of hosts in flight (a second SIGINT). */
 struct fanout_stop {
 	volatile sig_atomic_t drain;
 	volatile sig_atomic_t interrupt;
@@ -82,8 +85,8 @@ struct fanout_upload {
 	uint8_t digest[REQUEST_DIGEST_BYTES];
 };
 
-/* What every host is sent and how. Callbacks are called with a lock held,
- * one at a time (never concurrently), from the worker threads. */
+/* What every host is sent and how. Callbacks are called from the loop, on
+ * the thread that called fanout_batch, one at a time. */
 struct fanout_job {
 	const char *realm;
 	const char *op;
@@ -120,11 +123,9 @@ struct fanout_job {
 	/* -v: a line about host's connection (address, auth, host key). */
 	void (*note)(void *ctx, size_t host, const char *text);
 	void *ctx;
-	/* writ get: the file's frames, called from the host's worker WITHOUT
-	 * the lock (each host's file is its own, and one slow disk write must
-	 * not hold up every host). Non-zero fails the host (failed, reason
-	 * "not-saved") with why; with ABORT, why is NULL. NULL: 'F' and 'D'
-	 * frames are out of place. */
+	/* writ get: the file's frames, as they arrive. Non-zero fails the
+	 * host (failed, reason "not-saved") with why; with ABORT, why is
+	 * NULL. NULL: 'F' and 'D' frames are out of place. */
 	int (*file)(void *ctx, size_t host, enum fanout_file_event ev,
 	    const uint8_t *data, size_t len, char *why, size_t whylen);
 	void *file_ctx;
@@ -150,8 +151,8 @@ int fanout_begin(struct fanout *f, const struct fanout_job *job,
 
 /* Runs the hosts idx[0..count) with at most job->parallel in flight, and
  * returns when each has a result; after a stop, hosts not started stay
- * skipped, and on interrupt hosts still connecting after a short grace
- * are marked interrupted and left behind (the process is about to end).
+ * skipped, and on interrupt every host in flight ends at once,
+ * interrupted (one whose request was not yet sent never gets it).
  * Returns 0, or a negative WRIT_E* code if the batch could not start. */
 int fanout_batch(struct fanout *f, const size_t *idx, size_t count,
     struct werr *e);

@@ -1,8 +1,11 @@
-/* fanout_host.c: one host of a fan-out, start to end: its signed request
- * (built once), then up to 1 + retries attempts, each a session
- * (fanout_ssh.c) that execs WIRE_COMMAND, sends the request and reads the
- * gate's frames. A retry resends the identical request, so the gate runs
- * the op at most once (SPEC §7). */
+/* fanout_host.c: one host of a fan-out, start to end, as a state machine
+ * the loop steps (fanout.c): its signed request (built once), then up to
+ * 1 + retries attempts, each a session (fanout_ssh.c) that execs
+ * WIRE_COMMAND, sends the request (fanout_upload.c) and reads the gate's
+ * frames. A retry resends the identical request, so the gate runs the op
+ * at most once. No step waits: each goes as far as the socket allows and
+ * says what it waits on next. */
+#include <poll.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -15,9 +18,7 @@
 
 #include "fanout_int.h"
 
-#define READ_CHUNK 16384
 #define VERDICT_MAX 1024
-#define READ_SLICE_MS 200       /* how often a read looks at the stop flags */
 #define BACKOFF_FIRST_MS 500
 #define BACKOFF_MAX_MS 10000
 
@@ -58,46 +59,6 @@ fanout_finish(struct host *h, enum fanout_status st, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(h->r->detail, sizeof(h->r->detail), fmt, ap);
 	va_end(ap);
-}
-
-/* The request, then -I's bytes, then EOF: the gate reads nothing more. */
-int
-fanout_write_all(struct host *h, const uint8_t *p, size_t len)
-{
-	int n;
-
-	while (len > 0) {
-		n = ssh_channel_write(h->ch, p, len > 65536 ? 65536 :
-		    (uint32_t)len);
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-static int
-send_request(struct host *h, const uint8_t *req, size_t len)
-{
-	const struct fanout_job *job = h->job;
-	int up = 0;
-
-	if ((h->ch = ssh_channel_new(h->s)) == NULL ||
-	    ssh_channel_open_session(h->ch) != SSH_OK ||
-	    ssh_channel_request_exec(h->ch, WIRE_COMMAND) != SSH_OK ||
-	    fanout_write_all(h, req, len) != 0 ||
-	    (job->stdin_data != NULL &&
-	    fanout_write_all(h, job->stdin_data, job->stdin_len) != 0) ||
-	    (up = fanout_upload_send(h)) < 0 ||
-	    (up == 0 && ssh_channel_send_eof(h->ch) != SSH_OK)) {
-		h->retryable = !fanout_past_deadline(h);
-		fanout_finish(h, fanout_past_deadline(h) ? FANOUT_TIMEOUT :
-		    FANOUT_UNREACHABLE, "sending the request: %s",
-		    ssh_get_error(h->s));
-		return -1;
-	}
-	return 0;
 }
 
 /* "accepted REQID OP" or "refused WORD REQID DETAIL". */
@@ -259,72 +220,51 @@ fanout_feed(struct host *h, const uint8_t *p, size_t n)
 /* The gate's own stderr (sshd's or the gate's complaints): its tail is
  * kept for the message when no verdict comes. */
 static void
-drain_stderr(struct host *h)
+keep_stderr(struct host *h, const uint8_t *b, size_t n)
 {
-	uint8_t b[512];
+	size_t k = n >= sizeof(h->gate_err) ? sizeof(h->gate_err) - 1 : n;
+
+	if (h->gate_errlen + k >= sizeof(h->gate_err))
+		h->gate_errlen = 0;
+	memcpy(h->gate_err + h->gate_errlen, b + n - k, k);
+	h->gate_errlen += k;
+}
+
+/* Reads one stream until it holds nothing more for now: 0, or -1 on a
+ * connection error. */
+static int
+read_stream(struct host *h, int is_stderr)
+{
+	uint8_t *b = h->sh->io;
 	int n;
 
-	while ((n = ssh_channel_read_nonblocking(h->ch, b, sizeof(b), 1)) > 0) {
-		size_t k = (size_t)n >= sizeof(h->gate_err) ?
-		    sizeof(h->gate_err) - 1 : (size_t)n;
-		if (h->gate_errlen + k >= sizeof(h->gate_err))
-			h->gate_errlen = 0;
-		memcpy(h->gate_err + h->gate_errlen, b + (size_t)n - k, k);
-		h->gate_errlen += k;
-	}
-}
-
-/* How long the next read may wait: a slice, so that the stop flags and
- * the deadline are looked at; 0 when the deadline has passed. */
-static int
-read_wait(struct host *h)
-{
-	int64_t left;
-
-	if (h->end_ms == 0)
-		return READ_SLICE_MS;
-	left = h->end_ms - clock_mono_ms();
-	if (left <= 0)
-		return 0;
-	return left < READ_SLICE_MS ? (int)left : READ_SLICE_MS;
-}
-
-static void
-read_frames(struct host *h)
-{
-	uint8_t *b = malloc(READ_CHUNK);
-	int n, wait;
-
-	if (b == NULL) {
-		fanout_finish(h, FANOUT_UNREACHABLE, "out of memory");
-		return;
-	}
 	while (!h->done) {
-		if (fanout_interrupted(h->sh)) {
-			fanout_finish(h, FANOUT_INTERRUPTED, "channel closed "
-			    "(the gate ends the op at its timeout)");
-			break;
-		}
-		if ((wait = read_wait(h)) == 0) {
-			fanout_finish(h, FANOUT_TIMEOUT, "deadline of %ld s "
-			    "passed", h->job->deadline);
-			break;
-		}
-		n = ssh_channel_read_timeout(h->ch, b, READ_CHUNK, 0, wait);
+		n = ssh_channel_read_nonblocking(h->ch, b, sizeof(h->sh->io),
+		    is_stderr);
 		if (n == SSH_ERROR) {
 			h->retryable = true;
 			fanout_finish(h, FANOUT_UNREACHABLE, "reading: %s",
 			    ssh_get_error(h->s));
-			break;
+			return -1;
 		}
-		if (n > 0)
+		if (n <= 0)             /* nothing now, or EOF */
+			return 0;
+		if (is_stderr)
+			keep_stderr(h, b, (size_t)n);
+		else
 			fanout_feed(h, b, (size_t)n);
-		drain_stderr(h);
-		if (n == 0 && (ssh_channel_is_eof(h->ch) ||
-		    ssh_channel_is_closed(h->ch)))
-			break;
 	}
-	free(b);
+	return 0;
+}
+
+int
+fanout_read_step(struct host *h)
+{
+	if (read_stream(h, 0) != 0 || read_stream(h, 1) != 0)
+		return -1;
+	if (h->done)
+		return 0;
+	return ssh_channel_is_eof(h->ch) || ssh_channel_is_closed(h->ch);
 }
 
 /* The channel ended without an end record: the connection dropped (worth
@@ -346,101 +286,345 @@ conclude(struct host *h)
 		    "the op's end record");
 }
 
+/* Ends the attempt's session. A polite close only when nothing is left
+ * to flush: a stalled peer must never hold the loop, so one that is not
+ * reading gets its socket closed under it. */
 static void
 close_session(struct host *h)
 {
+	bool polite = !fanout_ssh_write_pending(h);
+
 	if (h->ch != NULL) {
-		ssh_channel_close(h->ch);
+		if (polite && !ssh_channel_is_closed(h->ch))
+			ssh_channel_close(h->ch);
 		ssh_channel_free(h->ch);
 		h->ch = NULL;
 	}
 	if (h->s != NULL) {
-		ssh_disconnect(h->s);
+		if (polite && !fanout_ssh_write_pending(h))
+			ssh_disconnect(h->s);
 		ssh_free(h->s);
 		h->s = NULL;
 	}
 	wire_decoder_free(&h->dec);
 }
 
-/* One connection: a fresh session and decoder, the same request. */
-static void
-attempt(struct host *h, const uint8_t *req, size_t len)
+/* How long before attempt h->attempt + 1: exponential, with jitter (so
+ * that hosts dropped together do not come back together). */
+static int64_t
+backoff_ms(const struct host *h)
 {
-	h->done = h->have_verdict = h->accepted = h->have_end = false;
-	h->retryable = false;
-	h->gate_errlen = 0;
-	h->r->exit_code = -1;
-	h->r->reason[0] = '\0';
-	wire_decoder_init(&h->dec);
-	if (fanout_ssh_open(h) == 0 && send_request(h, req, len) == 0) {
-		read_frames(h);
-		conclude(h);
-	}
-	if (h->job->file != NULL)       /* writ get: no half file is left */
-		(void)h->job->file(h->job->file_ctx, h->i, FANOUT_FILE_ABORT,
-		    NULL, 0, NULL, 0);
-	close_session(h);
-}
-
-/* Exponential, with jitter (so that hosts dropped together do not come
- * back together), cut short by a stop or the deadline. Returns false if
- * the host should not be tried again. */
-static bool
-backoff(struct host *h)
-{
-	int64_t wait = BACKOFF_FIRST_MS, until;
+	int64_t wait = BACKOFF_FIRST_MS;
 
 	for (int k = 1; k < h->attempt && wait < BACKOFF_MAX_MS; k++)
 		wait *= 2;
 	if (wait > BACKOFF_MAX_MS)
 		wait = BACKOFF_MAX_MS;
-	wait = wait / 2 + (int64_t)randombytes_uniform((uint32_t)(wait / 2 + 1));
-	until = clock_mono_ms() + wait;
-	if (h->end_ms != 0 && until >= h->end_ms)
-		return false;
+	return wait / 2 + (int64_t)randombytes_uniform((uint32_t)(wait / 2 +
+	    1));
+}
+
+static void
+set_stage(struct host *h, enum host_state st)
+{
+	h->state = st;
+	h->stage_end_ms = clock_mono_ms() +
+	    (int64_t)h->job->connect_timeout * 1000;
+}
+
+static void
+ended(struct host *h)
+{
+	h->state = HOST_ENDED;
+	h->r->duration_ms = clock_mono_ms() - h->start_ms;
+	h->r->finished_at_ms = clock_wall_ms();
+}
+
+/* The attempt is over (h->done): another one after a backoff, if it
+ * failed as a connection and retries, the deadline and the run allow;
+ * else the host's result is final. */
+static void
+end_attempt(struct host *h)
+{
+	int64_t wait;
+
+	if (h->job->file != NULL)       /* writ get: no half file is left */
+		(void)h->job->file(h->job->file_ctx, h->i, FANOUT_FILE_ABORT,
+		    NULL, 0, NULL, 0);
+	close_session(h);
+	if (!h->retryable || (unsigned)h->attempt > h->job->retries ||
+	    fanout_job_stopped(h->job)) {
+		ended(h);
+		return;
+	}
+	wait = backoff_ms(h);
+	h->wake_ms = clock_mono_ms() + wait;
+	if (h->end_ms != 0 && h->wake_ms >= h->end_ms) {
+		ended(h);
+		return;
+	}
 	fanout_emit_note(h->sh, h->i, "attempt %d: %s; retrying in %lld ms",
 	    h->attempt, h->r->detail, (long long)wait);
-	while (clock_mono_ms() < until) {
-		if (fanout_interrupted(h->sh))
-			return false;
-		struct timespec ts = { 0, 50 * 1000000L };
-		nanosleep(&ts, NULL);
+	h->state = HOST_BACKOFF;
+}
+
+/* One connection: a fresh session and decoder, the same request. */
+static void
+begin_attempt(struct host *h)
+{
+	h->attempt++;
+	h->r->attempts = h->attempt;
+	h->done = h->have_verdict = h->accepted = h->have_end = false;
+	h->retryable = h->cut_short = h->sends_bounded = false;
+	h->sent = 0;
+	h->gate_errlen = 0;
+	h->r->exit_code = -1;
+	h->r->reason[0] = '\0';
+	wire_decoder_init(&h->dec);
+	set_stage(h, HOST_CONNECTING);
+	if (fanout_ssh_begin(h) != 0)
+		end_attempt(h);
+}
+
+/* The stage's own timeout or the host's deadline, when one has passed. */
+static bool
+timed_out(struct host *h, int64_t now)
+{
+	static const char *const stage[] = {
+		[HOST_CONNECTING] = "connect", [HOST_AUTH] = "authentication",
+		[HOST_OPENING] = "opening the channel",
+		[HOST_EXEC] = "starting the gate",
+		[HOST_SENDING] = "sending the request",
+	};
+	long secs = h->job->connect_timeout;
+
+	if (h->end_ms != 0 && now >= h->end_ms) {
+		if (h->state == HOST_READING)
+			fanout_finish(h, FANOUT_TIMEOUT, "deadline of %ld s "
+			    "passed", h->job->deadline);
+		else
+			fanout_finish(h, FANOUT_TIMEOUT, "%s: deadline of %ld s "
+			    "passed", stage[h->state], h->job->deadline);
+		return true;
 	}
+	if (h->state == HOST_READING || now < h->stage_end_ms)
+		return false;
+	/* A peer that went quiet before the request was whole. */
+	h->retryable = true;
+	if (h->state == HOST_CONNECTING)
+		fanout_finish(h, FANOUT_TIMEOUT, "connect: timed out after "
+		    "%ld s", secs);
+	else
+		fanout_finish(h, FANOUT_TIMEOUT, "%s: no answer in %ld s",
+		    stage[h->state], secs);
 	return true;
 }
 
-void
-fanout_host(struct fanout_shared *sh, size_t i, struct fanout_result *r)
+/* The channel steps: each 0 when done, 1 to wait, -1 failed. */
+static int
+open_step(struct host *h)
 {
-	struct host h;
-	struct werr e;
-	uint8_t *req = NULL;
-	size_t len = 0;
+	int rc;
 
-	memset(&h, 0, sizeof(h));
-	/* Every path ends in fanout_finish; until then, fail closed. */
-	fanout_result_init(sh->f, r, FANOUT_UNREACHABLE);
-	h.sh = sh;
-	h.job = sh->f->job;
-	h.i = i;
-	h.t = &sh->f->targets[i];
-	h.r = r;
-	r->started_at_ms = clock_wall_ms();
-	h.start_ms = clock_mono_ms();
-	if (h.job->deadline > 0)
-		h.end_ms = h.start_ms + (int64_t)h.job->deadline * 1000;
-	if (fanout_request(sh, i, &req, &len, &e) != 0) {
-		fanout_finish(&h, FANOUT_REFUSED, "not sent: %s", e.msg);
-		snprintf(r->reason, sizeof(r->reason), "not-sent");
-	} else
-		for (h.attempt = 1;; h.attempt++) {
-			r->attempts = h.attempt;
-			attempt(&h, req, len);
-			if (!h.retryable || (unsigned)h.attempt > h.job->retries ||
-			    !backoff(&h))
-				break;
+	if (h->ch == NULL && (h->ch = ssh_channel_new(h->s)) == NULL) {
+		fanout_finish(h, FANOUT_UNREACHABLE, "cannot make a channel");
+		return -1;
+	}
+	if ((rc = ssh_channel_open_session(h->ch)) == SSH_AGAIN &&
+	    !fanout_ssh_closed(h))
+		return 1;
+	if (rc == SSH_OK)
+		return 0;
+	h->retryable = true;
+	fanout_finish(h, FANOUT_UNREACHABLE, "opening the channel: %s",
+	    ssh_get_error(h->s));
+	return -1;
+}
+
+static int
+exec_step(struct host *h)
+{
+	int rc = ssh_channel_request_exec(h->ch, WIRE_COMMAND);
+
+	if (rc == SSH_AGAIN && !fanout_ssh_closed(h))
+		return 1;
+	if (rc == SSH_OK)
+		return 0;
+	h->retryable = true;
+	fanout_finish(h, FANOUT_UNREACHABLE, "starting the gate: %s",
+	    ssh_get_error(h->s));
+	return -1;
+}
+
+/* While sending, the gate may already have answered (a refusal). */
+static int
+sending_step(struct host *h)
+{
+	int rc;
+
+	if ((rc = fanout_read_step(h)) != 0 || h->done)
+		return rc == 1 ? 0 : -1;
+	return fanout_send_step(h);
+}
+
+static int
+reading_step(struct host *h)
+{
+	int rc = fanout_read_step(h);
+
+	if (rc == 1) {
+		conclude(h);
+		return -1;
+	}
+	return rc == 0 && !h->done ? 1 : -1;
+}
+
+/* One stage: 0 when it is done (go on to the next), 1 to wait, -1 when
+ * the attempt is over. */
+static int
+stage_step(struct host *h)
+{
+	switch (h->state) {
+	case HOST_CONNECTING:
+		return fanout_ssh_connect(h);
+	case HOST_AUTH:
+		return fanout_ssh_auth(h);
+	case HOST_OPENING:
+		return open_step(h);
+	case HOST_EXEC:
+		return exec_step(h);
+	case HOST_SENDING:
+		return sending_step(h);
+	case HOST_READING:
+		return reading_step(h);
+	default:
+		return -1;
+	}
+}
+
+void
+fanout_host_step(struct host *h)
+{
+	int64_t now = clock_mono_ms();
+	int rc;
+
+	if (h->state == HOST_ENDED)
+		return;
+	if (h->state == HOST_BACKOFF) {
+		if (now < h->wake_ms)
+			return;
+		begin_attempt(h);
+		if (h->state != HOST_CONNECTING)
+			return;
+	}
+	while ((rc = stage_step(h)) == 0) {
+		if (h->state == HOST_READING)   /* (a refusal while sending) */
+			break;
+		set_stage(h, (enum host_state)(h->state + 1));
+	}
+	if (rc < 0 || h->done) {
+		end_attempt(h);
+		return;
+	}
+	if (timed_out(h, clock_mono_ms()))
+		end_attempt(h);
+}
+
+void
+fanout_host_wait(struct host *h, int *fd, short *events, int64_t *wake_ms)
+{
+	*fd = -1;
+	*events = 0;
+	*wake_ms = 0;
+	if (h->state == HOST_ENDED)
+		return;
+	if (h->state == HOST_BACKOFF) {
+		*wake_ms = h->wake_ms;
+		return;
+	}
+	*fd = ssh_get_fd(h->s);
+	*events = POLLIN;
+	if (fanout_ssh_write_pending(h))
+		*events |= POLLOUT;
+	if (h->state != HOST_READING)
+		*wake_ms = h->stage_end_ms;
+	if (h->end_ms != 0 && (*wake_ms == 0 || h->end_ms < *wake_ms))
+		*wake_ms = h->end_ms;
+	if (h->state == HOST_SENDING) {
+		switch (fanout_send_wait(h)) {
+		case SEND_WAIT_SOCKET:
+			*events |= POLLOUT;
+			break;
+		case SEND_WAIT_READY:   /* step again at once */
+			*wake_ms = 1;
+			break;
+		default:
+			break;
 		}
-	free(req);
-	r->duration_ms = clock_mono_ms() - h.start_ms;
-	r->finished_at_ms = clock_wall_ms();
+	}
+	/* A write may have read packets that hold data for the channel
+	 * (a read step always empties it). */
+	if (h->state == HOST_SENDING &&
+	    (ssh_channel_poll(h->ch, 0) != 0 || ssh_channel_poll(h->ch, 1) != 0))
+		*wake_ms = 1;
+}
+
+void
+fanout_host_interrupt(struct host *h)
+{
+	if (h->state == HOST_ENDED)
+		return;
+	if (h->state == HOST_BACKOFF) {
+		ended(h);               /* its last attempt's result stands */
+		return;
+	}
+	if (h->state >= HOST_SENDING)
+		fanout_finish(h, FANOUT_INTERRUPTED, "channel closed (the "
+		    "gate ends the op at its timeout)");
+	else
+		fanout_finish(h, FANOUT_INTERRUPTED, "interrupted while "
+		    "connecting");
+	h->retryable = false;
+	if (h->job->file != NULL)
+		(void)h->job->file(h->job->file_ctx, h->i, FANOUT_FILE_ABORT,
+		    NULL, 0, NULL, 0);
+	close_session(h);
+	ended(h);
+}
+
+void
+fanout_host_start(struct fanout_shared *sh, struct host *h, size_t i)
+{
+	struct werr e;
+
+	memset(h, 0, sizeof(*h));
+	h->sh = sh;
+	h->job = sh->f->job;
+	h->i = i;
+	h->t = &sh->f->targets[i];
+	h->r = &sh->f->results[i];
+	/* Every path ends in fanout_finish; until then, fail closed. */
+	fanout_result_init(sh->f, h->r, FANOUT_UNREACHABLE);
+	h->r->batch = sh->f->batch;
+	h->r->started_at_ms = clock_wall_ms();
+	h->start_ms = clock_mono_ms();
+	if (h->job->deadline > 0)
+		h->end_ms = h->start_ms + (int64_t)h->job->deadline * 1000;
+	if (fanout_request(sh, i, &h->req, &h->reqlen, &e) != 0) {
+		fanout_finish(h, FANOUT_REFUSED, "not sent: %s", e.msg);
+		snprintf(h->r->reason, sizeof(h->r->reason), "not-sent");
+		ended(h);
+		return;
+	}
+	begin_attempt(h);
+	if (h->state == HOST_CONNECTING)
+		fanout_host_step(h);
+}
+
+void
+fanout_host_release(struct host *h)
+{
+	close_session(h);
+	free(h->req);
+	h->req = NULL;
 }

@@ -1,12 +1,16 @@
-/* fanout_int.h: what the fan-out's files share: fanout.c (the worker
- * pool and the hand-over of results), fanout_request.c (the signed
- * request), fanout_ssh.c (an SSH session up to authentication) and
- * fanout_host.c (one host's attempts, request and replies). */
+/* fanout_int.h: what the fan-out's files share: fanout.c (the event loop
+ * and the hand-over of results), fanout_request.c (the signed request),
+ * fanout_ssh.c (a session's steps up to authentication), fanout_host.c
+ * (one host's attempts and the gate's replies) and fanout_upload.c (what
+ * the client sends after the exec).
+ *
+ * Everything runs on one thread: the loop polls every host's socket and
+ * steps the hosts that are ready; no step ever waits. */
 #ifndef WRIT_FANOUT_INT_H
 #define WRIT_FANOUT_INT_H
 
-#include <pthread.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #include <libssh/libssh.h>
 
@@ -16,36 +20,57 @@
 #include "wire.h"
 
 #define FANOUT_GATE_ERR_MAX 256
+/* The loop's one buffer for reads and for the file's chunks. */
+#define FANOUT_IO_CHUNK 32768
 
 struct fanout_shared {
 	struct fanout *f;
-	const size_t *idx;              /* the batch's hosts */
-	size_t count;
-	size_t next;                    /* the next to start; under lock */
-	size_t workers;                 /* still running; under lock */
-	bool *running;                  /* [n]: in flight; under lock */
-	bool *published;                /* [n]: result handed out; under lock */
-	bool abandoned;                 /* threads left behind on interrupt */
+	bool *published;                /* [n]: result handed out */
 	uint8_t stdin_digest[REQUEST_DIGEST_BYTES];
-	pthread_mutex_t lock;           /* the above, and every callback */
-	pthread_cond_t changed;         /* a host or a worker ended */
+	/* -i FILE, imported once for the run (NULL: the agent, then
+	 * ssh_config's identities); identity_error when it would not load. */
+	ssh_key identity;
+	bool identity_error;
+	uint8_t io[FANOUT_IO_CHUNK];    /* the loop's scratch buffer */
 };
 
-/* One host in flight (fanout_host.c, fanout_ssh.c). */
+/* Where a host is. Each state but BACKOFF and ENDED waits on the
+ * session's socket; every one before SENDING has the connect timeout. */
+enum host_state {
+	HOST_BACKOFF,           /* between attempts, until wake_ms */
+	HOST_CONNECTING,        /* TCP and key exchange (ssh_connect) */
+	HOST_AUTH,              /* public key authentication */
+	HOST_OPENING,           /* the session channel */
+	HOST_EXEC,              /* the exec of WIRE_COMMAND */
+	HOST_SENDING,           /* the request, -I's bytes, writ put's file */
+	HOST_READING,           /* the gate's frames, to the end record */
+	HOST_ENDED,             /* the result is final */
+};
+
+/* One host in flight. */
 struct host {
 	struct fanout_shared *sh;
 	const struct fanout_job *job;
 	size_t i;
 	const struct target *t;
 	struct fanout_result *r;
+	enum host_state state;
 	int attempt;                    /* from 1 */
 	int64_t start_ms;
 	int64_t end_ms;                 /* the per-host deadline, 0: none */
+	int64_t stage_end_ms;           /* the connect timeout of this stage,
+	                                 * or no progress while sending */
+	int64_t wake_ms;                /* BACKOFF: when to try again */
+	uint8_t *req;                   /* the framed, signed request */
+	size_t reqlen;
+	uint64_t sent;                  /* of request, stdin and file */
+	bool cut_short;                 /* the file ended before its size */
 	ssh_session s;
 	ssh_channel ch;
 	struct wire_decoder dec;
 	bool have_verdict, accepted, have_end, done;
 	bool retryable;                 /* the attempt failed as a connection */
+	bool sends_bounded;             /* SO_SNDTIMEO set on its socket */
 	char gate_err[FANOUT_GATE_ERR_MAX];   /* the tail of the gate's stderr */
 	size_t gate_errlen;
 };
@@ -55,29 +80,56 @@ struct host {
 int fanout_request(const struct fanout_shared *sh, size_t i, uint8_t **out,
     size_t *outlen, struct werr *e);
 
-/* Writes all of p on h's channel, blocking (at most the session's timeout
- * per wait for window); -1 when the channel fails. */
-int fanout_write_all(struct host *h, const uint8_t *p, size_t len);
+/* Host i in h: its request signed, its first attempt begun (a connect that
+ * fails at once ends it or schedules a retry). */
+void fanout_host_start(struct fanout_shared *sh, struct host *h, size_t i);
+/* Takes h as far as it goes without waiting: called when its socket is
+ * ready or its time (fanout_host_wait) has come. */
+void fanout_host_step(struct host *h);
+/* What h waits on: *fd (-1: none) for *events, and *wake_ms, the time to
+ * step it anyway (a timeout, a backoff; 0: none). */
+void fanout_host_wait(struct host *h, int *fd, short *events,
+    int64_t *wake_ms);
+/* A second SIGINT or SIGTERM: h ends now (interrupted), its channel and
+ * session closed; a host between attempts keeps its last result. */
+void fanout_host_interrupt(struct host *h);
+/* Frees what h holds once it has ENDED. */
+void fanout_host_release(struct host *h);
 
-/* writ put: sends the file after the request (fanout_upload.c). Returns
- * 0 when it was all sent, 1 when the gate answered first (a refusal: read
- * it, send nothing more), or -1 on a connection error. 0 without upload. */
-int fanout_upload_send(struct host *h);
+/* Session set-up and the steps up to authentication (fanout_ssh.c). Each
+ * step returns 0 when done, 1 to be called again once the socket is
+ * ready, -1 when the attempt failed (h's result final, h->retryable
+ * saying whether another attempt could help). */
+int fanout_ssh_begin(struct host *h);
+int fanout_ssh_connect(struct host *h);
+int fanout_ssh_auth(struct host *h);
+/* Whether libssh has bytes of h's session not yet on the socket. */
+bool fanout_ssh_write_pending(const struct host *h);
+/* Bytes h's socket can take now without a send() waiting. */
+size_t fanout_ssh_room(const struct host *h);
+/* Whether h's connection has closed (a libssh call may still say AGAIN). */
+bool fanout_ssh_closed(const struct host *h);
+
+/* SENDING: the request, -I's bytes and writ put's file, as far as the
+ * channel's window and the socket take them (fanout_upload.c). Returns
+ * 0 when everything went (EOF sent), 1 to be called again, -1 on a
+ * connection error (h's result final). */
+int fanout_send_step(struct host *h);
+/* What sending waits on: nothing to send now (done, or no window: the
+ * gate's window adjust comes as a read), room in the socket (POLLOUT),
+ * or nothing at all (step again at once). */
+enum send_wait { SEND_WAIT_NONE, SEND_WAIT_SOCKET, SEND_WAIT_READY };
+enum send_wait fanout_send_wait(const struct host *h);
 
 /* Takes n bytes the gate sent on h's channel: decodes its frames and acts
  * on each whole one (verdict, output, a download's file, the end record)
  * until h's result is final. Every byte a gate sends goes through here
  * (the fuzz harness tests/fuzz/gate_reply.c calls it directly). */
 void fanout_feed(struct host *h, const uint8_t *p, size_t n);
-
-/* Drives host i from connect to the end record, retries included, into
- * r (the caller publishes it). */
-void fanout_host(struct fanout_shared *sh, size_t i, struct fanout_result *r);
-
-/* A session connected, its host key checked and authenticated; on error
- * h's result is final (fanout_finish) and h->retryable says whether
- * another attempt could help. */
-int fanout_ssh_open(struct host *h);
+/* Reads what the channel holds now (stdout into fanout_feed, stderr into
+ * gate_err). Returns 1 at EOF or when the channel closed, 0 when it may
+ * hold more later, -1 on a connection error (h's result final). */
+int fanout_read_step(struct host *h);
 
 /* Whether host h's -t deadline has passed. */
 bool fanout_past_deadline(const struct host *h);
@@ -86,7 +138,7 @@ bool fanout_past_deadline(const struct host *h);
 void fanout_finish(struct host *h, enum fanout_status st, const char *fmt,
     ...) __attribute__((format(printf, 3, 4)));
 
-/* The callbacks, under the lock, for hosts whose result is not yet out. */
+/* The callbacks, for hosts whose result is not yet out. */
 void fanout_emit_output(struct fanout_shared *sh, size_t i,
     enum fanout_stream s, const uint8_t *data, size_t len);
 void fanout_emit_note(struct fanout_shared *sh, size_t i, const char *fmt,
@@ -98,6 +150,5 @@ void fanout_result_init(const struct fanout *f, struct fanout_result *r,
 
 /* Whether the run was told to close its channels (second SIGINT). */
 bool fanout_interrupted(const struct fanout_shared *sh);
-
 
 #endif

@@ -1,28 +1,20 @@
-/* fanout_ssh.c: one host's SSH session up to authentication: options in
- * SPEC §7's precedence, connect, the strict host key check (and OpenSSH's
- * accept-new), public key authentication. */
+/* fanout_ssh.c: one host's SSH session up to authentication, in steps that
+ * never wait (the session is non-blocking): options in the client's
+ * precedence (ssh_config, then -O, then the target), connect and key
+ * exchange, the strict host key check (and OpenSSH's accept-new), public
+ * key authentication. */
 #include <arpa/inet.h>
 #include <netdb.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 
 #include "fanout_int.h"
 #include "host_key_alias.h"
-
-static long
-timeout_left(const struct host *h, long secs)
-{
-	int64_t left;
-
-	if (h->end_ms == 0)
-		return secs;
-	left = (h->end_ms - clock_mono_ms() + 999) / 1000;
-	if (left < 1)
-		left = 1;
-	return left < secs ? (long)left : secs;
-}
 
 bool
 fanout_past_deadline(const struct host *h)
@@ -30,11 +22,12 @@ fanout_past_deadline(const struct host *h)
 	return h->end_ms != 0 && clock_mono_ms() >= h->end_ms;
 }
 
+static const long flush_secs = 1;
+
 static int
 set_options(struct host *h)
 {
 	const struct fanout_job *job = h->job;
-	long tmo = timeout_left(h, job->connect_timeout);
 	unsigned int port = h->t->port;
 	int level = job->verbose >= 2 ? SSH_LOG_PROTOCOL : SSH_LOG_NOLOG;
 	struct werr e;
@@ -59,7 +52,9 @@ set_options(struct host *h)
 	if (job->known_hosts != NULL &&
 	    ssh_options_set(h->s, SSH_OPTIONS_KNOWNHOSTS, job->known_hosts) < 0)
 		return -1;
-	if (ssh_options_set(h->s, SSH_OPTIONS_TIMEOUT, &tmo) < 0)
+	/* The engine keeps every timeout itself; this bounds what libssh
+	 * may still wait on its own (flushing a packet at the close). */
+	if (ssh_options_set(h->s, SSH_OPTIONS_TIMEOUT, &flush_secs) < 0)
 		return -1;
 	return 0;
 }
@@ -83,27 +78,92 @@ note_peer(struct host *h)
 	    addr, port, h->attempt);
 }
 
-static int
-do_connect(struct host *h)
+int
+fanout_ssh_begin(struct host *h)
 {
-	const char *msg;
-
+	if ((h->s = ssh_new()) == NULL) {
+		fanout_finish(h, FANOUT_UNREACHABLE, "cannot make an SSH "
+		    "session");
+		return -1;
+	}
 	if (set_options(h) < 0) {
 		fanout_finish(h, FANOUT_UNREACHABLE, "ssh options: %s",
 		    ssh_get_error(h->s));
 		return -1;
 	}
-	if (ssh_connect(h->s) == SSH_OK) {
-		note_peer(h);
+	ssh_set_blocking(h->s, 0);
+	return 0;
+}
+
+bool
+fanout_ssh_write_pending(const struct host *h)
+{
+	return h->s != NULL &&
+	    (ssh_get_poll_flags(h->s) & SSH_WRITE_PENDING) != 0;
+}
+
+static int check_host_key(struct host *h);
+
+/* libssh makes the socket blocking once it is connected, and a send()
+ * into a full socket would then hold the whole loop: the engine writes
+ * only what the socket has room for (fanout_ssh_room), and this bounds
+ * what a peer that stops reading could still make a send() wait. */
+#define SEND_STALL_MS 2000
+
+static void
+bound_sends(struct host *h)
+{
+	struct timeval tv = { SEND_STALL_MS / 1000,
+	    (SEND_STALL_MS % 1000) * 1000 };
+	socket_t fd = ssh_get_fd(h->s);
+
+	if (fd >= 0)
+		(void)setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+}
+
+size_t
+fanout_ssh_room(const struct host *h)
+{
+	socket_t fd = ssh_get_fd(h->s);
+	socklen_t len = sizeof(int);
+	int sndbuf = 0, queued = 0;
+
+	if (fd < 0 || getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf,
+	    &len) != 0 || ioctl(fd, SIOCOUTQ, &queued) != 0)
 		return 0;
+	/* (The kernel reports twice the buffer it grants the data.) */
+	sndbuf /= 2;
+	return queued < sndbuf ? (size_t)(sndbuf - queued) : 0;
+}
+
+bool
+fanout_ssh_closed(const struct host *h)
+{
+	return (ssh_get_status(h->s) & (SSH_CLOSED | SSH_CLOSED_ERROR)) != 0 ||
+	    !ssh_is_connected(h->s);
+}
+
+/* TCP and key exchange; then the host key, which needs no wait. */
+int
+fanout_ssh_connect(struct host *h)
+{
+	int rc = ssh_connect(h->s);
+
+	if (!h->sends_bounded && ssh_get_fd(h->s) >= 0) {
+		bound_sends(h);
+		h->sends_bounded = true;
 	}
-	/* Refused, reset, timed out, no route: another attempt may do. */
+	if (rc == SSH_AGAIN)
+		return 1;
+	if (rc == SSH_OK) {
+		note_peer(h);
+		return check_host_key(h) == 0 ? 0 : -1;
+	}
+	/* Refused, reset, no route, a closed key exchange: another attempt
+	 * may do. */
 	h->retryable = true;
-	msg = ssh_get_error(h->s);
-	if (strstr(msg, "imeout") != NULL || fanout_past_deadline(h))
-		fanout_finish(h, FANOUT_TIMEOUT, "connect: %s", msg);
-	else
-		fanout_finish(h, FANOUT_UNREACHABLE, "connect: %s", msg);
+	fanout_finish(h, FANOUT_UNREACHABLE, "connect: %s",
+	    ssh_get_error(h->s));
 	return -1;
 }
 
@@ -129,16 +189,14 @@ server_fingerprint(struct host *h, char *out, size_t outlen)
 	ssh_key_free(key);
 }
 
-/* accept-new: an unknown key is added (under the lock: one writer at a
- * time appends to the file); a changed one never is. */
+/* accept-new: an unknown key is added (the loop is the file's one
+ * writer); a changed one never is. */
 static int
 accept_new_key(struct host *h, const char *fp)
 {
 	int rc;
 
-	pthread_mutex_lock(&h->sh->lock);
 	rc = ssh_session_update_known_hosts(h->s);
-	pthread_mutex_unlock(&h->sh->lock);
 	if (rc != SSH_OK) {
 		fanout_finish(h, FANOUT_UNREACHABLE, "host key %s: cannot add "
 		    "it to known_hosts: %s", fp, ssh_get_error(h->s));
@@ -208,35 +266,47 @@ check_host_key(struct host *h)
 	return -1;
 }
 
-static int
-authenticate(struct host *h)
+/* Why authentication failed, never an empty string. */
+static const char *
+auth_why(struct host *h, int rc)
+{
+	const char *msg = ssh_get_error(h->s);
+
+	if (msg != NULL && msg[0] != '\0')
+		return msg;
+	if (rc == SSH_AUTH_DENIED)
+		return "the server refused every key offered";
+	if (rc == SSH_AUTH_PARTIAL)
+		return "the server wants more than a public key";
+	return "the connection failed";
+}
+
+/* One public key attempt: -i's key, else the agent and then the
+ * identities ssh_config names. A server that says no is final; a
+ * connection lost on the way is worth another attempt, as no request
+ * has been sent yet. */
+int
+fanout_ssh_auth(struct host *h)
 {
 	const char *id = h->job->identity;
-	long tmo = timeout_left(h, h->job->connect_timeout);
-	ssh_key key = NULL;
 	char *user = NULL;
 	int rc;
 
-	/* Auth, channel and write block for at most this long each: what is
-	 * left of the deadline, capped by the connect timeout. */
-	if (ssh_options_set(h->s, SSH_OPTIONS_TIMEOUT, &tmo) < 0) {
-		fanout_finish(h, FANOUT_UNREACHABLE, "ssh options: %s",
-		    ssh_get_error(h->s));
+	if (h->sh->identity_error) {
+		fanout_finish(h, FANOUT_UNREACHABLE, "identity %s: cannot load "
+		    "it (a passphrase-protected one goes through ssh-agent)",
+		    id);
 		return -1;
 	}
-	if (id != NULL) {
-		if (ssh_pki_import_privkey_file(id, NULL, NULL, NULL, &key) !=
-		    SSH_OK) {
-			fanout_finish(h, FANOUT_UNREACHABLE, "identity %s: "
-			    "cannot load it (a passphrase-protected one goes "
-			    "through ssh-agent)", id);
-			return -1;
-		}
-		rc = ssh_userauth_publickey(h->s, NULL, key);
-		ssh_key_free(key);
-	} else
-		/* The agent, then the identities ssh_config names. */
+	if (h->sh->identity != NULL)
+		rc = ssh_userauth_publickey(h->s, NULL, h->sh->identity);
+	else
 		rc = ssh_userauth_publickey_auto(h->s, NULL, NULL);
+	/* (A server that disconnects leaves libssh answering AGAIN.) */
+	if (rc == SSH_AUTH_AGAIN && fanout_ssh_closed(h))
+		rc = SSH_AUTH_ERROR;
+	if (rc == SSH_AUTH_AGAIN)
+		return 1;
 	if (rc == SSH_AUTH_SUCCESS) {
 		(void)ssh_options_get(h->s, SSH_OPTIONS_USER, &user);
 		fanout_emit_note(h->sh, h->i, "authenticated as %s with %s",
@@ -245,21 +315,9 @@ authenticate(struct host *h)
 		ssh_string_free_char(user);
 		return 0;
 	}
-	fanout_finish(h, fanout_past_deadline(h) ? FANOUT_TIMEOUT : FANOUT_UNREACHABLE,
-	    "authentication failed: %s", ssh_get_error(h->s));
+	if (rc == SSH_AUTH_ERROR)
+		h->retryable = true;
+	fanout_finish(h, FANOUT_UNREACHABLE, "authentication failed: %s",
+	    auth_why(h, rc));
 	return -1;
-}
-
-int
-fanout_ssh_open(struct host *h)
-{
-	if ((h->s = ssh_new()) == NULL) {
-		fanout_finish(h, FANOUT_UNREACHABLE, "cannot make an SSH "
-		    "session");
-		return -1;
-	}
-	if (do_connect(h) != 0 || check_host_key(h) != 0 ||
-	    authenticate(h) != 0)
-		return -1;
-	return 0;
 }

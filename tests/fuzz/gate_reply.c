@@ -151,7 +151,7 @@ one_attempt(const uint8_t *data, size_t size, bool get, int attempt,
 {
 	struct target t = { .name = HOST_NAME, .address = HOST_NAME,
 	    .host_id = HOST_NAME };
-	struct fanout_shared sh;
+	static struct fanout_shared sh;
 	struct fanout_result r;
 	struct fanout_job job;
 	struct fanout f;
@@ -181,7 +181,6 @@ one_attempt(const uint8_t *data, size_t size, bool get, int attempt,
 	memset(f.request_id, 0x11, sizeof(f.request_id));
 	sh.f = &f;
 	sh.published = &published;
-	FUZZ_CHECK(pthread_mutex_init(&sh.lock, NULL) == 0);
 	fanout_result_init(&f, &r, FANOUT_UNREACHABLE);
 	r.exit_code = -1;
 	h.sh = &sh;
@@ -201,7 +200,6 @@ one_attempt(const uint8_t *data, size_t size, bool get, int attempt,
 	if (get)
 		(void)on_file(&run, 0, FANOUT_FILE_ABORT, NULL, 0, NULL, 0);
 	wire_decoder_free(&h.dec);
-	pthread_mutex_destroy(&sh.lock);
 
 	if (!h.done)    /* the channel ended here (conclude() in the client) */
 		r.status = FANOUT_UNREACHABLE;
