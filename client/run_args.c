@@ -35,7 +35,7 @@ static const char run_help[] =
 "                       repeat to add signers\n"
 "  --realm R            the policy realm (default $WRIT_REALM)\n"
 "  -l USER, --user USER SSH user where the target names none\n"
-"  -p N, --parallel N   hosts in flight (default 32; threads, at most 64)\n"
+"  -p N, --parallel N   hosts in flight, all at once (default 32)\n"
 "  -t SEC, --timeout SEC  per-host deadline (default 0: none)\n"
 "  --connect-timeout SEC  (default 10)\n"
 "  --ttl SEC            the request's validity window (default 300)\n"

@@ -360,6 +360,7 @@ PubkeyAuthentication yes
 PermitRootLogin no
 Subsystem sftp internal-sftp
 LogLevel VERBOSE
+${SSHD_EXTRA_CONFIG:-}
 CONF
 	# sshd reads authorized_keys as the account it logs in.
 	chmod 0755 "$SSH_DIR"

@@ -2,11 +2,19 @@
 # tests; prints its port on the first line, then serves for LIFE seconds.
 #   loopnet.py hole                 accepts and never says a word (a black
 #                                   hole: the client's connect timeout)
-#   loopnet.py proxy PORT [--delay S] [--cut-first S]
+#   loopnet.py proxy PORT [--delay S] [--cut-first S] [--cut-first-auth]
+#                     [--stall-after BYTES]
 #                                   forwards to 127.0.0.1:PORT; --delay waits
 #                                   S seconds before connecting upstream (a
 #                                   slow host); --cut-first closes the first
-#                                   connection S seconds in (a dropped link)
+#                                   connection S seconds in (a dropped link);
+#                                   --cut-first-auth closes it when the
+#                                   client sends its first authentication
+#                                   request (read off the SSH packets: the
+#                                   second message after the client's
+#                                   NEWKEYS); --stall-after stops reading
+#                                   from every client once BYTES have come
+#                                   from it (a peer that stops reading)
 import argparse
 import socket
 import threading
@@ -36,10 +44,70 @@ def shut(*socks):
             pass
 
 
+class AuthWatch:
+    """Follows the client's side of an SSH connection: the banner line,
+    the clear packets (uint32 length, padding length, type) up to its
+    NEWKEYS (type 21), then counts what it sends encrypted, a read at a
+    time: the service request, then the first userauth request."""
+
+    def __init__(self):
+        self.buf = b""
+        self.banner = False
+        self.encrypted = 0
+
+    def at_auth(self, data):
+        if self.encrypted:
+            self.encrypted += 1
+            return self.encrypted > 2
+        self.buf += data
+        if not self.banner:
+            nl = self.buf.find(b"\n")
+            if nl < 0:
+                return False
+            self.buf, self.banner = self.buf[nl + 1:], True
+        while len(self.buf) >= 6:
+            n = int.from_bytes(self.buf[:4], "big")
+            if len(self.buf) < 4 + n:
+                return False
+            kind, self.buf = self.buf[5], self.buf[4 + n:]
+            if kind == 21:
+                self.encrypted = 2 if self.buf else 1
+                return False
+        return False
+
+
+def pump_client(c, u, a, first):
+    watch = AuthWatch() if first and a.cut_first_auth else None
+    got = 0
+    try:
+        while True:
+            if a.stall_after is not None and got >= a.stall_after:
+                time.sleep(a.life)
+                break
+            d = c.recv(65536)
+            if not d:
+                break
+            if watch is not None and watch.at_auth(d):
+                shut(c, u)
+                return
+            got += len(d)
+            u.sendall(d)
+    except OSError:
+        pass
+    try:
+        u.shutdown(socket.SHUT_WR)
+    except OSError:
+        pass
+
+
 def serve(c, a, first):
     time.sleep(a.delay)
     u = socket.create_connection(("127.0.0.1", a.port))
-    threading.Thread(target=pump, args=(c, u), daemon=True).start()
+    if a.stall_after is not None:
+        # A small receive buffer, so the client's sends fill it soon.
+        c.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    threading.Thread(target=pump_client, args=(c, u, a, first),
+                     daemon=True).start()
     threading.Thread(target=pump, args=(u, c), daemon=True).start()
     if first and a.cut_first is not None:
         time.sleep(a.cut_first)
@@ -52,6 +120,8 @@ def main():
     ap.add_argument("port", type=int, nargs="?")
     ap.add_argument("--delay", type=float, default=0.0)
     ap.add_argument("--cut-first", type=float)
+    ap.add_argument("--cut-first-auth", action="store_true")
+    ap.add_argument("--stall-after", type=int)
     ap.add_argument("--life", type=float, default=60.0)
     a = ap.parse_args()
     ls = socket.socket()

@@ -1,0 +1,132 @@
+# engine.sh: the client's event loop against a real sshd whose forced
+# command is writ-gate: -p hosts really in flight at once (beyond the old
+# pool's 64), a -p the open-file limit cannot hold is an error, a connection
+# cut during authentication is retried, and a peer that stops reading does
+# not hold the other hosts. (Not run against the daemon: its own cap on
+# unauthenticated connections from one source is the point of its tests.)
+. "$(dirname "$0")/../lib.sh"
+. "$SRC/tests/sshd.sh"
+
+gate_setup
+# hold {secs}: an op that outlives the time it takes to start every host.
+sed -i 's/^ops   = uptime,/ops   = hold, uptime,/' "$GATE_DIR/policy.ini"
+printf '\n[op hold]\nexec = /bin/sleep {secs}\nparam.secs = [0-9]+\ntimeout = 60\n' \
+    >> "$GATE_DIR/policy.ini"
+(cd "$GATE_DIR" && "$WRIT" policy sign -s authority.key policy.ini >/dev/null) ||
+	fail policy_sign "writ policy sign failed"
+gate_own "$GATE_DIR/policy.ini" "$GATE_DIR/policy.ini.minisig"
+SSHD_EXTRA_CONFIG='MaxStartups 400:30:800' sshd_start
+client_fleet
+inv=$SCRATCH/inventory.ini
+N=100
+hosts=()
+for i in $(seq $N); do hosts+=("h$i"); done
+inventory_add "$inv" "$SSHD_PORT" "${hosts[@]}"
+
+# known PORT: the gate's host key, as known_hosts names it on PORT.
+known() {
+	echo "[127.0.0.1]:$1 $(cat "$SSH_DIR/host_key.pub")" >> "$SSH_DIR/known_hosts"
+}
+
+# rr NAME ARGS...: r with the inventory and a JSON report in NAME.json.
+rr() {
+	local name=$1
+	shift
+	r "$name" --inventory "$inv" --json "$SCRATCH/$name.json" "$@"
+}
+
+# -p 100: the hundred ops are all running before the first ends, so the
+# gate's audit log holds a hundred accepted records of the run before its
+# first finished one (the old thread pool held 64).
+# (audit_lines: the gate makes its log at its first record.)
+audit_lines() { cat "$GATE_DIR/audit.log" 2>/dev/null | wc -l; }
+before=$(audit_lines)
+rr hundred_in_flight -p $N -H "h[1-$N]" hold secs=8
+id=$(jq -r 'select(.target) | .request' "$SCRATCH/hundred_in_flight.json" | head -n 1)
+inflight=$(tail -n +"$((before + 1))" "$GATE_DIR/audit.log" | grep -F "\"$id\"" |
+    awk '/event="finished"/ { exit } /event="accepted"/ { n++ } END { print n + 0 }')
+ok=$(jq -r 'select(.target) | .status' "$SCRATCH/hundred_in_flight.json" | grep -c '^ok$')
+[ "$rc" = 0 ] && [ "$ok" = $N ] && [ "$inflight" = $N ] &&
+	pass hundred_hosts_in_flight_at_once ||
+	fail hundred_hosts_in_flight_at_once "rc $rc, $ok ok, $inflight accepted before the first finished; $(head -c 300 "$SCRATCH/hundred_in_flight.err")"
+
+# A -p the hard limit on open files cannot hold: an error naming the need,
+# before any host is contacted (never a silent cap).
+before=$(audit_lines)
+(ulimit -Sn 128; ulimit -Hn 128
+ timeout 20 "$WRIT" run -F "$SCRATCH/ssh_config" --inventory "$inv" \
+    -k "$(k ci)" --realm test -p $N -H "h[1-$N]" uptime \
+    > "$SCRATCH/nofile.out" 2> "$SCRATCH/nofile.err"; echo $? > "$SCRATCH/nofile.rc")
+grep -q "^writ: run: -p $N needs 264 open files and this process may open at most 128" \
+    "$SCRATCH/nofile.err" && [ "$(cat "$SCRATCH/nofile.rc")" = 1 ] &&
+	[ "$(audit_lines)" = "$before" ] &&
+	pass p_beyond_open_file_limit_is_an_error ||
+	fail p_beyond_open_file_limit_is_an_error "rc $(cat "$SCRATCH/nofile.rc"): $(cat "$SCRATCH/nofile.err")"
+# Within the hard limit, the soft one is raised: 100 hosts under a soft
+# limit of 128.
+(ulimit -Sn 128
+ timeout 60 "$WRIT" run -F "$SCRATCH/ssh_config" --inventory "$inv" \
+    --known-hosts "$SSH_DIR/known_hosts" --identity "$SSH_DIR/client_key" \
+    -l "$GATE_USER" -k "$(k ci)" --realm test -p $N -H "h[1-$N]" -q uptime \
+    > "$SCRATCH/softlimit.out" 2> "$SCRATCH/softlimit.err"; echo $? > "$SCRATCH/softlimit.rc")
+[ "$(cat "$SCRATCH/softlimit.rc")" = 0 ] &&
+	[ "$(grep -c SUCCESS "$SCRATCH/softlimit.out")" = $N ] &&
+	pass soft_open_file_limit_is_raised ||
+	fail soft_open_file_limit_is_raised "rc $(cat "$SCRATCH/softlimit.rc"): $(head -c 300 "$SCRATCH/softlimit.err")"
+
+# A connection cut while the client authenticates (no request sent yet) is
+# retried like a cut during key exchange.
+loopnet AUTHCUT_PORT proxy "$SSHD_PORT" --cut-first-auth
+inventory_add "$inv" "$AUTHCUT_PORT" authcut
+known "$AUTHCUT_PORT"
+rr auth_cut_is_retried -v --retries 2 -H authcut uptime
+[ "$rc" = 0 ] &&
+	[ "$(jq -r 'select(.target) | "\(.status) \(.attempts)"' "$SCRATCH/auth_cut_is_retried.json")" = "ok 2" ] &&
+	grep -q 'attempt 1: authentication failed: .*; retrying in' "$SCRATCH/auth_cut_is_retried.err" &&
+	pass auth_cut_is_retried ||
+	fail auth_cut_is_retried "rc $rc: $(head -c 600 "$SCRATCH/auth_cut_is_retried.err")"
+# Without --retries it is unreachable, with the reason.
+loopnet AUTHCUT2_PORT proxy "$SSHD_PORT" --cut-first-auth
+inventory_add "$inv" "$AUTHCUT2_PORT" authcut2
+known "$AUTHCUT2_PORT"
+rr auth_cut_without_retries -H authcut2 uptime
+[ "$rc" = 4 ] &&
+	grep -q 'authcut2: unreachable: authentication failed: .' "$SCRATCH/auth_cut_without_retries.err" &&
+	pass auth_cut_without_retries_is_unreachable ||
+	fail auth_cut_without_retries_is_unreachable "rc $rc: $(head -c 400 "$SCRATCH/auth_cut_without_retries.err")"
+# A key the server refuses is never retried.
+ssh-keygen -q -t ed25519 -N '' -f "$SCRATCH/stranger_key"
+r denied_key_not_retried --inventory "$inv" --json "$SCRATCH/denied.json" \
+    --identity "$SCRATCH/stranger_key" --retries 2 -H h1 uptime
+[ "$rc" = 4 ] && [ "$(jq -r 'select(.target) | .attempts' "$SCRATCH/denied.json")" = 1 ] &&
+	pass denied_key_not_retried ||
+	fail denied_key_not_retried "rc $rc: $(head -c 400 "$SCRATCH/denied_key_not_retried.err")"
+
+# A peer that stops reading while a file is sent: the other host's upload
+# ends whole and at once, the stalled one at its deadline; nothing holds the
+# loop. (4 MiB: far more than the socket buffers and a channel window.)
+mkdir -p "$SCRATCH/up"
+gate_own "$SCRATCH/up"
+chmod 0755 "$SCRATCH/up"
+head -c 4194304 /dev/urandom > "$SCRATCH/big.bin"
+loopnet STALL_PORT proxy "$SSHD_PORT" --stall-after 200000
+inventory_add "$inv" "$STALL_PORT" stall
+known "$STALL_PORT"
+start=$(date +%s%N)
+timeout 60 "$WRIT" put -F "$SCRATCH/ssh_config" --inventory "$inv" \
+    --known-hosts "$SSH_DIR/known_hosts" --identity "$SSH_DIR/client_key" \
+    -l "$GATE_USER" -k "$(k ci)" --realm test --connect-timeout 30 -t 6 \
+    --json "$SCRATCH/stall.json" -H h1,stall put "$SCRATCH/big.bin" name=big.bin \
+    > "$SCRATCH/stall.out" 2> "$SCRATCH/stall.err"
+rc=$?
+ms=$(( ($(date +%s%N) - start) / 1000000 ))
+got=$(jq -r 'select(.target) | "\(.target)=\(.status)"' "$SCRATCH/stall.json" | sort | tr '\n' ' ')
+fast=$(jq -r 'select(.target == "h1") | .duration_ms' "$SCRATCH/stall.json")
+[ "$rc" = 3 ] && [ "$got" = "h1=ok stall=timeout " ] &&
+	cmp -s "$SCRATCH/big.bin" "$SCRATCH/up/big.bin" &&
+	pass stalled_peer_does_not_hold_others ||
+	fail stalled_peer_does_not_hold_others "rc $rc, $got, h1 ${fast} ms, run ${ms} ms: $(head -c 400 "$SCRATCH/stall.err")"
+[ "$got" = "h1=ok stall=timeout " ] && [ "$ms" -lt 15000 ] &&
+	[ "${fast:-99999}" -lt 5000 ] &&
+	pass stalled_peer_is_bounded_by_its_deadline ||
+	fail stalled_peer_is_bounded_by_its_deadline "run ${ms} ms, h1 ${fast} ms"
