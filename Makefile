@@ -39,6 +39,8 @@ endif
 
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# The forced-command gate links no SSH library: sshd starts it every session.
+GATE_PKG_LIBS = $(shell pkg-config --libs libsodium inih 2>/dev/null)
 
 WARN     := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes \
             -Wmissing-prototypes -Wvla -Wimplicit-fallthrough
@@ -54,7 +56,7 @@ GATE_SRC   := $(wildcard gateway/*.c)
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 
 GATE_MAIN  := $(wildcard gateway/main.c)
-GATE_LSRC  := $(filter-out gateway/main.c,$(GATE_SRC))
+GATE_LSRC  := $(filter-out gateway/main.c gateway/daemon_main.c,$(GATE_SRC))
 CLIENT_LSRC := $(filter-out client/main.c,$(CLIENT_SRC))
 FUZZ_SRC   := $(filter-out tests/fuzz/fuzz.c,$(wildcard tests/fuzz/*.c))
 
@@ -73,7 +75,7 @@ FUZZ_SECONDS ?= 120
 FUZZ_JOBS  ?= 2
 TOOL_BIN   := $(patsubst tests/tools/%.c,$(B)/tests/tools/%,$(wildcard tests/tools/*.c))
 
-PROGS      := $(B)/writ $(if $(GATE_MAIN),$(B)/writ-gate)
+PROGS      := $(B)/writ $(if $(GATE_MAIN),$(B)/writ-gate $(B)/writ-gated)
 
 .PHONY: all check sanitize install deps demo bench clean fuzz fuzz-smoke \
         fuzz-build
@@ -100,7 +102,11 @@ $(CLIENT_LIB): $(CLIENT_LOBJ)
 	ar rcs $@ $^
 
 $(B)/writ-gate: $(B)/gateway/main.o $(GATE_LIB) $(LIB)
-	$(CC) $(ALL_LDFLAGS) -o $@ $(B)/gateway/main.o $(GATE_LIB) $(LIB) $(PKG_LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(B)/gateway/main.o $(GATE_LIB) $(LIB) $(GATE_PKG_LIBS)
+
+# The daemon: the one part of the gate that links libssh.
+$(B)/writ-gated: $(B)/gateway/daemon_main.o $(GATE_LIB) $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(B)/gateway/daemon_main.o $(GATE_LIB) $(LIB) $(PKG_LIBS)
 
 $(B)/tests/%: tests/unit/%.c $(GATE_LIB) $(LIB) tests/unit/check.h
 	@mkdir -p $(dir $@)
@@ -145,6 +151,7 @@ install: all
 	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
 	install -m 0755 $(B)/writ $(DESTDIR)$(BINDIR)/writ
 	$(if $(GATE_MAIN),install -m 0755 $(B)/writ-gate $(DESTDIR)$(SBINDIR)/writ-gate)
+	$(if $(GATE_MAIN),install -m 0755 $(B)/writ-gated $(DESTDIR)$(SBINDIR)/writ-gated)
 	for m in docs/man/*.[158]; do \
 	    [ -e "$$m" ] || continue; \
 	    s=$${m##*.}; install -m 0644 "$$m" $(DESTDIR)$(MANDIR)/man$$s/; \

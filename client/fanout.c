@@ -113,6 +113,7 @@ struct loop {
 	size_t nslots, active;
 	struct pollfd *pfd;             /* [nslots] */
 	size_t *pslot;                  /* pfd[k] is slots[pslot[k]]'s */
+	int64_t *wake;                  /* [nslots]: when to step it anyway */
 	bool interrupt_seen;
 };
 
@@ -184,6 +185,7 @@ poll_set(struct loop *L, int64_t now, int64_t *timeout_ms)
 		if (!L->in_use[s])
 			continue;
 		fanout_host_wait(&L->slots[s], &fd, &events, &wake);
+		L->wake[s] = wake;
 		if (wake != 0 && (first == 0 || wake < first))
 			first = wake;
 		if (fd < 0)
@@ -202,8 +204,9 @@ static void
 wait_once(struct loop *L, const sigset_t *during)
 {
 	struct timespec ts, *tsp = NULL;
-	int64_t tmo;
-	size_t n, k;
+	int64_t tmo, now;
+	size_t n, k, s;
+	bool failed;
 	int rc;
 
 	n = poll_set(L, clock_mono_ms(), &tmo);
@@ -213,24 +216,21 @@ wait_once(struct loop *L, const sigset_t *during)
 		tsp = &ts;
 	}
 	rc = ppoll(L->pfd, (nfds_t)n, tsp, during);
-	if (rc < 0 && errno != EINTR)
-		rc = 0;         /* (EINVAL, ENOMEM: step every host) */
-	for (k = 0; k < n; k++)
-		if (L->pfd[k].revents != 0 || rc <= 0)
-			fanout_host_step(&L->slots[L->pslot[k]]);
-	/* Hosts with no socket (between attempts) and every host whose time
-	 * has come are stepped: a step is cheap when there is nothing. */
-	for (k = 0; k < L->nslots; k++) {
-		int64_t wake;
-		short ev;
-		int fd;
-
-		if (!L->in_use[k])
-			continue;
-		fanout_host_wait(&L->slots[k], &fd, &ev, &wake);
-		if (wake != 0 && wake <= clock_mono_ms())
-			fanout_host_step(&L->slots[k]);
+	/* (EINVAL, ENOMEM: step every host, as if each were ready.) */
+	failed = rc < 0 && errno != EINTR;
+	now = clock_mono_ms();
+	for (k = 0; k < n; k++) {
+		s = L->pslot[k];
+		if (L->pfd[k].revents != 0 || failed) {
+			fanout_host_step(&L->slots[s]);
+			L->wake[s] = 0;         /* stepped */
+		}
 	}
+	/* Every host whose time has come (a timeout, a backoff, bytes to
+	 * send) and that its socket did not wake. */
+	for (s = 0; s < L->nslots; s++)
+		if (L->in_use[s] && L->wake[s] != 0 && L->wake[s] <= now)
+			fanout_host_step(&L->slots[s]);
 }
 
 static int
@@ -248,8 +248,9 @@ loop_init(struct loop *L, struct fanout_shared *sh, const size_t *idx,
 	L->in_use = calloc(L->nslots, sizeof(*L->in_use));
 	L->pfd = calloc(L->nslots, sizeof(*L->pfd));
 	L->pslot = calloc(L->nslots, sizeof(*L->pslot));
+	L->wake = calloc(L->nslots, sizeof(*L->wake));
 	if (L->slots == NULL || L->in_use == NULL || L->pfd == NULL ||
-	    L->pslot == NULL)
+	    L->pslot == NULL || L->wake == NULL)
 		return werr_set(e, WRIT_ENOMEM, "out of memory for %zu hosts "
 		    "in flight", L->nslots);
 	return 0;
@@ -262,6 +263,7 @@ loop_free(struct loop *L)
 	free(L->in_use);
 	free(L->pfd);
 	free(L->pslot);
+	free(L->wake);
 }
 
 static int

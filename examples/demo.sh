@@ -48,10 +48,13 @@ render() {
 fleet_up() {
 	local h i d port user userline=
 	mkdir -p bin fleet
+	# writ-gate --listen runs its sibling writ-gated, which runs a fresh
+	# writ-gate for each session.
 	cp "$gate_bin" "$gate"
+	cp "$(dirname "$gate_bin")/writ-gated" "$(dirname "$gate")/writ-gated"
 	cp "$src/examples/release.sh" bin/release
 	chmod 0711 "$dir"
-	chmod 0755 bin "$gate" bin/release fleet
+	chmod 0755 bin "$gate" bin/writ-gated bin/release fleet
 	if [ "$(id -u)" -eq 0 ]; then
 		user=writdemo
 		getent passwd "$user" >/dev/null || useradd --system \

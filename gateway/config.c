@@ -373,11 +373,11 @@ load_trust(struct gate_config *c, struct werr *e)
 }
 
 int
-gate_config_load(const char *path, struct gate_config *c, struct werr *e)
+gate_config_parse(const char *path, const uint8_t *text, size_t len,
+    struct gate_config *c, struct werr *e)
 {
 	static const struct inifile_cb cb = { on_section, on_key, NULL };
 	struct config_parser cp;
-	struct buf text;
 	int r;
 
 	memset(c, 0, sizeof(*c));
@@ -386,13 +386,20 @@ gate_config_load(const char *path, struct gate_config *c, struct werr *e)
 	if ((r = set_defaults(c, e)) != 0 ||
 	    (r = set_string(&c->path, path, e)) != 0)
 		goto out;
-	/* The same rule as on the policy and the trust keys (footing.c). */
-	if ((r = footing_trusted_file("config", path, e)) != 0 ||
-	    (r = file_read(path, GATE_CONFIG_MAX, 0, &text, e)) != 0)
+	if (len > GATE_CONFIG_MAX) {
+		r = werr_set(e, WRIT_ELIMIT, "%s: longer than %u bytes", path,
+		    GATE_CONFIG_MAX);
 		goto out;
-	r = inifile_parse(path, text.data, text.len, &cb, &cp, e);
-	buf_free(&text);
-	if (r != 0)
+	}
+	/* Kept, for the daemon to hand its sessions the file it checked. */
+	if ((c->text = malloc(len + 1)) == NULL) {
+		r = werr_set(e, WRIT_ENOMEM, "out of memory");
+		goto out;
+	}
+	memcpy(c->text, text, len);
+	c->text[len] = '\0';
+	c->text_len = len;
+	if ((r = inifile_parse(path, text, len, &cb, &cp, e)) != 0)
 		goto out;
 	if (!cp.seen_gate)
 		r = werr_set(e, WRIT_EINVAL, "%s: no [gate] section", path);
@@ -415,12 +422,29 @@ out:
 	return r;
 }
 
+int
+gate_config_load(const char *path, struct gate_config *c, struct werr *e)
+{
+	struct buf text;
+	int r;
+
+	memset(c, 0, sizeof(*c));
+	/* The same rule as on the policy and the trust keys (footing.c). */
+	if ((r = footing_trusted_file("config", path, e)) != 0 ||
+	    (r = file_read(path, GATE_CONFIG_MAX, 0, &text, e)) != 0)
+		return r;
+	r = gate_config_parse(path, text.data, text.len, c, e);
+	buf_free(&text);
+	return r;
+}
+
 void
 gate_config_free(struct gate_config *c)
 {
 	size_t i;
 
 	free(c->path);
+	free(c->text);
 	free(c->host_id);
 	free(c->realm);
 	free(c->policy);

@@ -32,6 +32,8 @@
 
 struct gate_config {
 	char *path;
+	char *text;             /* the file as parsed (NUL-terminated) */
+	size_t text_len;
 	char *host_id;          /* required */
 	char *realm;            /* required: the realm this gate serves */
 	char *policy;           /* default /etc/writ/policy.ini */
@@ -61,8 +63,14 @@ struct gate_config {
 	bool audit_to_stderr;
 };
 
-/* Reads and checks path (bounded), loads the trust keys. */
+/* Reads and checks path (bounded; its owner and mode by footing.c's
+ * rule), then gate_config_parse. */
 int gate_config_load(const char *path, struct gate_config *c, struct werr *e);
+/* Parses gate.ini's text as read from path (named in messages) and loads
+ * the trust keys it names; the daemon's sessions get the text the daemon
+ * checked this way (writ-gate --daemon-session). */
+int gate_config_parse(const char *path, const uint8_t *text, size_t len,
+    struct gate_config *c, struct werr *e);
 void gate_config_free(struct gate_config *c);
 
 #endif

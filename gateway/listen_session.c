@@ -1,7 +1,8 @@
-/* listen_session.c: one connection of writ-gate --listen, in its own
+/* listen_session.c: one connection of the daemon (writ-gated), in its own
  * child: key exchange, public key auth, one session channel with one exec
- * request, then the same gate_serve() as the forced command, fed through
- * pipes that this process pumps to and from the channel. */
+ * request, then a fresh writ-gate running the same gate_serve() as the
+ * forced command, fed through pipes that this process pumps to and from
+ * the channel. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -9,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -16,9 +18,11 @@
 
 #include "audit_event.h"
 #include "clock.h"
+#include "file.h"
 #include "gate.h"
 #include "listen.h"
 #include "reply.h"
+#include "sibling.h"
 
 #define PUMP_CHUNK (32 * 1024)
 #define LINGER_MS 5000          /* for the client to go after the close */
@@ -370,18 +374,68 @@ pump(struct conn *k, struct pump *p)
 	}
 }
 
-/* The grandchild: the gate itself, with the pipes as its stdin, stdout
- * and stderr (its one line for a non-request goes to the client); its
- * own stderr stays the daemon's, where --foreground audits too. */
+/* fd, moved above the descriptors the session's stdio will take, so that
+ * arranging them never overwrites one not yet in place. */
+static int
+fd_high(int fd)
+{
+	return fcntl(fd, F_DUPFD_CLOEXEC, SESSION_FIRST_FREE_FD);
+}
+
+/* A sealed memory file holding the gate.ini text the daemon checked: the
+ * session uses it, not the file as it may be now (a bad edit waits for
+ * SIGHUP, which refuses it and says why). */
+static int
+config_fd(const struct gate_config *cfg)
+{
+	int fd = memfd_create("writ-gate.ini", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+
+	if (fd == -1 || fd_write_all(fd, cfg->text, cfg->text_len) != 0 ||
+	    lseek(fd, 0, SEEK_SET) != 0 || fcntl(fd, F_ADD_SEALS, F_SEAL_SEAL |
+	    F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) != 0) {
+		if (fd != -1)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* The grandchild: a fresh writ-gate (sibling.h) in --daemon-session mode,
+ * so each session is a new process image that loads no SSH library: stdin
+ * and stdout the pipes, fd 3 the client's stderr (the gate's one line for
+ * a non-request goes there), fd 4 the config; its own stderr stays the
+ * daemon's, where --foreground audits too. Nothing else is inherited, not
+ * even an environment beyond the command. */
 static void
 serve_child(struct conn *k, int in_fd, int out_fd, int err_fd)
 {
-	signal(SIGPIPE, SIG_IGN);
-	signal(SIGHUP, SIG_IGN);
-	/* Nothing of the SSH connection reaches the gate or its ops. */
-	close(k->c->fd);
-	_exit(gate_serve(k->c->cfg, k->command, in_fd, out_fd, err_fd,
-	    k->c->peer));
+	char gate[4096], *env[2] = { NULL, NULL }, *envcmd = NULL;
+	const struct gate_config *cfg = k->c->cfg;
+	char *argv[] = { (char *)GATE_PROGRAM, (char *)"--daemon-session",
+	    (char *)"-c", cfg->path, (char *)"--peer", k->c->peer,
+	    cfg->audit_to_stderr ? (char *)"--foreground" : NULL, NULL };
+	int cfd;
+
+	close(k->c->fd);        /* nothing of the SSH connection */
+	if (sibling_path(GATE_PROGRAM, gate, sizeof(gate)) != 0 ||
+	    (cfd = config_fd(cfg)) == -1 || (in_fd = fd_high(in_fd)) == -1 ||
+	    (out_fd = fd_high(out_fd)) == -1 || (err_fd = fd_high(err_fd)) ==
+	    -1 || (cfd = fd_high(cfd)) == -1 ||
+	    dup2(in_fd, STDIN_FILENO) == -1 || dup2(out_fd, STDOUT_FILENO) ==
+	    -1 || dup2(err_fd, SESSION_ERR_FD) == -1 || dup2(cfd,
+	    SESSION_CONFIG_FD) == -1)
+		_exit(GATE_EXIT_CONFIG);
+	(void)close_range(SESSION_CONFIG_FD + 1, ~0U, 0);
+	if (k->command != NULL) {
+		if (asprintf(&envcmd, "SSH_ORIGINAL_COMMAND=%s",
+		    k->command) < 0)
+			_exit(GATE_EXIT_CONFIG);
+		env[0] = envcmd;
+	}
+	execve(gate, argv, env);
+	dprintf(SESSION_ERR_FD, "writ-gate: cannot run %s: %s\n", gate,
+	    strerror(errno));
+	_exit(GATE_EXIT_CONFIG);
 }
 
 /* Starts the gate on pipes and pumps; returns the session's status. */

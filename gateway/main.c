@@ -1,5 +1,9 @@
-/* main.c: writ-gate's modes (SPEC §5): the forced command (default),
- * --check, --listen (the daemon) and audit verify. Each ends in a function of its own file. */
+/* main.c: writ-gate's modes: the forced command (default), --check, audit
+ * verify, --listen (which runs the daemon, writ-gated: daemon_main.c) and
+ * --daemon-session (one session of that daemon). Each ends in a function
+ * of its own file. This program links libsodium, inih and libc only: sshd
+ * starts it for every session, so it loads nothing it does not use. */
+#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -15,8 +19,9 @@
 #include "audit_verify.h"
 #include "check.h"
 #include "config.h"
+#include "file.h"
 #include "gate.h"
-#include "listen.h"
+#include "sibling.h"
 
 #define PEER_MAX 64
 
@@ -94,6 +99,65 @@ forced_command(const char *config_path)
 	return status;
 }
 
+/* One session of writ-gated, in a fresh image of this program: stdin and
+ * stdout are the channel, SESSION_ERR_FD its stderr, stderr the daemon's
+ * (where --foreground audits too); gate.ini is the text the daemon read
+ * and checked at its start or last SIGHUP, not the file as it is now. */
+static int
+daemon_session(const char *config_path, const char *peer, bool foreground)
+{
+	struct gate_config cfg;
+	struct buf text;
+	struct werr e;
+	int status;
+
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+	umask(077);
+	if (peer == NULL || strlen(peer) >= PEER_MAX)
+		peer = "unknown";
+	buf_init(&text, GATE_CONFIG_MAX);
+	if (fd_read_all(SESSION_CONFIG_FD, config_path, GATE_CONFIG_MAX,
+	    &text, &e) != 0 ||
+	    gate_config_parse(config_path, text.data, text.len, &cfg,
+	    &e) != 0) {
+		buf_free(&text);
+		audit_config_unusable(peer, e.msg);
+		dprintf(SESSION_ERR_FD, "writ-gate: %s\n", e.msg);
+		return GATE_EXIT_CONFIG;
+	}
+	buf_free(&text);
+	(void)close(SESSION_CONFIG_FD);
+	cfg.audit_to_stderr = foreground;
+	status = gate_serve(&cfg, getenv("SSH_ORIGINAL_COMMAND"),
+	    STDIN_FILENO, STDOUT_FILENO, SESSION_ERR_FD, peer);
+	gate_config_free(&cfg);
+	return status;
+}
+
+/* --listen: the daemon is its own program beside this one. */
+static int
+run_daemon(const char *address, const char *host_key, const char *keys,
+    const char *config_path, bool foreground)
+{
+	char path[4096];
+	char *argv[] = { (char *)DAEMON_PROGRAM, (char *)"--listen",
+	    (char *)address, (char *)"--host-key", (char *)host_key,
+	    (char *)"--authorized-keys", (char *)keys, (char *)"-c",
+	    (char *)config_path, foreground ? (char *)"--foreground" : NULL,
+	    NULL };
+
+	if (sibling_path(DAEMON_PROGRAM, path, sizeof(path)) != 0) {
+		fputs("writ-gate: --listen: cannot find the directory this "
+		    "program runs from\n", stderr);
+		return 1;
+	}
+	execv(path, argv);
+	fprintf(stderr, "writ-gate: --listen: cannot run %s: %s\n", path,
+	    strerror(errno));
+	return 1;
+}
+
 static int
 audit_command(int argc, char **argv)
 {
@@ -113,13 +177,14 @@ main(int argc, char **argv)
 		{ "host-key", required_argument, NULL, 'K' },
 		{ "authorized-keys", required_argument, NULL, 'A' },
 		{ "foreground", no_argument, NULL, 'F' },
+		{ "daemon-session", no_argument, NULL, 'S' },
+		{ "peer", required_argument, NULL, 'P' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *config_path = GATE_CONFIG_DEFAULT;
-	struct listen_options lo;
+	const char *config_path = GATE_CONFIG_DEFAULT, *peer = NULL;
+	const char *address = NULL, *host_key = NULL, *keys = NULL;
+	bool foreground = false, session = false;
 	int c, check = 0;
-
-	memset(&lo, 0, sizeof(lo));
 
 	if (sodium_init() < 0) {
 		fputs("writ-gate: libsodium failed to initialise\n", stderr);
@@ -137,16 +202,22 @@ main(int argc, char **argv)
 			check = 1;
 			break;
 		case 'L':
-			lo.address = optarg;
+			address = optarg;
 			break;
 		case 'K':
-			lo.host_key = optarg;
+			host_key = optarg;
 			break;
 		case 'A':
-			lo.authorized_keys = optarg;
+			keys = optarg;
 			break;
 		case 'F':
-			lo.foreground = true;
+			foreground = true;
+			break;
+		case 'S':
+			session = true;
+			break;
+		case 'P':
+			peer = optarg;
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
@@ -165,18 +236,19 @@ main(int argc, char **argv)
 		fputs(usage_text, stderr);
 		return 2;
 	}
-	if (lo.address != NULL || lo.host_key != NULL ||
-	    lo.authorized_keys != NULL || lo.foreground) {
-		if (check || lo.address == NULL || lo.host_key == NULL ||
-		    lo.authorized_keys == NULL) {
+	if (session)
+		return daemon_session(config_path, peer, foreground);
+	if (address != NULL || host_key != NULL || keys != NULL || foreground) {
+		if (check || address == NULL || host_key == NULL ||
+		    keys == NULL) {
 			fputs("writ-gate: --listen needs --host-key and "
 			    "--authorized-keys, and goes without --check\n",
 			    stderr);
 			fputs(usage_text, stderr);
 			return 2;
 		}
-		lo.config_path = config_path;
-		return listen_main(&lo);
+		return run_daemon(address, host_key, keys, config_path,
+		    foreground);
 	}
 	return check ? gate_check(config_path) : forced_command(config_path);
 }

@@ -75,9 +75,10 @@ gate_setup() {
 	chmod 0711 "$SCRATCH"
 	mkdir -p "$SCRATCH/bin" "$SSH_DIR" "$GATE_DIR/state" "$FILES_DIR"
 	chmod 0755 "$FILES_DIR"
-	cp "$WRIT_BUILD/writ-gate" "$GATE"
+	cp "$WRIT_BUILD/writ-gate" "$WRIT_BUILD/writ-gated" "$(dirname "$GATE")/"
 	cp "$SRC/tests/ops/ignore-term" "$SCRATCH/bin/"
-	chmod 0755 "$SCRATCH/bin" "$GATE" "$SCRATCH/bin/ignore-term"
+	chmod 0755 "$SCRATCH/bin" "$GATE" "$SCRATCH/bin/writ-gated" \
+	    "$SCRATCH/bin/ignore-term"
 	ssh-keygen -q -t ed25519 -N '' -f "$SSH_DIR/host_key" -C host
 	ssh-keygen -q -t ed25519 -N '' -f "$SSH_DIR/client_key" -C client
 	: > "$SSH_DIR/authorized_keys"

@@ -371,6 +371,15 @@ for i in $(seq 100); do
 	grep -F 'event="accepted"' "$GATE_DIR/audit.log" | grep -qF 'op="locked"' && break
 	sleep 0.05
 done
+# The session in flight is a fresh writ-gate (exec'd by the daemon, not a
+# fork of it): its image is the lean gate, with no SSH library mapped.
+sess=$(pgrep -f -- '--daemon-session' | head -n 1)
+if [ -n "$sess" ] && [ "$(readlink "/proc/$sess/exe")" = "$GATE" ] &&
+    ! grep -q 'libssh\|libcrypto' "/proc/$sess/maps"; then
+	pass session_is_a_fresh_lean_gate
+else
+	fail session_is_a_fresh_lean_gate "pid '${sess}': $(readlink "/proc/${sess:-0}/exe" 2>&1); $(grep -c libssh "/proc/${sess:-0}/maps" 2>&1) libssh maps"
+fi
 cat "$SSH_DIR/client_key.pub" > "$KEYS"
 reload
 reloaded reload_drops_removed_key "$KEYS (1 key)"

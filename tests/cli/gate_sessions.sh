@@ -13,6 +13,17 @@ OPTS=(-F /dev/null -i "$KEY" -o IdentitiesOnly=yes -o BatchMode=yes
       -o ConnectTimeout=5)
 LINE='writ-gate: this account only runs signed writ requests'
 
+# The forced command sshd starts every session loads no SSH or TLS library:
+# libsodium, inih and libc only (the daemon, writ-gated, links libssh).
+libs=$(ldd "$GATE" | awk '{ print $1 }' | grep -v 'linux-vdso\|ld-linux' |
+    sed 's/\.so.*//' | sort | tr '\n' ' ')
+[ "$libs" = "libc libinih libsodium " ] &&
+	pass forced_command_links_only_sodium_inih_libc ||
+	fail forced_command_links_only_sodium_inih_libc "ldd: $libs"
+ldd "$SCRATCH/bin/writ-gated" | grep -q libssh &&
+	pass daemon_is_the_part_that_links_libssh ||
+	fail daemon_is_the_part_that_links_libssh "$(ldd "$SCRATCH/bin/writ-gated")"
+
 # told TEST: the last `t` exited non-zero and printed the gate's line.
 told() {
 	if [ "$rc" = 0 ]; then
