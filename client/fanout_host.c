@@ -19,6 +19,7 @@
 #include "fanout_int.h"
 
 #define VERDICT_MAX 1024
+#define READ_STEP_MAX (256 * 1024)  /* bytes one step reads of a host */
 #define BACKOFF_FIRST_MS 500
 #define BACKOFF_MAX_MS 10000
 
@@ -230,15 +231,21 @@ keep_stderr(struct host *h, const uint8_t *b, size_t n)
 	h->gate_errlen += k;
 }
 
-/* Reads one stream until it holds nothing more for now: 0, or -1 on a
+/* Reads one stream until it holds nothing more for now, or until the
+ * step's budget is spent (a host whose gate floods must not starve the
+ * others: it is stepped again at once, after them). 0, or -1 on a
  * connection error. */
 static int
-read_stream(struct host *h, int is_stderr)
+read_stream(struct host *h, int is_stderr, size_t *budget)
 {
 	uint8_t *b = h->sh->io;
 	int n;
 
 	while (!h->done) {
+		if (*budget == 0) {
+			h->more_to_read = true;
+			return 0;
+		}
 		n = ssh_channel_read_nonblocking(h->ch, b, sizeof(h->sh->io),
 		    is_stderr);
 		if (n == SSH_ERROR) {
@@ -249,6 +256,7 @@ read_stream(struct host *h, int is_stderr)
 		}
 		if (n <= 0)             /* nothing now, or EOF */
 			return 0;
+		*budget -= (size_t)n < *budget ? (size_t)n : *budget;
 		if (is_stderr)
 			keep_stderr(h, b, (size_t)n);
 		else
@@ -260,9 +268,12 @@ read_stream(struct host *h, int is_stderr)
 int
 fanout_read_step(struct host *h)
 {
-	if (read_stream(h, 0) != 0 || read_stream(h, 1) != 0)
+	size_t budget = READ_STEP_MAX;
+
+	h->more_to_read = false;
+	if (read_stream(h, 0, &budget) != 0 || read_stream(h, 1, &budget) != 0)
 		return -1;
-	if (h->done)
+	if (h->done || h->more_to_read)
 		return 0;
 	return ssh_channel_is_eof(h->ch) || ssh_channel_is_closed(h->ch);
 }
@@ -376,6 +387,7 @@ begin_attempt(struct host *h)
 	h->r->attempts = h->attempt;
 	h->done = h->have_verdict = h->accepted = h->have_end = false;
 	h->retryable = h->cut_short = h->sends_bounded = false;
+	h->more_to_read = false;
 	h->sent = 0;
 	h->gate_errlen = 0;
 	h->r->exit_code = -1;
@@ -563,9 +575,9 @@ fanout_host_wait(struct host *h, int *fd, short *events, int64_t *wake_ms)
 		}
 	}
 	/* A write may have read packets that hold data for the channel
-	 * (a read step always empties it). */
-	if (h->state == HOST_SENDING &&
-	    (ssh_channel_poll(h->ch, 0) != 0 || ssh_channel_poll(h->ch, 1) != 0))
+	 * (a read step empties it, unless its budget ran out). */
+	if (h->more_to_read || (h->state == HOST_SENDING &&
+	    (ssh_channel_poll(h->ch, 0) != 0 || ssh_channel_poll(h->ch, 1) != 0)))
 		*wake_ms = 1;
 }
 

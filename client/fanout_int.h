@@ -71,6 +71,7 @@ struct host {
 	bool have_verdict, accepted, have_end, done;
 	bool retryable;                 /* the attempt failed as a connection */
 	bool sends_bounded;             /* SO_SNDTIMEO set on its socket */
+	bool more_to_read;              /* the last read step spent its budget */
 	char gate_err[FANOUT_GATE_ERR_MAX];   /* the tail of the gate's stderr */
 	size_t gate_errlen;
 };

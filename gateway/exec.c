@@ -255,6 +255,10 @@ op_kill(struct run *run)
 	unsigned alive = 0, ended = 0, orphans_ended = 0;
 	int r, k;
 
+	/* The usual end: the op's child exited and started nothing that
+	 * outlives it (no child of the gate but the op's). */
+	if (run->exited && exec_tree_only_op(&run->tree))
+		return;
 	until = clock_mono_ms() + (int64_t)run->spec->kill_grace * 1000;
 	for (;;) {
 		r = exec_tree_pass(&run->tree, TREE_TERM, &alive, &ended);
@@ -485,7 +489,8 @@ exec_run(const struct exec_spec *spec, exec_output_fn out, void *ctx,
 	/* The last of the op's zombies: their parents died after the kill's
 	 * last look, so they came back to the gate only now. Before the child
 	 * is reaped, while its group id is still its own. */
-	(void)exec_tree_pass(&run.tree, TREE_LOOK, &alive, &ended);
+	if (!exec_tree_only_op(&run.tree))
+		(void)exec_tree_pass(&run.tree, TREE_LOOK, &alive, &ended);
 	child_reap(&run);
 	res->killed = (unsigned)(exec_tree_signalled(&run.tree) < UINT_MAX ?
 	    exec_tree_signalled(&run.tree) : UINT_MAX);

@@ -322,6 +322,84 @@ signal_checked(const struct proc_entry *p, int sig)
 	return r == 0;
 }
 
+/* The gate's children as the kernel lists them (/proc/self/task/TID/
+ * children: the orphans it took as subreaper, and the op's child), into a
+ * new array. -1 when the file cannot be read (no CONFIG_PROC_CHILDREN):
+ * the full passes still find them, only more slowly. */
+static int
+children_read(pid_t gate, pid_t **out, size_t *n)
+{
+	char path[64], buf[4096];
+	pid_t *kids = NULL, *grown;
+	size_t cap = 0;
+	long v = -1;
+	ssize_t got, i;
+	int fd;
+
+	*out = NULL;
+	*n = 0;
+	(void)snprintf(path, sizeof(path), "/proc/self/task/%d/children",
+	    (int)gate);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return -1;
+	while ((got = read(fd, buf, sizeof(buf))) > 0 ||
+	    (got == -1 && errno == EINTR)) {
+		for (i = 0; i < got; i++) {
+			if (buf[i] >= '0' && buf[i] <= '9') {
+				v = (v < 0 ? 0 : v * 10) + (buf[i] - '0');
+				if (v > INT_MAX)
+					goto bad;
+				continue;
+			}
+			if (v < 0)
+				continue;
+			if (*n == cap) {
+				cap = cap == 0 ? 64 : cap * 2;
+				if ((grown = reallocarray(kids, cap,
+				    sizeof(*kids))) == NULL)
+					goto bad;
+				kids = grown;
+			}
+			kids[(*n)++] = (pid_t)v;
+			v = -1;
+		}
+	}
+	if (got == -1 || v >= 0)        /* a read error, or no final space */
+		goto bad;
+	(void)close(fd);
+	*out = kids;
+	return 0;
+bad:
+	(void)close(fd);
+	free(kids);
+	*n = 0;
+	return -1;
+}
+
+/* Before the op: the gate's children from the kernel's list of them and
+ * their start times (a look at a few files, where a scan of /proc reads
+ * one per process of the machine). -1 when the list cannot be had. */
+static int
+init_from_children(struct exec_tree *t)
+{
+	struct proc_entry now;
+	size_t n, i;
+	pid_t *kids;
+
+	if (children_read(t->gate, &kids, &n) != 0)
+		return -1;
+	if (n > 0 && (t->before = calloc(n, sizeof(*t->before))) == NULL) {
+		free(kids);
+		return -1;
+	}
+	for (i = 0; i < n; i++)
+		if (stat_read(kids[i], &now) == 0)
+			t->before[t->nbefore++] = (struct proc_id){
+			    .pid = now.pid, .start = now.start };
+	free(kids);
+	return 0;
+}
+
 int
 exec_tree_init(struct exec_tree *t, struct werr *e)
 {
@@ -330,6 +408,8 @@ exec_tree_init(struct exec_tree *t, struct werr *e)
 
 	memset(t, 0, sizeof(*t));
 	t->gate = getpid();
+	if (init_from_children(t) == 0)
+		return 0;
 	if (scan(&p, &n) != 0)
 		return werr_set(e, WRIT_EIO, "exec: cannot list the processes "
 		    "in /proc: %s", strerror(errno));
@@ -407,60 +487,6 @@ was_child_before(const struct exec_tree *t, pid_t pid)
 	return false;
 }
 
-/* The gate's children as the kernel lists them (/proc/self/task/TID/
- * children: the orphans it took as subreaper, and the op's child), into a
- * new array. -1 when the file cannot be read (no CONFIG_PROC_CHILDREN):
- * the full passes still find them, only more slowly. */
-static int
-children_read(pid_t gate, pid_t **out, size_t *n)
-{
-	char path[64], buf[4096];
-	pid_t *kids = NULL, *grown;
-	size_t cap = 0;
-	long v = -1;
-	ssize_t got, i;
-	int fd;
-
-	*out = NULL;
-	*n = 0;
-	(void)snprintf(path, sizeof(path), "/proc/self/task/%d/children",
-	    (int)gate);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return -1;
-	while ((got = read(fd, buf, sizeof(buf))) > 0 ||
-	    (got == -1 && errno == EINTR)) {
-		for (i = 0; i < got; i++) {
-			if (buf[i] >= '0' && buf[i] <= '9') {
-				v = (v < 0 ? 0 : v * 10) + (buf[i] - '0');
-				if (v > INT_MAX)
-					goto bad;
-				continue;
-			}
-			if (v < 0)
-				continue;
-			if (*n == cap) {
-				cap = cap == 0 ? 64 : cap * 2;
-				if ((grown = reallocarray(kids, cap,
-				    sizeof(*kids))) == NULL)
-					goto bad;
-				kids = grown;
-			}
-			kids[(*n)++] = (pid_t)v;
-			v = -1;
-		}
-	}
-	if (got == -1 || v >= 0)        /* a read error, or no final space */
-		goto bad;
-	(void)close(fd);
-	*out = kids;
-	return 0;
-bad:
-	(void)close(fd);
-	free(kids);
-	*n = 0;
-	return -1;
-}
-
 int
 exec_tree_kill_orphans(struct exec_tree *t, unsigned *ended)
 {
@@ -511,6 +537,21 @@ exec_tree_kill_orphans(struct exec_tree *t, unsigned *ended)
 		r = -1;
 	free(hit);
 	return r;
+}
+
+bool
+exec_tree_only_op(const struct exec_tree *t)
+{
+	size_t n, i;
+	pid_t *kids;
+	bool only = true;
+
+	if (children_read(t->gate, &kids, &n) != 0)
+		return false;
+	for (i = 0; i < n && only; i++)
+		only = kids[i] == t->op || was_child_before(t, kids[i]);
+	free(kids);
+	return only;
 }
 
 size_t

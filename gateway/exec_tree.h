@@ -9,6 +9,7 @@
 #ifndef WRIT_GATE_EXEC_TREE_H
 #define WRIT_GATE_EXEC_TREE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -68,6 +69,15 @@ int exec_tree_pass(struct exec_tree *t, enum tree_pass pass,
  * pid cannot be reused, so no look at its start time is needed before the
  * kill. 0, or -1 when out of memory. */
 int exec_tree_kill_orphans(struct exec_tree *t, unsigned *ended);
+
+/* Whether the op has left nothing behind: once the op's child has exited
+ * (and before it is reaped), every process it started that still runs,
+ * and every zombie of them, is a child of the gate or below one (the gate
+ * is their subreaper), so a gate whose only children are the op's child
+ * and its own from before has nothing of the op left. One read of the
+ * kernel's list of the gate's children (/proc/self/task/TID/children), not
+ * a scan of every process; false when that list cannot be read. */
+bool exec_tree_only_op(const struct exec_tree *t);
 
 /* How many distinct processes a pass has signalled. */
 size_t exec_tree_signalled(const struct exec_tree *t);
