@@ -345,14 +345,25 @@ pump_out(struct conn *k, struct pump *p, int *fd, bool is_stderr)
 		p->client_gone = true;
 }
 
-/* Until the gate has closed its stdout and stderr. */
+/* Until the gate has closed its stdout and stderr. What the client sends
+ * is taken in by libssh through an event on the session: after the
+ * client's EOF, ssh_channel_poll() answers EOF without reading the socket,
+ * and a packet that came after it (a window adjust, a keepalive, the
+ * client's close) would leave the socket readable, and this loop spinning,
+ * for as long as the op runs. */
 static void
 pump(struct conn *k, struct pump *p)
 {
 	struct pollfd fds[4];
+	ssh_event event;
 	bool more;
 	int nfds;
 
+	if ((event = ssh_event_new()) != NULL &&
+	    ssh_event_add_session(event, k->session) != SSH_OK) {
+		ssh_event_free(event);
+		event = NULL;
+	}
 	while (p->out_fd != -1 || p->err_fd != -1) {
 		more = pump_in(k, p);
 		nfds = 0;
@@ -367,10 +378,18 @@ pump(struct conn *k, struct pump *p)
 		if (poll(fds, (nfds_t)nfds, more ? 0 : 1000) < 0 &&
 		    errno != EINTR)
 			break;
+		if (fds[0].fd != -1 && fds[0].revents != 0 && event != NULL &&
+		    (ssh_event_dopoll(event, 0) == SSH_ERROR ||
+		    !ssh_is_connected(k->session)))
+			p->client_gone = true;
 		if (p->out_fd != -1 && fds[1].revents != 0)
 			pump_out(k, p, &p->out_fd, false);
 		if (p->err_fd != -1 && fds[2].revents != 0)
 			pump_out(k, p, &p->err_fd, true);
+	}
+	if (event != NULL) {
+		ssh_event_remove_session(event, k->session);
+		ssh_event_free(event);
 	}
 }
 

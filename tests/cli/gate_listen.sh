@@ -402,6 +402,31 @@ wait "$inflight"
 	pass session_in_flight_outlives_its_key ||
 	fail session_in_flight_outlives_its_key "rc $(cat "$SCRATCH/key2_inflight.rc"): $(head -c 300 "$SCRATCH/key2_inflight.err")"
 
+# While the op runs silent, the connection's process that pumps the channel
+# sleeps in poll(): with the writ client (libssh), it once spun on a socket
+# left readable after the client's EOF (a hundred ticks of CPU a second).
+ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+( r pump_check -H web01 locked ) &
+pumped=$!
+sess=
+for i in $(seq 100); do
+	sess=$(pgrep -f -- '--daemon-session' | head -n 1)
+	[ -n "$sess" ] && grep -F 'event="accepted"' "$GATE_DIR/audit.log" |
+	    grep -c 'op="locked"' | grep -qx 2 && break
+	sleep 0.05
+done
+pumper=$(ps -o ppid= -p "${sess:-0}" 2>/dev/null | tr -d ' ')
+if [ -n "$pumper" ]; then
+	t0=$(ticks "$pumper")
+	sleep 1
+	used=$(( $(ticks "$pumper") - t0 ))
+	[ "$used" -lt 20 ] && pass session_pump_sleeps_while_op_is_silent ||
+		fail session_pump_sleeps_while_op_is_silent "$used ticks of CPU in 1 s"
+else
+	fail session_pump_sleeps_while_op_is_silent "no pumping process found"
+fi
+wait "$pumped"
+
 # A new deny_keys entry: that signer's next request is refused, by the
 # gate, audited denied-key; nothing runs.
 write_gate_ini "user = $GATE_USER
