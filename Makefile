@@ -165,6 +165,8 @@ bench: deps all $(TOOL_BIN)
 	WRIT_BUILD=$(CURDIR)/$(B) bash bench/fanout
 	WRIT_BUILD=$(CURDIR)/$(B) bash bench/files
 	WRIT_BUILD=$(CURDIR)/$(B) bash bench/daemon
+	WRIT_BUILD=$(CURDIR)/$(B) bash bench/inflight
+	WRIT_BUILD=$(CURDIR)/$(B) bash bench/daemons
 
 clean:
 	rm -rf build build-san build-fuzz
