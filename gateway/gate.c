@@ -192,8 +192,9 @@ verify_and_record(struct session *s)
 		return refuse(s, VERDICT_REPLAYED, "nonce already seen");
 	if (r != 0)
 		return refuse(s, VERDICT_GATE_ERROR, e.msg);
-	(void)state_prune_nonces(&s->state, s->now, s->cfg->clock_skew,
-	    PRUNE_PER_SESSION);
+	if (state_prune_due(&s->state, s->now))
+		(void)state_prune_nonces(&s->state, s->now,
+		    s->cfg->clock_skew, PRUNE_PER_SESSION);
 	return 0;
 }
 

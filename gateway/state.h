@@ -85,6 +85,14 @@ int state_record_nonce(struct gate_state *st, const uint8_t nonce[32],
  * fatal to a session (returns the count removed, or a negative code). */
 int state_prune_nonces(struct gate_state *st, int64_t now,
     uint32_t clock_skew, size_t max);
+/* Whether this session should prune: at most once every STATE_PRUNE_EVERY
+ * seconds of the gate's clock per state directory (a prune reads every
+ * nonce file, and a busy gate holds thousands), recorded in the mtime of
+ * DIR/STATE_PRUNE_STAMP, which this sets when it says yes. A stamp in the
+ * future (the clock went back) or missing says yes. */
+#define STATE_PRUNE_EVERY 60
+#define STATE_PRUNE_STAMP "prune-stamp"
+bool state_prune_due(struct gate_state *st, int64_t now);
 
 /* Takes the op lock `name` without waiting: 0 and *fd set (held until
  * state_unlock), 1 when another session holds it (busy), or a negative

@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdbool.h>
@@ -91,6 +92,31 @@ read_keep_until(const struct gate_state *st, const char *name, int64_t *out)
 		return -1;
 	*out = (int64_t)u;
 	return 0;
+}
+
+bool
+state_prune_due(struct gate_state *st, int64_t now)
+{
+	struct timespec times[2];
+	struct stat sb;
+	int fd;
+
+	if (fstatat(st->dirfd, STATE_PRUNE_STAMP, &sb,
+	    AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(sb.st_mode) &&
+	    (int64_t)sb.st_mtime <= now &&
+	    now - (int64_t)sb.st_mtime < STATE_PRUNE_EVERY)
+		return false;
+	/* This session takes the turn: the stamp says when, on the gate's
+	 * clock. Not synced: a stamp lost in a crash costs one more prune. */
+	fd = openat(st->dirfd, STATE_PRUNE_STAMP, O_WRONLY | O_CREAT |
+	    O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY, 0600);
+	if (fd != -1) {
+		times[0].tv_sec = times[1].tv_sec = (time_t)now;
+		times[0].tv_nsec = times[1].tv_nsec = 0;
+		(void)futimens(fd, times);
+		(void)close(fd);
+	}
+	return true;
 }
 
 int

@@ -631,6 +631,38 @@ prunes_only_what_it_reads_as_expired(void)
 	state_close(&st);
 }
 
+/* A prune reads every nonce file: a gate does it at most once a minute of
+ * its clock, whichever session comes first; a clock gone back, or a stamp
+ * that is not a plain file, says yes again. */
+static void
+prunes_at_most_once_a_minute(void)
+{
+	struct gate_state st;
+	struct werr e;
+	char dir[256], path[400];
+	struct stat sb;
+	const int64_t now = 1795650000;
+
+	CHECK(new_dir(dir, sizeof(dir)) == 0);
+	CHECK(state_open(dir, &st, &e) == 0);
+	CHECK(state_prune_due(&st, now));
+	(void)snprintf(path, sizeof(path), "%s/%s", dir, STATE_PRUNE_STAMP);
+	CHECK(stat(path, &sb) == 0 && (int64_t)sb.st_mtime == now);
+	CHECK((sb.st_mode & 077) == 0);
+	CHECK(!state_prune_due(&st, now));
+	CHECK(!state_prune_due(&st, now + STATE_PRUNE_EVERY - 1));
+	CHECK(state_prune_due(&st, now + STATE_PRUNE_EVERY));
+	CHECK(!state_prune_due(&st, now + STATE_PRUNE_EVERY + 1));
+	/* The clock went back: the stamp is in the future. */
+	CHECK(state_prune_due(&st, now));
+	CHECK(!state_prune_due(&st, now + 1));
+	/* A symlink or directory in its place is not followed. */
+	CHECK(unlink(path) == 0 && symlink("/etc/passwd", path) == 0);
+	CHECK(state_prune_due(&st, now + 2) && state_prune_due(&st, now + 3));
+	CHECK(lstat(path, &sb) == 0 && S_ISLNK(sb.st_mode));
+	state_close(&st);
+}
+
 /* A gate with a large clock_skew accepts a clock set back by almost that
  * much: a nonce must outlive it, or its request could run again. */
 static void
@@ -1044,6 +1076,7 @@ main(void)
 	RUN(exactly_one_racing_session_records_a_nonce);
 	RUN(prunes_only_what_it_reads_as_expired);
 	RUN(prune_keeps_nonces_for_clock_skew);
+	RUN(prunes_at_most_once_a_minute);
 	RUN(prune_honours_max);
 	RUN(second_lock_is_busy);
 	RUN(lock_is_busy_for_another_process);
