@@ -349,13 +349,30 @@ re_compile_c(regex_t *re, const char *pattern, char *why, size_t whylen)
 	return rc == 0 ? 0 : 1;
 }
 
+/* "^(" src ")$" into re: 0, 1 (why says why) or a WRIT_E* code. */
+static int
+compile_anchored(regex_t *re, const char *src, size_t len, char *why,
+    size_t whylen)
+{
+	char *anchored;
+	int r;
+
+	if ((anchored = malloc(len + 5)) == NULL)
+		return WRIT_ENOMEM;
+	memcpy(anchored, "^(", 2);
+	memcpy(anchored + 2, src, len);
+	memcpy(anchored + 2 + len, ")$", 3);
+	r = re_compile_c(re, anchored, why, whylen);
+	free(anchored);
+	return r;
+}
+
 int
 param_compile(struct policy_param *param, const char *src, char *why,
     size_t whylen)
 {
 	regex_t bare;
 	const char *bad;
-	char *anchored = NULL;
 	size_t len = strlen(src);
 	int r;
 
@@ -368,28 +385,27 @@ param_compile(struct policy_param *param, const char *src, char *why,
 		(void)snprintf(why, whylen, "%s", bad);
 		return 1;
 	}
-	/* The regex alone first, so its syntax errors read as its own. */
+	/* Anchored, compiled once (every session of a gate compiles every
+	 * regex of its policy). */
+	if ((bad = re_structure(src)) == NULL &&
+	    (r = compile_anchored(&param->re, src, len, why, whylen)) != 1) {
+		if (r != 0)
+			return r;
+		if ((param->regex_src = strdup(src)) == NULL) {
+			regfree(&param->re);
+			return WRIT_ENOMEM;
+		}
+		return 0;
+	}
+	/* Refused: the regex alone is compiled too, so that its syntax
+	 * errors read as its own, before the rule on its groups and before
+	 * the anchored form's error. */
 	if ((r = re_compile_c(&bare, src, why, whylen)) != 0)
 		return r;
 	regfree(&bare);
-	if ((bad = re_structure(src)) != NULL) {
+	if (bad != NULL)
 		(void)snprintf(why, whylen, "%s", bad);
-		return 1;
-	}
-	if ((anchored = malloc(len + 5)) == NULL)
-		return WRIT_ENOMEM;
-	memcpy(anchored, "^(", 2);
-	memcpy(anchored + 2, src, len);
-	memcpy(anchored + 2 + len, ")$", 3);
-	r = re_compile_c(&param->re, anchored, why, whylen);
-	free(anchored);
-	if (r != 0)
-		return r;
-	if ((param->regex_src = strdup(src)) == NULL) {
-		regfree(&param->re);
-		return WRIT_ENOMEM;
-	}
-	return 0;
+	return 1;
 }
 
 bool
