@@ -1,10 +1,11 @@
 /* fanout.c: the fan-out's engine (see fanout.h): one loop over every host
  * in flight. It starts a batch's hosts in order while fewer than
- * `parallel` are in flight, polls their sockets in one ppoll() (the only
- * call that waits, with SIGINT and SIGTERM let through only there), steps
- * the hosts whose socket is ready or whose time has come, and hands each
- * result out once. One host's session is fanout_host.c. */
+ * `parallel` are in flight, polls their sockets in one poll() (the only
+ * call that waits; SIGINT and SIGTERM wake it through the stop's pipe),
+ * steps the hosts whose socket is ready or whose time has come, and hands
+ * each result out once. One host's session is fanout_host.c. */
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -12,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <time.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -111,7 +112,8 @@ struct loop {
 	struct host *slots;             /* [nslots]: in flight where in_use */
 	bool *in_use;
 	size_t nslots, active;
-	struct pollfd *pfd;             /* [nslots] */
+	struct pollfd *pfd;             /* [nslots + 1]: the last, the wake
+	                                 * pipe's */
 	size_t *pslot;                  /* pfd[k] is slots[pslot[k]]'s */
 	int64_t *wake;                  /* [nslots]: when to step it anyway */
 	bool interrupt_seen;
@@ -199,25 +201,44 @@ poll_set(struct loop *L, int64_t now, int64_t *timeout_ms)
 	return n;
 }
 
-/* The one wait: for a socket, the earliest host's time, or a signal. */
+/* A signal's bytes in the wake pipe, taken out (the flags say what). */
 static void
-wait_once(struct loop *L, const sigset_t *during)
+wake_drain(int fd)
 {
-	struct timespec ts, *tsp = NULL;
+	char b[64];
+
+	while (read(fd, b, sizeof(b)) > 0)
+		;
+}
+
+/* The one wait: for a socket, the earliest host's time, or a signal. The
+ * signal mask is left alone: a ProxyCommand that libssh forks inherits
+ * it, and one that could not take SIGTERM would hold libssh's waitpid()
+ * at the session's close forever. */
+static void
+wait_once(struct loop *L)
+{
+	const struct fanout_stop *stop = L->sh->f->job->stop;
 	int64_t tmo, now;
 	size_t n, k, s;
 	bool failed;
-	int rc;
+	int rc, wake = -1;
 
 	n = poll_set(L, clock_mono_ms(), &tmo);
-	if (tmo >= 0) {
-		ts.tv_sec = (time_t)(tmo / 1000);
-		ts.tv_nsec = (long)(tmo % 1000) * 1000000L;
-		tsp = &ts;
+	if (stop != NULL && stop->wake[0] >= 0) {
+		wake = (int)n;
+		L->pfd[n].fd = stop->wake[0];
+		L->pfd[n].events = POLLIN;
+		L->pfd[n++].revents = 0;
 	}
-	rc = ppoll(L->pfd, (nfds_t)n, tsp, during);
+	rc = poll(L->pfd, (nfds_t)n, tmo > INT_MAX ? INT_MAX : (int)tmo);
 	/* (EINVAL, ENOMEM: step every host, as if each were ready.) */
 	failed = rc < 0 && errno != EINTR;
+	if (wake >= 0) {
+		if (L->pfd[wake].revents != 0)
+			wake_drain(L->pfd[wake].fd);
+		n--;
+	}
 	now = clock_mono_ms();
 	for (k = 0; k < n; k++) {
 		s = L->pslot[k];
@@ -246,7 +267,7 @@ loop_init(struct loop *L, struct fanout_shared *sh, const size_t *idx,
 	L->nslots = p < count ? p : count;
 	L->slots = calloc(L->nslots, sizeof(*L->slots));
 	L->in_use = calloc(L->nslots, sizeof(*L->in_use));
-	L->pfd = calloc(L->nslots, sizeof(*L->pfd));
+	L->pfd = calloc(L->nslots + 1, sizeof(*L->pfd));
 	L->pslot = calloc(L->nslots, sizeof(*L->pslot));
 	L->wake = calloc(L->nslots, sizeof(*L->wake));
 	if (L->slots == NULL || L->in_use == NULL || L->pfd == NULL ||
@@ -358,7 +379,6 @@ fanout_batch(struct fanout *f, const size_t *idx, size_t count,
     struct werr *e)
 {
 	struct fanout_shared *sh = f->shared;
-	sigset_t block, during;
 	struct loop L;
 	int rc;
 
@@ -370,12 +390,6 @@ fanout_batch(struct fanout *f, const size_t *idx, size_t count,
 		loop_free(&L);
 		return rc;
 	}
-	/* SIGINT and SIGTERM wake the loop only in ppoll(), so a flag they
-	 * set is never missed between a look at it and the wait. */
-	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
-	sigprocmask(SIG_BLOCK, &block, &during);
 	for (;;) {
 		if (fanout_interrupted(sh) && !L.interrupt_seen)
 			interrupt_all(&L);
@@ -386,10 +400,9 @@ fanout_batch(struct fanout *f, const size_t *idx, size_t count,
 			break;
 		if (L.active == 0)
 			continue;
-		wait_once(&L, &during);
+		wait_once(&L);
 		retire_ended(&L);
 	}
-	sigprocmask(SIG_SETMASK, &during, NULL);
 	loop_free(&L);
 	return 0;
 }

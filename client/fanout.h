@@ -74,6 +74,9 @@ struct fanout_result {
 struct fanout_stop {
 	volatile sig_atomic_t drain;
 	volatile sig_atomic_t interrupt;
+	/* A pipe (non-blocking, close-on-exec) the handler writes a byte to,
+	 * so the engine's poll wakes at once; -1, -1 when there is none. */
+	int wake[2];
 };
 
 /* writ put: the file sent to every host after its request, bound by the

@@ -1,6 +1,9 @@
 /* run_signals.c: the run's SIGINT and SIGTERM handlers (see
  * run_signals.h). They only set flags and write a fixed line: all that
- * is safe in a handler; the fan-out's threads look at the flags. */
+ * is safe in a handler, and a byte to the engine's wake-up pipe; the
+ * engine looks at the flags. */
+#include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
@@ -21,6 +24,9 @@ say(const char *s)
 static void
 on_signal(int sig)
 {
+	int saved = errno;
+	ssize_t ignored;
+
 	if (run_stop == NULL)
 		return;
 	if (sig == SIGINT && !run_stop->drain) {
@@ -34,6 +40,11 @@ on_signal(int sig)
 	}
 	if (last_signal != SIGTERM)
 		last_signal = sig;
+	/* Wakes the engine's poll (a full pipe is awake already). */
+	if (run_stop->wake[1] >= 0)
+		ignored = write(run_stop->wake[1], "", 1);
+	(void)ignored;
+	errno = saved;
 }
 
 void
@@ -42,6 +53,8 @@ run_signals_install(struct fanout_stop *stop)
 	struct sigaction sa;
 
 	run_stop = stop;
+	if (pipe2(stop->wake, O_NONBLOCK | O_CLOEXEC) != 0)
+		stop->wake[0] = stop->wake[1] = -1;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);

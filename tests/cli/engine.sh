@@ -102,6 +102,20 @@ r denied_key_not_retried --inventory "$inv" --json "$SCRATCH/denied.json" \
 	pass denied_key_not_retried ||
 	fail denied_key_not_retried "rc $rc: $(head -c 400 "$SCRATCH/denied_key_not_retried.err")"
 
+# Through a ProxyCommand (libssh's socketpair to a child, not a socket of
+# its own): a run, and a 4 MiB upload whose writes go through the pipe.
+cat >> "$SCRATCH/ssh_config" <<CONF
+Host viaproxy
+  HostName 127.0.0.1
+  Port $SSHD_PORT
+  ProxyCommand python3 $SRC/tests/tools/loopnet.py stdio %p
+CONF
+printf '[host viaproxy]\naddress = viaproxy\nhost_id = web01\n' >> "$inv"
+rr proxy_command_run -H viaproxy uptime
+[ "$rc" = 0 ] && grep -q '^viaproxy: .*load average' "$SCRATCH/proxy_command_run.out" &&
+	pass proxy_command_runs ||
+	fail proxy_command_runs "rc $rc: $(head -c 400 "$SCRATCH/proxy_command_run.err")"
+
 # A peer that stops reading while a file is sent: the other host's upload
 # ends whole and at once, the stalled one at its deadline; nothing holds the
 # loop. (4 MiB: far more than the socket buffers and a channel window.)
@@ -130,3 +144,12 @@ fast=$(jq -r 'select(.target == "h1") | .duration_ms' "$SCRATCH/stall.json")
 	[ "${fast:-99999}" -lt 5000 ] &&
 	pass stalled_peer_is_bounded_by_its_deadline ||
 	fail stalled_peer_is_bounded_by_its_deadline "run ${ms} ms, h1 ${fast} ms"
+rm -f "$SCRATCH/up/big.bin"
+timeout 60 "$WRIT" put -F "$SCRATCH/ssh_config" --inventory "$inv" \
+    --known-hosts "$SSH_DIR/known_hosts" --identity "$SSH_DIR/client_key" \
+    -l "$GATE_USER" -k "$(k ci)" --realm test -H viaproxy \
+    put "$SCRATCH/big.bin" name=big.bin > "$SCRATCH/proxyput.out" 2> "$SCRATCH/proxyput.err"
+rc=$?
+[ "$rc" = 0 ] && cmp -s "$SCRATCH/big.bin" "$SCRATCH/up/big.bin" &&
+	pass proxy_command_carries_an_upload ||
+	fail proxy_command_carries_an_upload "rc $rc: $(head -c 400 "$SCRATCH/proxyput.err")"

@@ -15,7 +15,11 @@
 #                                   NEWKEYS); --stall-after stops reading
 #                                   from every client once BYTES have come
 #                                   from it (a peer that stops reading)
+#   loopnet.py stdio PORT           connects to 127.0.0.1:PORT and pumps
+#                                   stdin to it and it to stdout (an ssh
+#                                   ProxyCommand, as nc would be)
 import argparse
+import os
 import socket
 import threading
 import time
@@ -114,9 +118,40 @@ def serve(c, a, first):
         shut(c, u)
 
 
+def stdio(port):
+    """A ProxyCommand: stdin to the socket, the socket to stdout."""
+    s = socket.create_connection(("127.0.0.1", port))
+
+    def up():
+        try:
+            while True:
+                d = os.read(0, 65536)
+                if not d:
+                    break
+                s.sendall(d)
+        except OSError:
+            pass
+        try:
+            s.shutdown(socket.SHUT_WR)
+        except OSError:
+            pass
+
+    threading.Thread(target=up, daemon=True).start()
+    try:
+        while True:
+            d = s.recv(65536)
+            if not d:
+                break
+            while d:
+                n = os.write(1, d)
+                d = d[n:]
+    except OSError:
+        pass
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("mode", choices=["hole", "proxy"])
+    ap.add_argument("mode", choices=["hole", "proxy", "stdio"])
     ap.add_argument("port", type=int, nargs="?")
     ap.add_argument("--delay", type=float, default=0.0)
     ap.add_argument("--cut-first", type=float)
@@ -124,6 +159,9 @@ def main():
     ap.add_argument("--stall-after", type=int)
     ap.add_argument("--life", type=float, default=60.0)
     a = ap.parse_args()
+    if a.mode == "stdio":
+        stdio(a.port)
+        return
     ls = socket.socket()
     ls.bind(("127.0.0.1", 0))
     ls.listen(64)
