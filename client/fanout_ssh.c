@@ -59,21 +59,28 @@ set_options(struct host *h)
 	return 0;
 }
 
-/* -v: where the session went, as the socket says. */
+/* -v: where the session went, as the socket says. Only an IP socket has
+ * an address to print: through a ProxyCommand, libssh's fd is one end of
+ * a socketpair, whose unnamed address getnameinfo() would read past. */
 static void
 note_peer(struct host *h)
 {
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof(ss);
-	char addr[NI_MAXHOST] = "?", port[NI_MAXSERV] = "?";
+	char addr[NI_MAXHOST], port[NI_MAXSERV];
 	socket_t fd = ssh_get_fd(h->s);
 
 	if (h->job->verbose < 1)
 		return;
-	if (fd >= 0 && getpeername(fd, (struct sockaddr *)&ss, &len) == 0)
-		(void)getnameinfo((struct sockaddr *)&ss, len, addr,
-		    sizeof(addr), port, sizeof(port),
-		    NI_NUMERICHOST | NI_NUMERICSERV);
+	memset(&ss, 0, sizeof(ss));
+	if (fd < 0 || getpeername(fd, (struct sockaddr *)&ss, &len) != 0 ||
+	    (ss.ss_family != AF_INET && ss.ss_family != AF_INET6) ||
+	    getnameinfo((struct sockaddr *)&ss, len, addr, sizeof(addr), port,
+	    sizeof(port), NI_NUMERICHOST | NI_NUMERICSERV) != 0) {
+		fanout_emit_note(h->sh, h->i, "connected through a proxy "
+		    "command (attempt %d)", h->attempt);
+		return;
+	}
 	fanout_emit_note(h->sh, h->i, "connected to %s port %s (attempt %d)",
 	    addr, port, h->attempt);
 }

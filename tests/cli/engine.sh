@@ -111,10 +111,18 @@ Host viaproxy
   ProxyCommand python3 $SRC/tests/tools/loopnet.py stdio %p
 CONF
 printf '[host viaproxy]\naddress = viaproxy\nhost_id = web01\n' >> "$inv"
-rr proxy_command_run -H viaproxy uptime
+rr proxy_command_run -v -H viaproxy uptime
 [ "$rc" = 0 ] && grep -q '^viaproxy: .*load average' "$SCRATCH/proxy_command_run.out" &&
 	pass proxy_command_runs ||
 	fail proxy_command_runs "rc $rc: $(head -c 400 "$SCRATCH/proxy_command_run.err")"
+# -v says how it connected, in plain text: the socketpair has no address
+# (its port once came out as bytes read past the unnamed address).
+grep -qx 'writ: viaproxy: connected through a proxy command (attempt 1)' \
+    "$SCRATCH/proxy_command_run.err" &&
+	! grep '^writ: viaproxy: ' "$SCRATCH/proxy_command_run.err" |
+	    LC_ALL=C grep -q '[^ -~]' &&
+	pass proxy_command_verbose_is_plain_text ||
+	fail proxy_command_verbose_is_plain_text "$(head -n 2 "$SCRATCH/proxy_command_run.err" | cat -A)"
 
 # A peer that stops reading while a file is sent: the other host's upload
 # ends whole and at once, the stalled one at its deadline; nothing holds the
