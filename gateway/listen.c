@@ -29,7 +29,7 @@
 #include "listen_int.h"
 
 #define HOST_KEY_MAX (64 * 1024)
-/* Modern algorithms only (issue 6): no SHA-1, no CBC, no finite-field
+/* Modern algorithms only: no SHA-1, no CBC, no finite-field
  * DH, ed25519 host key. libssh 0.10 has no sntrup761. */
 #define LISTEN_KEX "curve25519-sha256,curve25519-sha256@libssh.org"
 #define LISTEN_CIPHERS "chacha20-poly1305@openssh.com," \
