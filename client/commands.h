@@ -1,8 +1,8 @@
 /* commands.h: writ's subcommands. Each takes argv starting at its own name
  * (argv[0] = "keygen", "sign", ...), parses its options with getopt_long,
  * answers --help with a synopsis and a real example on stdout (exit 0), and
- * returns the process exit status: 0 ok, 1 failure, 2 usage or config error
- * (SPEC §7). Errors go to stderr as one line "writ: what: where". */
+ * returns the process exit status: 0 ok, 1 failure, 2 usage or config error.
+ * Errors go to stderr as one line "writ: what: where". */
 #ifndef WRIT_COMMANDS_H
 #define WRIT_COMMANDS_H
 

@@ -1,4 +1,4 @@
-/* config.h: the client config (SPEC §7): an INI file whose [defaults]
+/* config.h: the client config: an INI file whose [defaults]
  * section gives default values to the commands' long options, found via
  * WRIT_CONFIG, else ~/.config/writ/writ.ini, else /etc/writ/writ.ini.
  *

@@ -1,4 +1,4 @@
-/* config_cmd.c: writ config (SPEC §7): every effective setting, its value
+/* config_cmd.c: writ config: every effective setting, its value
  * and where it came from, so a surprising default can be traced to its
  * file and line. */
 #include <getopt.h>

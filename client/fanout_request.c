@@ -1,5 +1,5 @@
 /* fanout_request.c: one host's request, filled, signed just before it is
- * sent (SPEC §4) and framed for the gate. */
+ * sent and framed for the gate. */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>

@@ -36,7 +36,7 @@ set_options(struct host *h)
 	    ssh_options_set(h->s, SSH_OPTIONS_LOG_VERBOSITY, &level) < 0)
 		return -1;
 	/* The config first (its Host blocks match the name), then -O, then
-	 * what the target says, which wins (SPEC §7). */
+	 * what the target says, which wins. */
 	if (ssh_options_parse_config(h->s, job->ssh_config) < 0)
 		return -1;
 	if (job->ssh_options != NULL &&

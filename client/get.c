@@ -1,5 +1,5 @@
 /* get.c: writ get: writ run for an op with `download`, each host's file
- * kept as DIR/HOST/NAME once its size and digest check out (SPEC §7). */
+ * kept as DIR/HOST/NAME once its size and digest check out. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -31,7 +31,7 @@ get_files_init(struct get_files *g, const char *dir, uint64_t max_size,
 		return werr_set(e, WRIT_ENOMEM, "out of memory");
 	for (i = 0; i < n; i++) {
 		g->f[i].dirfd = g->f[i].fd = -1;
-		/* HOST becomes a directory name (SPEC §7). */
+		/* HOST becomes a directory name. */
 		if (!target_name_safe(targets[i].name))
 			return werr_set(e, WRIT_EINVAL, "--dest: target '%s' is "
 			    "not a safe directory name ([A-Za-z0-9._:-]+)",

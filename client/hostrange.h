@@ -1,4 +1,4 @@
-/* hostrange.h: pdsh/ClusterShell host ranges (SPEC §7): "web[01-12,20]"
+/* hostrange.h: pdsh/ClusterShell host ranges: "web[01-12,20]"
  * expanded into names, and a list of names folded back into ranges. */
 #ifndef WRIT_HOSTRANGE_H
 #define WRIT_HOSTRANGE_H

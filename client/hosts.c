@@ -1,4 +1,4 @@
-/* hosts.c: writ hosts [TARGETS] (SPEC §7): the expanded, deduplicated
+/* hosts.c: writ hosts [TARGETS]: the expanded, deduplicated
  * target list with what each resolves to, so a selection can be checked
  * before anything runs. */
 #include <getopt.h>

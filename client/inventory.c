@@ -1,5 +1,5 @@
 /* inventory.c: reading the inventory INI and applying it to targets
- * (SPEC §7; see inventory.h). */
+ * (see inventory.h). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -567,7 +567,7 @@ inventory_resolve(const struct inventory *inv, const char *login,
 		 * "web01:2222" is the inventory's web01 on another port. */
 		h = inv != NULL ? inventory_host(inv, t->host_id) : NULL;
 		/* Precedence: the target's own user@ and :port, then -l
-		 * and -O Port, then the inventory (SPEC §7). */
+		 * and -O Port, then the inventory. */
 		if ((t->user == NULL && replace(&t->user, login) != 0) ||
 		    (h != NULL && (replace(&t->address, h->address) != 0 ||
 		    replace(&t->host_id, h->host_id) != 0 ||

@@ -1,4 +1,4 @@
-/* inventory.h: the client's inventory INI (SPEC §7): [host NAME] with
+/* inventory.h: the client's inventory INI: [host NAME] with
  * address, port, user, host_id; [group NAME] with "hosts = web[01-20],
  * @other-group"; and how it fills in a target list. */
 #ifndef WRIT_INVENTORY_H

@@ -1,4 +1,4 @@
-/* main.c: writ's entry point; picks the subcommand (SPEC §7). */
+/* main.c: writ's entry point; picks the subcommand. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>

@@ -1,4 +1,4 @@
-/* ops.c: writ ops [TARGETS] (SPEC §7): the ops the given signers' roles
+/* ops.c: writ ops [TARGETS]: the ops the given signers' roles
  * grant on each target's host id, with their params, read from the
  * client's verified copy of the policy. The gate still decides; this is
  * the menu, not the verdict (see `writ policy explain` for one request). */

@@ -1,4 +1,4 @@
-/* policy_explain.c: writ policy explain (SPEC §3): the decision a gate
+/* policy_explain.c: writ policy explain: the decision a gate
  * would take for a request, computed by the gate's own rules
  * (policy_decide.c), so a policy change is tested before it ships. */
 #include <getopt.h>

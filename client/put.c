@@ -1,4 +1,4 @@
-/* put.c: writ put: writ run for an op with `upload` (SPEC §7): FILE is
+/* put.c: writ put: writ run for an op with `upload`: FILE is
  * hashed once (BLAKE2b-256, streaming), each host's signed request binds
  * its digest and size, and the file follows each request, read per host a
  * chunk at a time (fanout_upload.c). Every option of writ run applies. */

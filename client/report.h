@@ -1,4 +1,4 @@
-/* report.h: writ run's machine and human records of a run (SPEC §7):
+/* report.h: writ run's machine and human records of a run:
  * --json (JSON Lines as hosts end), --report (Markdown), --failed-hosts. */
 #ifndef WRIT_REPORT_H
 #define WRIT_REPORT_H

@@ -1,5 +1,5 @@
 /* run.c: writ run: one signed request per target, sent over SSH in
- * parallel; live "HOST: line" output and a summary (SPEC §7). */
+ * parallel; live "HOST: line" output and a summary. */
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>

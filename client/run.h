@@ -53,7 +53,7 @@ void run_output_bytes(FILE *f, int escape, const uint8_t *p, size_t n);
 void run_hms(time_t t, char out[9]);
 
 /* The summary line on stderr ("writ: 7 ok, 1 failed web03 (exit 1) — 2.1
- * s") and the exit status it implies: 3, 4, 6, 5 in SPEC §7's order. */
+ * s") and the exit status it implies: 3, 4, 6, 5, the first that applies. */
 int run_summary(const struct target *ts, const struct fanout_result *rs,
     size_t n, double secs);
 /* -S (pdsh, clush): the largest op exit status, 255 for a host without one. */

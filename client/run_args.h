@@ -10,7 +10,7 @@
 #include "ssh_options.h"
 #include "target_args.h"
 
-/* How hosts' output is shown (SPEC §7): live lines (pdsh), whole per host
+/* How hosts' output is shown: live lines (pdsh), whole per host
  * (-i, pssh), gathered by identical output (-b, clush), sorted by host
  * (-L), or a status line per host instead (-q, pssh). */
 enum run_view_mode { RUN_LIVE, RUN_INLINE, RUN_GATHER, RUN_SORTED,
@@ -80,7 +80,7 @@ int run_main(int argc, char **argv, const struct run_command *c);
  * modes (--mode, --keep-going, --batch, --pause, --max-fail, --health):
  * 0, EXIT_USAGE after saying why, or -1 when c is none of them. */
 int run_args_engine_opt(int c, const char *arg, struct run_args *a);
-/* After the command line: the options fit together (SPEC §7), or
+/* After the command line: the options fit together, or
  * EXIT_USAGE after saying why. */
 int run_args_engine_check(struct run_args *a);
 

@@ -117,7 +117,7 @@ run_args_engine_check(struct run_args *a)
 		return rc;
 	a->accept_new |= a->ssh_options.accept_new;
 	/* Targets from stdin or DNS: nothing vouches for them, so their keys
-	 * are never learnt (SPEC §7). */
+	 * are never learnt. */
 	if (a->accept_new && has_target_opt(a, 'h', "-"))
 		return usage("--accept-new: refused with -h - (keys of hosts "
 		    "read from stdin are never learnt)");

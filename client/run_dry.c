@@ -1,4 +1,4 @@
-/* run_dry.c: writ run --dry-run (SPEC §7): the targets resolved, the keys
+/* run_dry.c: writ run --dry-run: the targets resolved, the keys
  * loaded, each request that would be signed printed and, with a policy
  * copy, the verdict each host's gate would give — and no host contacted,
  * so a run can be checked before it reaches a fleet. */

@@ -1,4 +1,4 @@
-/* run_modes.h: how a run walks its hosts (SPEC §7): all at once
+/* run_modes.h: how a run walks its hosts: all at once
  * (parallel), one at a time stopping at the first failure (sequential),
  * or in batches with a pause, a health check and a failure budget
  * counted over the whole run (rolling). Hosts never reached stay

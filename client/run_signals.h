@@ -1,4 +1,4 @@
-/* run_signals.h: SIGINT and SIGTERM during a run (SPEC §7): the first
+/* run_signals.h: SIGINT and SIGTERM during a run: the first
  * SIGINT stops starting hosts, a second one or SIGTERM also closes the
  * channels in flight; the run still writes its reports and then exits
  * 130 (143 after SIGTERM). */

@@ -1,5 +1,5 @@
 /* run_summary.c: the line that ends every run, non-ok hosts grouped by
- * status with folded names, and the run's exit status (SPEC §7). */
+ * status with folded names, and the run's exit status. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,7 +75,7 @@ int
 run_summary(const struct target *ts, const struct fanout_result *rs, size_t n,
     double secs)
 {
-	/* SPEC §7's exit statuses, the first that applies: 3 timed out or
+	/* The run's exit status, the first that applies: 3 timed out or
 	 * interrupted, 4 unreachable (and unknown: a connection failure
 	 * hid the end), 6 refused, 5 failed. */
 	static const enum fanout_status order[] = { FANOUT_TIMEOUT,

@@ -1,4 +1,4 @@
-/* run_view.h: what writ run shows of hosts' output (SPEC §7): live lines
+/* run_view.h: what writ run shows of hosts' output: live lines
  * (run_output.c), or kept per host and shown whole as each host ends (-i,
  * pssh), gathered by identical output at the end (-b, clush), or as lines
  * host after host in target order (-L); nothing with -q. */

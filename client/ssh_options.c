@@ -1,6 +1,6 @@
 /* ssh_options.c: -O KEY=VALUE (see ssh_options.h). Each key OpenSSH users
  * pass with -o that libssh can honour maps to one libssh option; User and
- * Port become target defaults (their precedence is SPEC §7's), and
+ * Port become target defaults (a target's own user@ and :port win), and
  * HostKeyAlias is writ's own (host_key_alias.h); the rest is refused by
  * name, with the writ option to use where there is one. */
 #include <errno.h>

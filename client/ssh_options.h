@@ -1,5 +1,5 @@
 /* ssh_options.h: -O KEY=VALUE, the ssh_config options writ passes to
- * libssh (SPEC §7). Only the keys in ssh_options.c's table are taken; any
+ * libssh. Only the keys in ssh_options.c's table are taken; any
  * other key, or a value libssh refuses, is an error, never ignored. */
 #ifndef WRIT_SSH_OPTIONS_H
 #define WRIT_SSH_OPTIONS_H

@@ -1,5 +1,5 @@
 /* target.h: one host a run is aimed at, after expansion and inventory
- * lookup (SPEC §7): what the fan-out connects to and what the request
+ * lookup: what the fan-out connects to and what the request
  * names. */
 #ifndef WRIT_TARGET_H
 #define WRIT_TARGET_H
@@ -12,7 +12,7 @@ struct target {
 	char *address;      /* what to connect to (host name or IP) */
 	char *user;         /* NULL: ssh_config / current user */
 	uint16_t port;      /* 0: ssh_config / 22 */
-	char *host_id;      /* the id the request names (SPEC §7) */
+	char *host_id;      /* the id the request names */
 };
 
 void target_free(struct target *t);

@@ -1,5 +1,5 @@
 /* target_args.h: the target options every subcommand that aims at hosts
- * shares (-H/-w, -h, -g, -a, -x, -X, --inventory, -l; SPEC §7), recorded
+ * shares (-H/-w, -h, -g, -a, -x, -X, --inventory, -l), recorded
  * in command-line order, then turned into one resolved target list. */
 #ifndef WRIT_TARGET_ARGS_H
 #define WRIT_TARGET_ARGS_H
@@ -11,7 +11,7 @@
 
 #define TARGET_ARGS_MAX 256     /* target options on one command line */
 
-/* The opt of --dns NAME, which has no short letter (SPEC §7). */
+/* The opt of --dns NAME, which has no short letter. */
 enum { TARGET_OPT_DNS = 900 };
 
 struct target_arg {

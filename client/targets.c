@@ -1,5 +1,5 @@
-/* targets.c: building the target list from -H/-w, -h and -x (SPEC §7;
- * see targets.h). Inventory groups and lookups are inventory.c's. */
+/* targets.c: building the target list from -H/-w, -h and -x (see
+ * targets.h). Inventory groups and lookups are inventory.c's. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>

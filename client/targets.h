@@ -1,4 +1,4 @@
-/* targets.h: the target list of a run (SPEC §7): "[user@]host[:port]"
+/* targets.h: the target list of a run: "[user@]host[:port]"
  * specs, -H/-w lists with ranges, -h files or stdin, -x excludes, dedupe. */
 #ifndef WRIT_TARGETS_H
 #define WRIT_TARGETS_H

@@ -1,4 +1,4 @@
-/* targets_dns.c: --dns NAME (SPEC §7): one target per address a name
+/* targets_dns.c: --dns NAME: one target per address a name
  * resolves to, for inventories kept in DNS (see targets.h). */
 #include <netdb.h>
 #include <stdio.h>

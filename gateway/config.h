@@ -1,4 +1,4 @@
-/* config.h: the gate's configuration, /etc/writ/gate.ini (SPEC §5),
+/* config.h: the gate's configuration, /etc/writ/gate.ini (writ-gate(8)),
  * parsed into one struct. Every error names FILE:LINE. */
 #ifndef WRIT_GATE_CONFIG_H
 #define WRIT_GATE_CONFIG_H

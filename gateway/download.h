@@ -1,4 +1,4 @@
-/* download.h: a download op (SPEC §5, docs/PROTOCOL.md §3 "Files"): its
+/* download.h: a download op (docs/PROTOCOL.md §3 "Files"): its
  * file is opened without following any symlink, regular files only, at
  * most max_size, then sent as a file frame, data frames and an end record
  * carrying the BLAKE2b-256 of the bytes sent, and audited. */

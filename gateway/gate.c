@@ -1,7 +1,8 @@
-/* gate.c: one session, in SPEC §4's order (see gate.h). Each step either
- * passes or refuses with its reason word; every refusal is audited and
- * answered, and nothing runs. The op starts only after the nonce is
- * recorded, the lock taken and the accepted record written. */
+/* gate.c: one session, its checks in the order of docs/PROTOCOL.md §2 (see
+ * gate.h). Each step either passes or refuses with its reason word; every
+ * refusal is audited and answered, and nothing runs. The op starts only
+ * after the nonce is recorded, the lock taken and the accepted record
+ * written. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,7 +51,7 @@ struct session {
 };
 
 /* What a client may learn before its signatures verified: a class, never
- * which rule or what the gate's policy holds (SPEC §4). */
+ * which rule or what the gate's policy holds (docs/PROTOCOL.md §3). */
 static const char *
 reason_class(enum verdict_reason r)
 {
@@ -145,7 +146,7 @@ load_footing(struct session *s)
 }
 
 /* Reads and parses the request; on failure e says why and the caller
- * refuses (the policy's own refusal comes first, SPEC §4). */
+ * refuses (the policy's own refusal comes first). */
 static int
 read_request(struct session *s, int64_t deadline_ms, struct werr *e)
 {

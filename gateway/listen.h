@@ -1,4 +1,4 @@
-/* listen.h: writ-gate --listen (SPEC §5), the gate as its own small SSH
+/* listen.h: writ-gate --listen, the gate as its own small SSH
  * server: the listener (listen.c), authorized_keys (listen_auth.c) and one
  * connection's SSH session and channel pump (listen_session.c). */
 #ifndef WRIT_GATE_LISTEN_H

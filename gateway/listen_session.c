@@ -183,7 +183,7 @@ refuse_subsystem(ssh_session session, ssh_channel channel,
 	return 1;
 }
 
-/* Environment is never passed on: ops get a fixed one (SPEC §5). */
+/* Environment is never passed on: ops get a fixed one. */
 static int
 refuse_env(ssh_session session, ssh_channel channel, const char *name,
     const char *value, void *userdata)
@@ -538,7 +538,7 @@ listen_session(struct listen_conn *c)
 	if (ssh_bind_accept_fd(c->bind, k.session, c->fd) != SSH_OK)
 		goto out;
 	/* A client that takes no output for this long is gone, and a
-	 * write to it gives up (the gate goes on, SPEC §5). */
+	 * write to it gives up (the gate goes on). */
 	if (ssh_options_set(k.session, SSH_OPTIONS_TIMEOUT, &timeout) != 0)
 		goto out;
 	memset(&cb, 0, sizeof(cb));

@@ -82,7 +82,7 @@ forced_command(const char *config_path)
 	struct werr e;
 	int status;
 
-	/* The op outlives a client that goes away (SPEC §5). */
+	/* The op outlives a client that goes away. */
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGHUP, SIG_IGN);
 	umask(077);

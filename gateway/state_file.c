@@ -1,7 +1,7 @@
 /* state_file.c: DIR/state, what the gate has accepted and seen: the highest
  * policy serial with its file digest, and the latest time. Parsed strictly
  * (a corrupt file is refused, never reset), replaced atomically under
- * DIR/state.lock, and its values only ever go up (SPEC §4 rollback checks). */
+ * DIR/state.lock, and its values only ever go up (docs/PROTOCOL.md §4). */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>

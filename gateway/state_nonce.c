@@ -1,4 +1,4 @@
-/* state_nonce.c: the nonces a gate has seen (SPEC §4 replay check), one
+/* state_nonce.c: the nonces a gate has seen (the replay check), one
  * file each in DIR/nonces, created exclusively and fsynced before the op
  * runs; and their pruning once they can no longer be replayed. */
 #include <dirent.h>

@@ -1,5 +1,5 @@
-/* upload.h: an uploaded file, from the session's bytes to its place (SPEC
- * §5, docs/PROTOCOL.md "Files"): received into an unnamed file in the
+/* upload.h: an uploaded file, from the session's bytes to its place
+ * (docs/PROTOCOL.md "Files"): received into an unnamed file in the
  * destination directory, checked against the signed size and digest, and
  * only then linked in place, so a failure leaves nothing behind. */
 #ifndef WRIT_GATE_UPLOAD_H

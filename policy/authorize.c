@@ -1,4 +1,4 @@
-/* authorize.c: the decision on a policy and a signed request (SPEC §4).
+/* authorize.c: the decision on a policy and a signed request.
  * Pure: everything known is passed in; no I/O, no clock, no randomness.
  * Each rule refuses with its stable word and a detail for the audit. */
 #include <fnmatch.h>

@@ -1,8 +1,8 @@
-/* authorize.h: the decision (SPEC §4). Pure functions: no I/O, no clock,
- * no randomness; everything they need is passed in, so every rule is tested
- * as a table of inputs and verdicts.
+/* authorize.h: the decision (docs/PROTOCOL.md §2). Pure functions: no I/O,
+ * no clock, no randomness; everything they need is passed in, so every rule
+ * is tested as a table of inputs and verdicts.
  *
- * The gate calls, in SPEC §4 order:
+ * The gate calls, in this order:
  *   (policy load and signature: I/O, done by the gate; "bad-policy")
  *   authorize_policy()   policy expiry, realm, serial/rollback
  *   (the serial floor recorded: I/O, done by the gate, before any request
@@ -12,7 +12,7 @@
  *                        the rest keep working), approvals, host, realm,
  *                        window, clock, then message-required and bad-payload
  *   (nonce record: I/O, done by the gate; "replayed")
- *   authorize_params()   each param against §3, and the argv built from it
+ *   authorize_params()   each param checked, and the argv built from it
  *   (lock: I/O, done by the gate; "busy")
  *   (payload bytes against the signed digest and size; "payload-mismatch")
  *   (a download's file: "no-such-file", "bad-file", "too-large")
@@ -115,7 +115,7 @@ void authorize_params(const struct policy *p, const struct request *rq,
     struct verdict *v);
 void verdict_free(struct verdict *v);
 
-/* §3 checks on one value, exposed for `writ policy explain` and tests.
+/* The rules on one param value, exposed for `writ policy explain` and tests.
  * pp->re must be compiled from "^(" src ")$" (REG_EXTENDED|REG_NOSUB) in
  * the C locale, so regexec sees bytes and matches the whole value. On
  * refusal why (may be NULL) says which rule failed, never the value. */

@@ -11,7 +11,7 @@
  *   - "KEY = VALUE": '=' only (inih would also take "KEY: VALUE"), a
  *     non-empty KEY; blanks around KEY and VALUE are dropped;
  *   - comments: a line starting with ';' or '#', or " ;..." (a ';' after a
- *     blank) at the end of a line, as in SPEC §3's example;
+ *     blank) at the end of a line, as in writ-policy(5)'s example;
  *   - no NUL or other control byte except tab; a UTF-8 byte order mark is
  *     skipped at the start of the file.
  * The inih option globals are set on each call: not thread-safe. */

@@ -1,4 +1,4 @@
-/* params.c: the §3 rules on a request's params, and the argv and paths built
+/* params.c: the rules on a request's params, and the argv and paths built
  * from them by substitution (never splitting, globbing or expanding). Pure
  * like authorize.c, whose verdict it completes. */
 #include <stdarg.h>
@@ -103,7 +103,7 @@ find_declared(const struct policy_op *o, const char *name)
 	return NULL;
 }
 
-/* The request gives exactly the declared params, each passing §3. */
+/* The request gives exactly the declared params, each passing its rules. */
 static bool
 check_params(const struct policy_op *o, const struct request *rq,
     struct verdict *v)

@@ -1,4 +1,4 @@
-/* policy.h: the signed allow-list (SPEC §3) parsed into one struct.
+/* policy.h: the signed allow-list (writ-policy(5)) parsed into one struct.
  *
  * policy_parse() turns INI text into a struct policy and lints it; the
  * first error is reported as "FILE:LINE: what". policy_load() reads the
@@ -135,8 +135,8 @@ const struct policy_signer *policy_find_signer(const struct policy *p,
     const uint8_t pk[MINISIGN_PK_BYTES]);
 
 /* Whether value matches param's regex as a whole, bytewise (C locale). The
- * other rules of SPEC §3 on values (non-empty, no control byte, '/', '-')
- * are the caller's. */
+ * other rules on values (non-empty, no control byte, '/', '-') are the
+ * caller's. */
 bool policy_param_match(const struct policy_param *param, const char *value);
 
 /* Parses "YYYY-MM-DDTHH:MM:SSZ" (UTC only) into seconds since the epoch. */

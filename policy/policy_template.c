@@ -103,8 +103,8 @@ count_elements(const char *value)
 	return n;
 }
 
-/* SPEC §3: split on spaces, no quoting of any kind; the program is an
- * absolute path. */
+/* Split on spaces, no quoting of any kind; the program is an absolute
+ * path. */
 static int
 exec_shape(const char *value, const char **why)
 {

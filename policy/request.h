@@ -17,11 +17,11 @@
 #include "werr.h"
 
 #define REQUEST_VERSION 2               /* 1: hashed with the v1 prefix; refused */
-#define REQUEST_MAX_BYTES 65536         /* whole encoded request, SPEC §4 */
+#define REQUEST_MAX_BYTES 65536         /* whole encoded request */
 #define REQUEST_NAME_MAX 64             /* realm, op, param name */
 #define REQUEST_HOST_ID_MAX 255
 #define REQUEST_VALUE_MAX 1024          /* one param value */
-#define REQUEST_MESSAGE_MAX 256         /* UTF-8 bytes, SPEC §4 */
+#define REQUEST_MESSAGE_MAX 256         /* UTF-8 bytes */
 #define REQUEST_MAX_PARAMS 16
 #define REQUEST_MAX_SIGS 8
 #define REQUEST_NONCE_BYTES 32
@@ -88,7 +88,7 @@ size_t text_char_len(const unsigned char *p, size_t n);
 /* Adds a param (copies name and value), keeping params sorted; refuses a
  * bad name, a duplicate name, a value over REQUEST_VALUE_MAX, or more than
  * REQUEST_MAX_PARAMS. Values may be empty or hold control bytes: those are
- * §3 rules, refused by authorize_params() as bad-param. */
+ * param rules, refused by authorize_params() as bad-param. */
 int request_add_param(struct request *r, const char *name, const char *value,
     struct werr *e);
 /* Fills nonce from libsodium's generator. */

@@ -56,8 +56,8 @@ request_host_id_ok(const char *s)
 	n = strnlen(s, REQUEST_HOST_ID_MAX + 1);
 	if (n == 0 || n > REQUEST_HOST_ID_MAX)
 		return false;
-	/* Host names and IPv6 addresses ("::1"): the set SPEC §7 allows in
-	 * file names, minus a leading '-' (an option) or '.' ("." and ".."). */
+	/* Host names and IPv6 addresses ("::1"): the characters of a safe
+	 * file name, minus a leading '-' (an option) or '.' ("." and ".."). */
 	c0 = (unsigned char)s[0];
 	if (!is_alnum(c0) && c0 != ':')
 		return false;

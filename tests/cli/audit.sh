@@ -14,8 +14,10 @@ mounts_private "$@"
 EMIT=$WRIT_BUILD/tests/tools/audit_emit
 VERIFY=$WRIT_BUILD/tests/tools/audit_verify
 
-# mkchain FILE RECORD...: writes the records chained as SPEC §6 says, with
-# Python's BLAKE2b, independently of the C writer.
+# mkchain FILE RECORD...: writes the records hash-chained as the gate's
+# audit file is (each chain= is the BLAKE2b-256 of the previous one, 32 zero
+# bytes at first, and the record), with Python's BLAKE2b, independently of
+# the C writer.
 mkchain() {
 	python3 - "$@" <<-'EOF'
 	import hashlib, sys

@@ -1,4 +1,4 @@
-# config.sh: the client config (SPEC §7): where it is found, `writ config`
+# config.sh: the client config: where it is found, `writ config`
 # naming each setting's source, the precedence command line > environment
 # > config > default, and typos refused with FILE:LINE. No host is
 # contacted: run's settings are seen through --dry-run.

@@ -1,8 +1,9 @@
-# gate_policy.sh: the gate's own footing (SPEC §4's first rules, §5): a
-# policy that does not verify, has expired, is not yet valid, belongs to
-# another realm, rolls back, or names a denied key is not used; a doubtful
-# state directory, audit log or config refuses everything. Each refusal is
-# audited, tells the client only a class, and runs nothing.
+# gate_policy.sh: the gate's own footing (the policy checks that come
+# first, its config and state directory): a policy that does not verify,
+# has expired, is not yet valid, belongs to another realm, rolls back, or
+# names a denied key is not used; a doubtful state directory, audit log or
+# config refuses everything. Each refusal is audited, tells the client only
+# a class, and runs nothing.
 . "$(dirname "$0")/../lib.sh"
 . "$SRC/tests/sshd.sh"
 

@@ -1,6 +1,7 @@
-# gate_rules.sh: every acceptance rule of SPEC §4, through the real sshd
-# and writ-gate as its forced command: one request it accepts and one it
-# refuses per rule, each refusal audited with its reason and nothing run.
+# gate_rules.sh: every acceptance rule of docs/PROTOCOL.md §2, through the
+# real sshd and writ-gate as its forced command: one request it accepts and
+# one it refuses per rule, each refusal audited with its reason and nothing
+# run.
 . "$(dirname "$0")/../lib.sh"
 . "$SRC/tests/sshd.sh"
 

@@ -1,5 +1,5 @@
 # hosts.sh: writ hosts prints the expanded, deduplicated targets with what
-# each resolves to (SPEC §7): ranges, hosts files, stdin, the inventory's
+# each resolves to: ranges, hosts files, stdin, the inventory's
 # groups of groups, excludes, -l precedence, and one-line errors.
 . "$(dirname "$0")/../lib.sh"
 

@@ -1,5 +1,6 @@
 # install.sh: `make install DESTDIR=... PREFIX=...` stages the binaries
-# and man pages where SPEC §8 puts them, and the man pages render.
+# and man pages (bin, sbin, share/man under PREFIX), and the man pages
+# render.
 . "$(dirname "$0")/../lib.sh"
 
 stage=$SCRATCH/stage

@@ -1,5 +1,5 @@
 # policy_lint.sh: `writ policy check` refuses every kind of bad policy with
-# exactly "writ: FILE:LINE: text" and exit 1, accepts the contract's example,
+# exactly "writ: FILE:LINE: text" and exit 1, accepts a full example policy,
 # and with -p verifies a signature made by the real minisign.
 . "$(dirname "$0")/../lib.sh"
 
@@ -79,7 +79,7 @@ exec = /bin/true"
 ISSUED=$(date -u +%Y-%m-%dT00:00:00Z)
 EXPIRES=$(date -u -d '+60 days' +%Y-%m-%dT00:00:00Z)
 
-# SPEC §3's example, with real keys, dates around today, and a role that
+# A full example policy, with real keys, dates around today, and a role that
 # grants fetch-log so that nothing is left to warn about.
 cat > valid.ini <<EOF
 [policy]

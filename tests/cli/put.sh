@@ -1,4 +1,4 @@
-# put.sh: uploads end to end (SPEC §5 "Uploads", §7 writ put): writ put to
+# put.sh: uploads end to end: writ put to
 # three gates behind the real sshd, each installing into its own directory;
 # what the gate refuses (a digest or size that does not match, too large,
 # an existing file, a symlink at the name or above it, a directory others

@@ -1,4 +1,4 @@
-# run_output.sh: writ run's output modes (SPEC §7) end to end against a
+# run_output.sh: writ run's output modes end to end against a
 # real sshd whose forced command is writ-gate (tests/sshd.sh): -i whole
 # blocks, -b gathered output, -L target order, --timestamp, --color, -q
 # status lines, the progress line, and the combinations refused.

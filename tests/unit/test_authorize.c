@@ -1,4 +1,4 @@
-/* test_authorize.c: the decision, rule by rule and in SPEC §4 order. The
+/* test_authorize.c: the decision, rule by rule and in the gate's order. The
  * policy is built by hand here (not parsed), so these tests depend on
  * nothing but the decision code and the struct definitions. */
 #include <regex.h>
@@ -123,7 +123,7 @@ build_ops(struct fx *f)
 	add_op(f, OP_UNTERM, "unterm", argv_unterm);
 	o = add_op(f, OP_PROG, "prog", argv_prog);
 	add_param(o, "prog", "/[a-z./]+", PARAM_ALLOW_SLASH);
-	/* a regex that takes any byte: only the §3 rules can refuse */
+	/* a regex that takes any byte: only the value rules can refuse */
 	o = add_op(f, OP_ECHO, "echo", argv_echo);
 	add_param(o, "text", ".*", 0);
 }

@@ -1,4 +1,4 @@
-/* test_policy.c: the contract's example parses into the right struct; times,
+/* test_policy.c: a full example policy parses into the right struct; times,
  * sizes, modes, names, lists, templates and regexes parse exactly; lookups
  * and signed loading work; a refused policy leaves nothing behind. The
  * error messages of every bad input are tests/cli/policy_lint.sh's. */
@@ -15,7 +15,7 @@ static struct minisign_pub ci_pub, rm_pub, auth_pub, other_pub;
 static struct minisign_sec *auth_sec;
 static char example[8192];
 
-/* SPEC §3's example, with generated keys. */
+/* A policy with every section kind and most keys, with generated keys. */
 static void
 make_example(void)
 {

@@ -7,7 +7,7 @@
 #include "../../client/report.c"
 
 /* fanout.c is not linked here (it needs libssh threads); the names are
- * SPEC §7's. */
+ * the run statuses of writ(1). */
 const char *
 fanout_status_name(enum fanout_status s)
 {

@@ -1,8 +1,9 @@
-/* test_state.c: the gate's state directory (gateway/state.h, SPEC §4, §5)
- * fails closed: doubtful directories and corrupt state are refused, values
- * only go up, a nonce is recorded once even under a race of sessions, a
- * full disk is an error, pruning removes only what it can read as expired,
- * op locks exclude each other and never reach the op, no descriptor leaks. */
+/* test_state.c: the gate's state directory (gateway/state.h,
+ * docs/PROTOCOL.md §4) fails closed: doubtful directories and corrupt state
+ * are refused, values only go up, a nonce is recorded once even under a
+ * race of sessions, a full disk is an error, pruning removes only what it
+ * can read as expired, op locks exclude each other and never reach the op,
+ * no descriptor leaks. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
