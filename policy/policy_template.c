@@ -232,10 +232,15 @@ re_structure(const char *s)
 
 /* glibc's regcomp writes a repeated atom out once per count ("a{3}" as
  * "aaa", "a+" as "aa*"), so stacked or nested repeats grow exponentially:
- * "a" and 80 '+' took gigabytes (found by tests/fuzz/policy). The size of
- * the regex with every repeat written out is bounded before regcomp sees
- * it, as is the depth of its groups (glibc parses them recursively). */
-#define RE_EXPANDED_MAX 10000
+ * "a" and 80 '+' took gigabytes, "a*" and 13 '+' a minute of CPU (both
+ * found by tests/fuzz/policy), and every gate session compiles every
+ * regex of its policy. So a repeat directly after another ("a*+",
+ * "a{2}{3}": undefined in POSIX) is refused, and the size of the regex
+ * with every repeat written out is bounded before regcomp sees it, a
+ * '*' or '?' counting twice (its loop: glibc's time grows with the square
+ * of such nodes, "(a*){1000}" 28 ms), as is the depth of its groups
+ * (glibc parses them recursively). */
+#define RE_EXPANDED_MAX 2000
 #define RE_DEPTH_MAX 32
 #define RE_STR_(x) #x
 #define RE_STR(x) RE_STR_(x)
@@ -288,18 +293,21 @@ re_expansion(const char *s)
 {
 	struct { size_t sum, last; } lv[RE_DEPTH_MAX + 1];
 	size_t i = 0, d = 0, j, len, copies, group;
+	bool repeated = false;          /* the last token was a repeat */
 
 	lv[0].sum = lv[0].last = 0;
 	while (s[i] != '\0') {
 		len = 1;
 		copies = 0;
-		if (s[i] == '*' || s[i] == '?')
-			copies = 1;
-		else if (s[i] == '+')
+		if (s[i] == '*' || s[i] == '?' || s[i] == '+')
 			copies = 2;
 		else if (s[i] == '{')
 			copies = re_interval(s, i, &len);
-		if (copies != 0 && lv[d].last != 0) {
+		if (copies != 0 && repeated)
+			return "a repeat right after another (such as \"*+\" or "
+			    "\"{2}{3}\") is not allowed";
+		repeated = copies != 0 && lv[d].last != 0;
+		if (repeated) {
 			lv[d].last = sat_mul(lv[d].last, copies);
 		} else if (s[i] == '(') {
 			if (d == RE_DEPTH_MAX)
