@@ -32,14 +32,18 @@ host() { printf 'b%03d' "$1"; }
 
 # One account a host, created once per machine: shell /bin/sh (root's
 # bash would read ~/.bashrc), home /, password "*" (no password, not
-# locked: OpenSSH refuses a locked account even for key logins).
+# locked: OpenSSH refuses a locked account even for key logins). In group
+# nogroup, not one of its own: Debian's range of system ids runs out near
+# 900 accounts, so past it they are ordinary accounts.
 accounts() {
 	local i a
 	for i in $(seq "$NMAX"); do
 		a=$(acct "$i")
 		getent passwd "$a" >/dev/null && continue
-		useradd --system --no-create-home --home-dir / --shell /bin/sh \
-		    -p '*' "$a" || fail accounts "useradd $a"
+		useradd --system -N -g nogroup --no-create-home --home-dir / \
+		    --shell /bin/sh -p '*' "$a" 2>/dev/null ||
+		    useradd -N -g nogroup --no-create-home --home-dir / \
+		    --shell /bin/sh -p '*' "$a" || fail accounts "useradd $a"
 	done
 }
 

@@ -335,18 +335,36 @@ backoff_ms(const struct host *h)
 	    1));
 }
 
+/* Every change of state goes through here, so the count of hosts in
+ * their connect (FANOUT_CONNECTS_MAX) stays exact. */
+static void
+enter(struct host *h, enum host_state st)
+{
+	if (h->state == HOST_CONNECTING && st != HOST_CONNECTING)
+		h->sh->connecting--;
+	else if (h->state != HOST_CONNECTING && st == HOST_CONNECTING)
+		h->sh->connecting++;
+	h->state = st;
+}
+
 static void
 set_stage(struct host *h, enum host_state st)
 {
-	h->state = st;
+	enter(h, st);
 	h->stage_end_ms = clock_mono_ms() +
 	    (int64_t)h->job->connect_timeout * 1000;
+}
+
+static bool
+connect_slot_free(const struct host *h)
+{
+	return h->sh->connecting < FANOUT_CONNECTS_MAX;
 }
 
 static void
 ended(struct host *h)
 {
-	h->state = HOST_ENDED;
+	enter(h, HOST_ENDED);
 	h->r->duration_ms = clock_mono_ms() - h->start_ms;
 	h->r->finished_at_ms = clock_wall_ms();
 }
@@ -376,13 +394,18 @@ end_attempt(struct host *h)
 	}
 	fanout_emit_note(h->sh, h->i, "attempt %d: %s; retrying in %lld ms",
 	    h->attempt, h->r->detail, (long long)wait);
-	h->state = HOST_BACKOFF;
+	enter(h, HOST_BACKOFF);
 }
 
-/* One connection: a fresh session and decoder, the same request. */
+/* One connection: a fresh session and decoder, the same request; or,
+ * when FANOUT_CONNECTS_MAX hosts are connecting, a turn to wait for. */
 static void
 begin_attempt(struct host *h)
 {
+	if (!connect_slot_free(h)) {
+		enter(h, HOST_QUEUED);
+		return;
+	}
 	h->attempt++;
 	h->r->attempts = h->attempt;
 	h->done = h->have_verdict = h->accepted = h->have_end = false;
@@ -403,6 +426,7 @@ static bool
 timed_out(struct host *h, int64_t now)
 {
 	static const char *const stage[] = {
+		[HOST_QUEUED] = "connect", [HOST_BACKOFF] = "connect",
 		[HOST_CONNECTING] = "connect", [HOST_AUTH] = "authentication",
 		[HOST_OPENING] = "opening the channel",
 		[HOST_EXEC] = "starting the gate",
@@ -522,13 +546,16 @@ fanout_host_step(struct host *h)
 
 	if (h->state == HOST_ENDED)
 		return;
-	if (h->state == HOST_BACKOFF) {
-		if (now < h->wake_ms)
-			return;
-		begin_attempt(h);
-		if (h->state != HOST_CONNECTING)
-			return;
+	if (h->state == HOST_QUEUED && h->end_ms != 0 && now >= h->end_ms) {
+		(void)timed_out(h, now);
+		ended(h);
+		return;
 	}
+	if ((h->state == HOST_BACKOFF && now >= h->wake_ms) ||
+	    (h->state == HOST_QUEUED && connect_slot_free(h)))
+		begin_attempt(h);
+	if (h->state < HOST_CONNECTING || h->state > HOST_READING)
+		return;                 /* (waiting, or ended) */
 	while ((rc = stage_step(h)) == 0) {
 		if (h->state == HOST_READING)   /* (a refusal while sending) */
 			break;
@@ -552,6 +579,12 @@ fanout_host_wait(struct host *h, int *fd, short *events, int64_t *wake_ms)
 		return;
 	if (h->state == HOST_BACKOFF) {
 		*wake_ms = h->wake_ms;
+		return;
+	}
+	if (h->state == HOST_QUEUED) {
+		/* A turn comes with another host's step, which the loop
+		 * wakes for; then at once. */
+		*wake_ms = connect_slot_free(h) ? 1 : h->end_ms;
 		return;
 	}
 	*fd = ssh_get_fd(h->s);
@@ -586,7 +619,8 @@ fanout_host_interrupt(struct host *h)
 {
 	if (h->state == HOST_ENDED)
 		return;
-	if (h->state == HOST_BACKOFF) {
+	if ((h->state == HOST_BACKOFF || h->state == HOST_QUEUED) &&
+	    h->attempt > 0) {
 		ended(h);               /* its last attempt's result stands */
 		return;
 	}
@@ -628,9 +662,8 @@ fanout_host_start(struct fanout_shared *sh, struct host *h, size_t i)
 		ended(h);
 		return;
 	}
-	begin_attempt(h);
-	if (h->state == HOST_CONNECTING)
-		fanout_host_step(h);
+	h->state = HOST_QUEUED;         /* (memset: not yet counted) */
+	fanout_host_step(h);
 }
 
 void

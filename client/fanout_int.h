@@ -23,8 +23,16 @@
 /* The loop's one buffer for reads and for the file's chunks. */
 #define FANOUT_IO_CHUNK 32768
 
+/* Hosts in their TCP connect and key exchange at once; the others of -p
+ * wait their turn (HOST_QUEUED). A storm of connects at one server (a
+ * bastion, every host behind one address) would overflow its listen
+ * queue (sshd's holds 128) and be reset; and key exchange is CPU on both
+ * sides, so more at once finish no sooner. */
+#define FANOUT_CONNECTS_MAX 128
+
 struct fanout_shared {
 	struct fanout *f;
+	size_t connecting;              /* hosts in HOST_CONNECTING */
 	bool *published;                /* [n]: result handed out */
 	uint8_t stdin_digest[REQUEST_DIGEST_BYTES];
 	/* -i FILE, imported once for the run (NULL: the agent, then
@@ -37,6 +45,7 @@ struct fanout_shared {
 /* Where a host is. Each state but BACKOFF and ENDED waits on the
  * session's socket; every one before SENDING has the connect timeout. */
 enum host_state {
+	HOST_QUEUED,            /* waiting for a connect slot (below) */
 	HOST_BACKOFF,           /* between attempts, until wake_ms */
 	HOST_CONNECTING,        /* TCP and key exchange (ssh_connect) */
 	HOST_AUTH,              /* public key authentication */

@@ -74,6 +74,26 @@ grep -q "^writ: run: -p $N needs 264 open files and this process may open at mos
 	pass soft_open_file_limit_is_raised ||
 	fail soft_open_file_limit_is_raised "rc $(cat "$SCRATCH/softlimit.rc"): $(head -c 300 "$SCRATCH/softlimit.err")"
 
+# Connects are paced: at most 128 hosts are in their TCP connect and key
+# exchange at once (a storm at one address, a bastion, would overflow its
+# listen queue), the rest of -p wait their turn. 300 hosts at a black hole
+# that answers nothing: never more than 128 of its sockets open at once
+# (give or take the few the hole has not yet seen closed: it looks every
+# 50 ms), and every host still ends (a timeout) within its turns.
+loopnet HOLE_PORT hole --peaks --life 40
+seq 300 | sed "s/.*/[host hole&]\naddress = 127.0.0.1\nport = $HOLE_PORT\nhost_id = web01\n/" \
+    > "$SCRATCH/holes.ini"
+timeout 60 "$WRIT" run --inventory "$SCRATCH/holes.ini" -k "$(k ci)" --realm test \
+    --known-hosts "$SSH_DIR/known_hosts" --connect-timeout 1 -p 300 -q \
+    -H 'hole[1-300]' uptime > "$SCRATCH/holes.out" 2> "$SCRATCH/holes.err"
+rc=$?
+peak=$(grep '^peak ' "$SCRATCH"/loopnet.* 2>/dev/null | tail -n 1 | awk '{ print $2 }')
+timeouts=$(grep -c 'FAILURE.* timeout' "$SCRATCH/holes.out")
+[ "$rc" = 3 ] && [ "$timeouts" = 300 ] && [ "${peak:-0}" -le 140 ] &&
+    [ "${peak:-0}" -ge 100 ] &&
+	pass connects_are_paced_at_128 ||
+	fail connects_are_paced_at_128 "rc $rc, $timeouts timeouts, peak ${peak:-none}: $(head -c 300 "$SCRATCH/holes.err")"
+
 # A connection cut while the client authenticates (no request sent yet) is
 # retried like a cut during key exchange.
 loopnet AUTHCUT_PORT proxy "$SSHD_PORT" --cut-first-auth

@@ -1,7 +1,9 @@
 # tests/tools/loopnet.py: a loopback listener for the client's network
 # tests; prints its port on the first line, then serves for LIFE seconds.
-#   loopnet.py hole                 accepts and never says a word (a black
-#                                   hole: the client's connect timeout)
+#   loopnet.py hole [--peaks]       accepts and never says a word (a black
+#                                   hole: the client's connect timeout);
+#                                   --peaks prints "peak N" each time more
+#                                   connections than ever are open at once
 #   loopnet.py proxy PORT [--delay S] [--cut-first S] [--cut-first-auth]
 #                     [--stall-after BYTES]
 #                                   forwards to 127.0.0.1:PORT; --delay waits
@@ -20,6 +22,7 @@
 #                                   ProxyCommand, as nc would be)
 import argparse
 import os
+import select
 import socket
 import threading
 import time
@@ -149,6 +152,23 @@ def stdio(port):
         pass
 
 
+def still_open(held):
+    """The held sockets whose peer has not closed them (what a peer sends
+    is read and dropped: the hole never answers)."""
+    if not held:
+        return held
+    gone = set()
+    for c in select.select(held, [], [], 0)[0]:
+        try:
+            if c.recv(65536):
+                continue
+        except OSError:
+            pass
+        c.close()
+        gone.add(c)
+    return [c for c in held if c not in gone]
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("mode", choices=["hole", "proxy", "stdio"])
@@ -158,17 +178,20 @@ def main():
     ap.add_argument("--cut-first-auth", action="store_true")
     ap.add_argument("--stall-after", type=int)
     ap.add_argument("--life", type=float, default=60.0)
+    ap.add_argument("--peaks", action="store_true")
     a = ap.parse_args()
     if a.mode == "stdio":
         stdio(a.port)
         return
     ls = socket.socket()
     ls.bind(("127.0.0.1", 0))
-    ls.listen(64)
+    ls.listen(4096)
     print(ls.getsockname()[1], flush=True)
-    ls.settimeout(0.2)
-    held, n, end = [], 0, time.time() + a.life
+    ls.settimeout(0.05 if a.peaks else 0.2)
+    held, n, peak, end = [], 0, 0, time.time() + a.life
     while time.time() < end:
+        if a.peaks:
+            held = still_open(held)
         try:
             c, _ = ls.accept()
         except socket.timeout:
@@ -176,6 +199,9 @@ def main():
         n += 1
         if a.mode == "hole":
             held.append(c)
+            if a.peaks and len(held) > peak:
+                peak = len(held)
+                print("peak %d" % peak, flush=True)
         else:
             threading.Thread(target=serve, args=(c, a, n == 1),
                              daemon=True).start()
