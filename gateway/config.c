@@ -396,7 +396,8 @@ gate_config_parse(const char *path, const uint8_t *text, size_t len,
 		r = werr_set(e, WRIT_ENOMEM, "out of memory");
 		goto out;
 	}
-	memcpy(c->text, text, len);
+	if (len > 0)	/* an empty file may come as NULL */
+		memcpy(c->text, text, len);
 	c->text[len] = '\0';
 	c->text_len = len;
 	if ((r = inifile_parse(path, text, len, &cb, &cp, e)) != 0)

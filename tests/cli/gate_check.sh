@@ -250,6 +250,12 @@ rsyslog_wait "detail=\"config $GATE_DIR/gate.ini is writable by its group (mode 
 	fail writable_config_audit_names_path "$(tail -n 1 "$RSYSLOG_OUT" | cut -c 1-300)"
 chmod 0644 "$GATE_DIR/gate.ini"
 
+# An empty gate.ini (read as no bytes at all) is refused by name.
+: > "$SCRATCH/empty.ini"
+gate_own "$SCRATCH/empty.ini"
+t "${AS_GATE[@]}" "$GATE" --check -c "$SCRATCH/empty.ini"
+expect empty_config_check_fails 1 "$SCRATCH/empty.ini: no [gate] section"
+
 healthy healthy_again
 t "$GATE" audit verify "$AUDIT"
 expect audit_log_still_verifies 0 "ok, "
