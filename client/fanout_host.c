@@ -131,7 +131,14 @@ on_file_frame(struct host *h, uint8_t type)
 {
 	char why[FANOUT_DETAIL_MAX] = "";
 
-	if (h->job->file == NULL || !h->accepted || h->have_end)
+	/* A download op asked for by writ run (no policy copy told the
+	 * client before it connected): its file has nowhere to go. */
+	if (h->job->file == NULL && h->accepted && !h->have_end &&
+	    type == WIRE_FILE) {
+		snprintf(why, sizeof(why), "op %s sends a file: use writ get",
+		    h->job->op);
+		file_failed(h, why);
+	} else if (h->job->file == NULL || !h->accepted || h->have_end)
 		fanout_finish(h, FANOUT_UNREACHABLE, "frame '%c' out of place "
 		    "from the gate", type);
 	else if (h->job->file(h->job->file_ctx, h->i, type == WIRE_FILE ?

@@ -18,6 +18,7 @@
 #include "file.h"
 #include "run.h"
 #include "run_args.h"
+#include "run_copy.h"
 #include "run_dry.h"
 #include "run_files.h"
 #include "run_modes.h"
@@ -35,6 +36,8 @@ struct run_state {
 	int quiet;              /* hosts' output not printed (--json -) */
 	int op_status;          /* -S */
 	int rep_failed;         /* a report could not be written */
+	struct run_copy *copy;  /* the policy copy, to explain refusals */
+	const struct fanout_job *job;
 };
 
 static void
@@ -86,7 +89,14 @@ on_done(void *ctx, size_t host, const struct fanout_result *r)
 		warnx_writ("run: %s", e.msg);
 		st->rep_failed = 1;
 	}
-	if (r->status == FANOUT_REFUSED)
+	/* A class alone (before the gate verified the signatures): the
+	 * request id finds the gate's audit record, which says why. */
+	if (r->status == FANOUT_REFUSED && (r->detail[0] == '\0' ||
+	    strcmp(r->detail, "-") == 0)) {
+		warnx_writ("%s: refused %s (request %s: the gate's audit "
+		    "record says why)", name, r->reason, r->request);
+		run_copy_explain(st->copy, st->job, name, r);
+	} else if (r->status == FANOUT_REFUSED)
 		warnx_writ("%s: refused %s: %s", name, r->reason, r->detail);
 	else if (r->status != FANOUT_OK && r->status != FANOUT_SKIPPED)
 		warnx_writ("%s: %s: %s", name, fanout_status_name(r->status),
@@ -168,7 +178,8 @@ finish(struct run_state *st, const struct fanout_result *rs, size_t n,
 
 static int
 run_all(const struct run_command *c, struct fanout_job *job,
-    const struct run_args *a, struct target *ts, size_t n)
+    const struct run_args *a, struct run_copy *copy, struct target *ts,
+    size_t n)
 {
 	struct fanout_result *rs = calloc(n, sizeof(*rs));
 	struct run_state st;
@@ -195,6 +206,8 @@ run_all(const struct run_command *c, struct fanout_job *job,
 		goto out;
 	}
 	st.targets = ts;
+	st.copy = copy;
+	st.job = job;
 	st.quiet = a->json != NULL && strcmp(a->json, "-") == 0;
 	st.op_status = a->op_status;
 	st.out.no_prefix = a->no_prefix;
@@ -235,6 +248,7 @@ run_main(int argc, char **argv, const struct run_command *c)
 	struct minisign_sec *keys[REQUEST_MAX_SIGS] = { NULL };
 	const char *names[REQUEST_MAX_PARAMS], *values[REQUEST_MAX_PARAMS];
 	struct target_list tl = { 0 };
+	struct run_copy copy = { .have = false };
 	static struct fanout_stop stop;
 	struct buf in;
 	size_t i;
@@ -259,6 +273,12 @@ run_main(int argc, char **argv, const struct run_command *c)
 		rc = rc == WRIT_EIO || rc == WRIT_ENOMEM ? 1 : EXIT_USAGE;
 		goto out;
 	}
+	/* Before any key is loaded or host contacted: an op of another
+	 * command is refused with the command to use. */
+	if ((rc = run_copy_open(&copy, &a)) != 0 ||
+	    (rc = run_copy_check_kind(&copy, c->name, argv[optind],
+	    a.plan.health_op)) != 0)
+		goto out;
 	if ((rc = load_keys(&a, keys)) != 0)
 		goto out;
 	job.realm = a.realm;
@@ -291,9 +311,10 @@ run_main(int argc, char **argv, const struct run_command *c)
 		job.stdin_len = in.len;
 	}
 	run_signals_install(&stop);
-	rc = a.dry_run ? run_dry(&job, &a, tl.v, tl.n) :
-	    run_all(c, &job, &a, tl.v, tl.n);
+	rc = a.dry_run ? run_dry(&job, &a, &copy, tl.v, tl.n) :
+	    run_all(c, &job, &a, &copy, tl.v, tl.n);
 out:
+	run_copy_free(&copy);
 	for (i = 0; i < REQUEST_MAX_SIGS; i++)
 		minisign_sec_free(keys[i]);
 	target_list_free(&tl);

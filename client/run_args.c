@@ -58,7 +58,10 @@ static const char run_help[] =
 "  --batch SIZES        rolling: batch sizes like 1,10%,50% (last repeats)\n"
 "  --pause SEC          rolling: wait between batches\n"
 "  --max-fail N|N%      rolling: failures allowed in the whole run (0)\n"
-"  --health OP          rolling: an op run on each batch's hosts after it\n"
+"  --health 'OP [NAME=VALUE ...]'\n"
+"                       rolling: a plain run of OP with its own params on\n"
+"                       each batch's ok hosts after it (never sent the\n"
+"                       upload or stdin); one that fails it is failed\n"
 "  -N                   print hosts' lines without the \"HOST: \" prefix\n"
 "  -o DIR, -e DIR       each host's stdout (stderr) in DIR/HOST, not on the\n"
 "                       terminal (pssh); DIR must exist\n"
@@ -100,7 +103,7 @@ static const char run_help[] =
 "  writ run -H web01,web02,deploy@web03:2222 -k ~/.writ/ci.key \\\n"
 "      --realm prod -m 'CHG-1234' restart unit=nginx.service\n"
 "  writ run -g web --mode rolling --batch 1,25% --max-fail 1 \\\n"
-"      --health healthz -m 'CHG-1235' restart unit=nginx.service\n";
+"      --health 'unit-active unit=nginx.service' -m 'CHG-1235' restart unit=nginx.service\n";
 
 enum { OPT_HELP = 1000, OPT_INVENTORY, OPT_JSON, OPT_REPORT, OPT_FAILED,
 	OPT_POLICY, OPT_AUTHORITY, OPT_DRY_RUN, OPT_DEST, OPT_MAX_SIZE };

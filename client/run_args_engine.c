@@ -68,7 +68,8 @@ run_args_engine_opt(int c, const char *arg, struct run_args *a)
 		a->max_fail_given = 1;
 		return werr_usage(run_batch_size_parse(&a->plan.max_fail,
 		    "--max-fail", arg, 1, &e), &e);
-	case OPT_HEALTH: a->plan.health = arg; return 0;
+	case OPT_HEALTH:
+		return werr_usage(run_health_parse(&a->plan, arg, &e), &e);
 	}
 	return -1;
 }
@@ -87,6 +88,11 @@ check_mode(const struct run_args *a)
 	    a->max_fail_given || p->health != NULL))
 		return usage("--batch, --pause, --max-fail and --health go "
 		    "with --mode rolling");
+	if (p->health_op != NULL && !request_name_ok(p->health_op)) {
+		warnx_writ("run: --health: '%s' is not an op name",
+		    p->health_op);
+		return EXIT_USAGE;
+	}
 	if (p->keep_going && p->mode != RUN_SEQUENTIAL)
 		return usage("--keep-going goes with --mode sequential");
 	if (p->mode == RUN_SEQUENTIAL && a->parallel_given)

@@ -7,7 +7,6 @@
 #include <time.h>
 
 #include "commands.h"
-#include "policy_cli.h"
 #include "policy_decide.h"
 #include "request.h"
 #include "run_dry.h"
@@ -48,14 +47,31 @@ print_signers(const struct fanout_job *job, const struct run_args *a,
 	}
 }
 
-/* "HOST: request: realm R, host id ID, op OP NAME=VALUE..., message M,
- * window TTL s" */
+/* A rolling run's health check: the run's request with the health op
+ * and its params, and no upload (run_modes.c sends it so). */
 static void
-print_request(const struct fanout_job *job, const struct target *t)
+health_job_of(const struct fanout_job *job, const struct run_plan *plan,
+    struct fanout_job *h)
+{
+	*h = *job;
+	h->op = plan->health_op;
+	h->param_names = plan->health_names;
+	h->param_values = plan->health_values;
+	h->nparams = plan->health_nparams;
+	h->upload = NULL;
+	h->stdin_data = NULL;
+	h->stdin_len = 0;
+}
+
+/* "HOST: WHAT: realm R, host id ID, op OP NAME=VALUE..., message M,
+ * window TTL s", WHAT being "request" or "health check" */
+static void
+print_request(const struct fanout_job *job, const struct target *t,
+    const char *what)
 {
 	size_t i;
 
-	printf("%s: request: realm %s, host id %s, op %s", t->name,
+	printf("%s: %s: realm %s, host id %s, op %s", t->name, what,
 	    job->realm, t->host_id, job->op);
 	for (i = 0; i < job->nparams; i++) {
 		putchar(' ');
@@ -70,11 +86,12 @@ print_request(const struct fanout_job *job, const struct target *t)
 	printf(", window %lld s\n", (long long)job->ttl);
 }
 
-/* "HOST: policy: accept: ARGV" or "HOST: policy: refuse: WORD: detail";
- * 1 for a refusal. */
+/* "HOST: LABEL: accept: ARGV" or "HOST: LABEL: refuse: WORD: detail",
+ * LABEL being "policy" or "health policy"; 1 for a refusal. */
 static int
 print_verdict(const struct policy *p, const struct fanout_job *job,
-    const struct target *t, const struct minisign_pub *pubs, int64_t now)
+    const char *label, const struct target *t,
+    const struct minisign_pub *pubs, int64_t now)
 {
 	struct decide_request d;
 	struct verdict v;
@@ -98,12 +115,13 @@ print_verdict(const struct policy *p, const struct fanout_job *job,
 	d.now = now;
 	d.ttl = (uint64_t)job->ttl;
 	if (policy_decide(p, &d, &v, &e) != 0) {
-		printf("%s: policy: refuse: bad-request: %s\n", t->name, e.msg);
+		printf("%s: %s: refuse: bad-request: %s\n", t->name, label,
+		    e.msg);
 	} else if (v.reason != VERDICT_OK) {
-		printf("%s: policy: refuse: %s: %s\n", t->name,
+		printf("%s: %s: refuse: %s: %s\n", t->name, label,
 		    verdict_reason_word(v.reason), v.detail);
 	} else {
-		printf("%s: policy: accept:", t->name);
+		printf("%s: %s: accept:", t->name, label);
 		for (i = 0; i < v.argc; i++) {
 			putchar(' ');
 			decide_print_word(stdout, v.argv[i]);
@@ -117,43 +135,37 @@ print_verdict(const struct policy *p, const struct fanout_job *job,
 
 int
 run_dry(const struct fanout_job *job, const struct run_args *a,
-    const struct target *ts, size_t n)
+    const struct run_copy *copy, const struct target *ts, size_t n)
 {
 	struct minisign_pub pubs[REQUEST_MAX_SIGS];
-	struct policy p;
-	struct werr e;
+	struct fanout_job health;
+	const struct policy *p = copy->have ? &copy->p : NULL;
 	int64_t now = (int64_t)time(NULL);
 	size_t i, refused = 0;
 	int r;
 
 	if ((r = check_request(job)) != 0)
 		return r;
-	if (a->policy != NULL && a->authority == NULL) {
-		warnx_writ("run: --policy %s needs --authority PUB to verify "
-		    "it", a->policy);
-		return EXIT_USAGE;
-	}
-	if (a->policy != NULL &&
-	    policy_cli_open_copy(a->policy, a->authority, &p, &e) != 0) {
-		warnx_writ("run: %s", e.msg);
-		return 1;
-	}
 	print_signers(job, a, pubs);
+	health_job_of(job, &a->plan, &health);
 	for (i = 0; i < n; i++) {
-		print_request(job, &ts[i]);
-		if (a->policy != NULL)
-			refused += (size_t)print_verdict(&p, job, &ts[i], pubs,
-			    now);
+		print_request(job, &ts[i], "request");
+		r = p != NULL && print_verdict(p, job, "policy", &ts[i], pubs,
+		    now);
+		if (a->plan.health_op != NULL) {
+			print_request(&health, &ts[i], "health check");
+			r |= p != NULL && print_verdict(p, &health,
+			    "health policy", &ts[i], pubs, now);
+		}
+		refused += r != 0;
 	}
-	if (a->policy != NULL) {
+	if (p != NULL)
 		warnx_writ("dry run: %zu of %zu host%s would refuse (policy %s "
 		    "serial %llu); nothing sent", refused, n, n == 1 ? "" : "s",
-		    a->policy, (unsigned long long)p.serial);
-		policy_free(&p);
-	} else {
+		    a->policy, (unsigned long long)p->serial);
+	else
 		warnx_writ("dry run: %zu host%s; no policy copy checked "
 		    "(--policy); nothing sent", n, n == 1 ? "" : "s");
-	}
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		warnx_writ("run: writing to stdout failed");
 		return 1;

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "param_words.h"
 #include "run_modes.h"
 
 struct roll {
@@ -77,6 +78,35 @@ run_batch_sizes_parse(struct run_plan *plan, const char *s, struct werr *e)
 			return 0;
 		s += len + 1;
 	}
+}
+
+int
+run_health_parse(struct run_plan *plan, const char *s, struct werr *e)
+{
+	char *words[REQUEST_MAX_PARAMS + 1], *w, *save = NULL;
+	int n = 0;
+
+	if (strlen(s) >= sizeof(plan->health_words))
+		return werr_set(e, WRIT_ELIMIT, "--health: longer than %zu "
+		    "bytes", sizeof(plan->health_words) - 1);
+	memcpy(plan->health_words, s, strlen(s) + 1);
+	for (w = strtok_r(plan->health_words, " \t", &save); w != NULL;
+	    w = strtok_r(NULL, " \t", &save)) {
+		if (n == REQUEST_MAX_PARAMS + 1)
+			return werr_set(e, WRIT_ELIMIT, "--health: at most %d "
+			    "params", REQUEST_MAX_PARAMS);
+		words[n++] = w;
+	}
+	if (n == 0 || strchr(words[0], '=') != NULL)
+		return werr_set(e, WRIT_EINVAL, "--health: want 'OP "
+		    "[NAME=VALUE ...]'");
+	plan->health = s;
+	plan->health_op = words[0];
+	plan->health_nparams = (size_t)(n - 1);
+	if (param_words_split(n - 1, words + 1, plan->health_names,
+	    plan->health_values, REQUEST_MAX_PARAMS, e) != 0)
+		return werr_prefix(e, WRIT_EINVAL, "--health");
+	return 0;
 }
 
 /* A size in hosts: a percentage rounds up, and is at least one host. */
@@ -196,7 +226,8 @@ check_health(struct roll *ro, size_t count, struct werr *e)
 		if (hr->status == FANOUT_OK)
 			continue;
 		rs[ok[i]].status = FANOUT_FAILED;
-		snprintf(rs[ok[i]].reason, sizeof(rs[ok[i]].reason), "health");
+		snprintf(rs[ok[i]].reason, sizeof(rs[ok[i]].reason),
+		    RUN_HEALTH_FAILED);
 		snprintf(rs[ok[i]].detail, sizeof(rs[ok[i]].detail),
 		    "health check %.64s: %s%s%.400s", ro->plan->health,
 		    fanout_status_name(hr->status), hr->detail[0] != '\0' ?
@@ -275,10 +306,15 @@ run_rolling(const struct fanout_job *user, const struct run_plan *p,
 	ro.job.started = started_user;
 	ro.job.ctx = &ro;
 	ro.health_job = ro.job;
-	ro.health_job.op = p->health;
-	ro.health_job.nparams = 0;
+	ro.health_job.op = p->health_op;
+	ro.health_job.param_names = p->health_names;
+	ro.health_job.param_values = p->health_values;
+	ro.health_job.nparams = p->health_nparams;
 	ro.health_job.stdin_data = NULL;
 	ro.health_job.stdin_len = 0;
+	ro.health_job.upload = NULL;
+	ro.health_job.file = NULL;
+	ro.health_job.file_ctx = NULL;
 	ro.health_job.output = NULL;    /* a health check's output is its
 	                                 * verdict alone */
 	ro.health_job.started = NULL;

@@ -12,6 +12,9 @@
 #include "werr.h"
 
 #define RUN_BATCHES_MAX 32
+#define RUN_HEALTH_MAX 4096      /* --health's text */
+/* The reason of a host whose health check failed. */
+#define RUN_HEALTH_FAILED "health check failed"
 
 enum run_mode { RUN_PARALLEL, RUN_SEQUENTIAL, RUN_ROLLING };
 
@@ -28,10 +31,23 @@ struct run_plan {
 	size_t nsizes;
 	unsigned long pause;            /* seconds between batches */
 	struct run_batch_size max_fail; /* failures allowed in the run */
-	const char *health;             /* an op run on each batch's hosts */
+	/* --health 'OP [NAME=VALUE ...]': an op run on each batch's ok
+	 * hosts, a plain run with its own params (never the upload, stdin
+	 * or file of the run's op). health is the text as given; the op
+	 * and params point into health_words. */
+	const char *health;
+	char health_words[RUN_HEALTH_MAX];
+	const char *health_op;
+	const char *health_names[REQUEST_MAX_PARAMS];
+	const char *health_values[REQUEST_MAX_PARAMS];
+	size_t health_nparams;
 };
 
 const char *run_mode_name(enum run_mode m);
+
+/* Parses --health's "OP [NAME=VALUE ...]" (words split at blanks; a value
+ * holds none) into plan's health fields. */
+int run_health_parse(struct run_plan *plan, const char *s, struct werr *e);
 
 /* Parses "1,10%,50%" into plan->sizes; "N" or "N%" into one size. */
 int run_batch_sizes_parse(struct run_plan *plan, const char *s,

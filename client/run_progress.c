@@ -16,11 +16,15 @@ run_progress_init(struct run_progress *p, const struct target *ts, size_t n)
 }
 
 /* What went wrong, in the words of the summary: "exit 1", "refused
- * wrong-host", "unreachable". */
+ * wrong-host", "unreachable", "health check failed". */
 static void
 status_why(const struct fanout_result *r, char *why, size_t size)
 {
-	if (r->status == FANOUT_FAILED && r->exit_code >= 0)
+	/* A reason says more than the exit: an op that exited 0 and failed
+	 * its health check, or whose file could not be kept. */
+	if (r->status == FANOUT_FAILED && r->reason[0] != '\0')
+		snprintf(why, size, " %s", r->reason);
+	else if (r->status == FANOUT_FAILED && r->exit_code >= 0)
 		snprintf(why, size, " exit %d", r->exit_code);
 	else if (r->status == FANOUT_REFUSED)
 		snprintf(why, size, " refused %s", r->reason);

@@ -495,15 +495,15 @@ CONF
 }
 
 # r NAME ARGS...: writ run with the test's SSH settings (KNOWN may name
-# another known_hosts file); stdout in NAME.out, stderr in NAME.err, status
-# in $rc; bounded.
+# another known_hosts file, RUN_KEY another signing key than ci's);
+# stdout in NAME.out, stderr in NAME.err, status in $rc; bounded.
 r() {
 	local name=$1
 	shift
 	timeout 60 "$WRIT" run -F "$SCRATCH/ssh_config" \
 	    --known-hosts "${KNOWN:-$SSH_DIR/known_hosts}" \
-	    --identity "$SSH_DIR/client_key" -l "$GATE_USER" -k "$(k ci)" \
-	    --realm test --connect-timeout 5 "$@" \
+	    --identity "$SSH_DIR/client_key" -l "$GATE_USER" \
+	    -k "${RUN_KEY:-$(k ci)}" --realm test --connect-timeout 5 "$@" \
 	    > "$SCRATCH/$name.out" 2> "$SCRATCH/$name.err" </dev/null
 	rc=$?
 }

@@ -28,8 +28,20 @@ key   = $(tail -n 1 rm.pub)
 roles = deployer
 
 [role deployer]
-ops   = uptime, restart
+ops   = uptime, restart, fetch, ship
 hosts = web*
+
+[op fetch]
+download   = /etc/{name}
+param.name = hostname
+max_size   = 1K
+timeout    = 10
+
+[op ship]
+upload     = /srv/{name}
+param.name = [a-z.]+
+max_size   = 1M
+timeout    = 10
 
 [op uptime]
 exec    = /usr/bin/uptime
@@ -80,6 +92,33 @@ expect wrong_realm_is_refused 6 'web01: policy: refuse: wrong-realm: '
 
 t "$WRIT" run --dry-run -H web01 -k ci.key --realm prod --ttl 900 "${P[@]}" uptime
 expect long_window_is_refused 6 'web01: policy: refuse: window-too-long: '
+
+# A rolling run's health check is a request too: printed, and judged.
+t "$WRIT" run --dry-run -H web01 -k ci.key -k rm.key --realm prod "${P[@]}" \
+    --mode rolling --batch 1 --health 'restart unit=apache.service' uptime
+expect health_check_is_judged 6 'web01: health policy: refuse: bad-param: '
+has health_check_is_printed 'web01: health check: realm prod, host id web01, op restart unit=apache.service, message -, window 300 s'
+has main_op_still_accepted 'web01: policy: accept: /usr/bin/uptime'
+has health_counts_once 'writ: dry run: 1 of 1 host would refuse (policy policy.ini serial 9); nothing sent'
+
+# An op of another command is refused before anything else, with the
+# command to use (a download op has no file to go to in writ run).
+t "$WRIT" run --dry-run -H web01 -k ci.key --realm prod "${P[@]}" fetch name=hostname
+expect run_of_download_op_says_use_get 2 \
+    'writ: run: op fetch sends a file (policy policy.ini): use writ get'
+t "$WRIT" run -H web01 -k ci.key --realm prod "${P[@]}" fetch name=hostname
+expect run_of_download_op_refused_before_connecting 2 'use writ get'
+echo data > ship.txt
+t "$WRIT" get --dest "$SCRATCH" -H web01 -k ci.key --realm prod "${P[@]}" ship name=a.txt
+expect get_of_upload_op_says_use_put 2 \
+    'writ: get: op ship takes an upload (policy policy.ini): use writ put'
+t "$WRIT" put -H web01 -k ci.key --realm prod "${P[@]}" uptime ship.txt
+expect put_of_plain_op_says_use_run 2 \
+    'writ: put: op uptime takes no file (policy policy.ini): use writ run'
+t "$WRIT" run --dry-run -H web01 -k ci.key --realm prod "${P[@]}" \
+    --mode rolling --batch 1 --health 'fetch name=hostname' uptime
+expect health_op_must_be_plain 2 \
+    'writ: run: --health: op fetch sends a file (policy policy.ini): a health op is a plain run'
 
 t "$WRIT" run --dry-run -H web01 -k ci.key --realm prod --policy policy.ini uptime
 expect policy_without_authority_is_usage 2 'writ: run: --policy policy.ini needs --authority PUB'

@@ -77,9 +77,55 @@ rr rolling_health_check_halts --mode rolling --batch 2 --health fail \
     -H w1,w2,w3 uptime
 check rolling_health_check_halts 5 \
     'w1=failed/1 w2=failed/1 w3=skipped/null '
-[ "$(jq -r 'select(.target=="w1") | .reason' "$SCRATCH/rolling_health_check_halts.json")" = health ] &&
+[ "$(jq -r 'select(.target=="w1") | .reason' "$SCRATCH/rolling_health_check_halts.json")" = "health check failed" ] &&
 	pass health_failure_has_reason ||
 	fail health_failure_has_reason "$(head -c 400 "$SCRATCH/rolling_health_check_halts.json")"
+
+# The health op is a plain run with its own params: echo needs word=.
+rr rolling_health_takes_params --mode rolling --batch 1 \
+    --health 'echo  word=healthy' -H w1,w2 uptime
+check rolling_health_takes_params 0 'w1=ok/1 w2=ok/2 '
+# Its output is its verdict alone: it is not shown.
+grep -q healthy "$SCRATCH/rolling_health_takes_params.out" &&
+	fail health_output_not_shown "$(cat "$SCRATCH/rolling_health_takes_params.out")" ||
+	pass health_output_not_shown
+# Without the param it needs, the gate refuses the health op: each host
+# reads "health check failed" (not "exit 0", its op's exit) on -q's line
+# and in the summary.
+r rolling_health_refused -q --inventory "$inv" --mode rolling --batch 1 \
+    --health echo -H w1,w2 uptime
+[ "$rc" = 5 ] && grep -q '\[FAILURE\] w1 health check failed' \
+    "$SCRATCH/rolling_health_refused.out" &&
+    ! grep -q 'exit 0' "$SCRATCH/rolling_health_refused.out" &&
+    grep -q '1 failed w1 (health check failed)' \
+    "$SCRATCH/rolling_health_refused.err" &&
+	pass health_failure_reads_health_check_failed ||
+	fail health_failure_reads_health_check_failed "rc $rc: $(cat "$SCRATCH/rolling_health_refused.out" "$SCRATCH/rolling_health_refused.err")"
+# A rolling upload: the health op is never sent the file.
+mkdir -p "$SCRATCH/up"
+gate_own "$SCRATCH/up"
+printf 'release 1\n' > "$SCRATCH/release.tar"
+timeout 60 "$WRIT" put -F "$SCRATCH/ssh_config" \
+    --known-hosts "$SSH_DIR/known_hosts" --identity "$SSH_DIR/client_key" \
+    -l "$GATE_USER" -k "$(k ci)" --realm test --connect-timeout 5 \
+    --inventory "$inv" --mode rolling --batch 1 \
+    --health 'echo word=healthy' -H w1 put "$SCRATCH/release.tar" \
+    name=release.tar > "$SCRATCH/put_health.out" 2> "$SCRATCH/put_health.err"
+rc=$?
+[ "$rc" = 0 ] && cmp -s "$SCRATCH/release.tar" "$SCRATCH/up/release.tar" &&
+	pass rolling_put_health_gets_no_upload ||
+	fail rolling_put_health_gets_no_upload "rc $rc: $(cat "$SCRATCH/put_health.err")"
+# Bad --health text is a usage error before any host is contacted.
+r health_needs_op --inventory "$inv" --mode rolling --batch 1 \
+    --health 'word=x' -H w1 uptime
+[ "$rc" = 2 ] && grep -q "want 'OP \[NAME=VALUE" "$SCRATCH/health_needs_op.err" &&
+	pass health_needs_an_op ||
+	fail health_needs_an_op "rc $rc: $(cat "$SCRATCH/health_needs_op.err")"
+r health_bad_param --inventory "$inv" --mode rolling --batch 1 \
+    --health 'echo word' -H w1 uptime
+[ "$rc" = 2 ] && grep -q "'word' is not NAME=VALUE" "$SCRATCH/health_bad_param.err" &&
+	pass health_param_is_name_value ||
+	fail health_param_is_name_value "rc $rc: $(cat "$SCRATCH/health_bad_param.err")"
 
 # --pause waits between batches: 2 batches, one pause of 1 s.
 start=$(date +%s%N)
