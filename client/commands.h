@@ -18,6 +18,7 @@ int cmd_get(int argc, char **argv);
 int cmd_hosts(int argc, char **argv);
 int cmd_ops(int argc, char **argv);
 int cmd_config(int argc, char **argv);
+int cmd_approve(int argc, char **argv);
 
 /* After getopt_long returned '?': says which option is unknown or lacks
  * its argument, and returns EXIT_USAGE. Needs opterr = 0. */

@@ -345,14 +345,19 @@ fanout_begin(struct fanout *f, const struct fanout_job *job,
 	int rc;
 
 	memset(f, 0, sizeof(*f));
-	if (job->nkeys == 0)
+	if (job->nkeys == 0 && job->presigned == NULL)
 		return werr_set(e, WRIT_EINVAL, "no signing key");
+	if (job->presigned != NULL && job->presigned->n != n)
+		return werr_set(e, WRIT_EINVAL, "%zu signed requests for %zu "
+		    "hosts", job->presigned->n, n);
 	if ((rc = fd_room(job, n, e)) != 0)
 		return rc;
 	f->job = job;
 	f->targets = targets;
 	f->results = results;
 	f->n = n;
+	if (want_id == NULL && job->presigned != NULL)
+		want_id = job->presigned->v[0].rq.request_id;
 	if (want_id != NULL)
 		memcpy(f->request_id, want_id, sizeof(f->request_id));
 	else

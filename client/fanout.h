@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "minisign.h"
+#include "reqfile.h"
 #include "request.h"
 #include "ssh_options.h"
 #include "target.h"
@@ -87,6 +88,11 @@ struct fanout_upload {
 	uint64_t size;
 	uint8_t digest[REQUEST_DIGEST_BYTES];
 };
+/* Opens the regular file at path into up and hashes it (put.c); the
+ * descriptor stays open for the sends. A file that changes while it is
+ * hashed is an error. */
+int upload_hash_file(const char *path, struct fanout_upload *up,
+    struct werr *e);
 
 /* What every host is sent and how. Callbacks are called from the loop, on
  * the thread that called fanout_batch, one at a time. */
@@ -99,6 +105,10 @@ struct fanout_job {
 	const char *message;              /* NULL or "": none */
 	struct minisign_sec *const *keys; /* signers, nkeys >= 1 */
 	size_t nkeys;
+	/* writ run --request: each target's request as signed beforehand
+	 * (entry i for target i), sent as it is; its run id is the run's.
+	 * NULL: each is made and signed with keys as it is sent. */
+	const struct reqfile *presigned;
 	const uint8_t *stdin_data;        /* -I: sent after the request, bound
 	                                   * by its digest; NULL: none */
 	size_t stdin_len;
@@ -161,6 +171,14 @@ int fanout_batch(struct fanout *f, const size_t *idx, size_t count,
     struct werr *e);
 
 void fanout_end(struct fanout *f);
+
+/* Fills rq as the run's request to target t, signed by job's keys now
+ * (the window starts now): what each host is sent, and what
+ * writ run --sign-only writes. stdin_digest: job's stdin's (-I), or NULL
+ * when there is none. */
+int fanout_request_fill(const struct fanout_job *job, const struct target *t,
+    const uint8_t request_id[REQUEST_ID_BYTES], const uint8_t *stdin_digest,
+    struct request *rq, struct werr *e);
 
 const char *fanout_status_name(enum fanout_status s);
 

@@ -28,6 +28,9 @@ static const char usage_text[] =
 "  ops [TARGETS] -k KEY --policy FILE --authority PUB\n"
 "                                     the ops KEY may run there, from a policy copy\n"
 "  config                             every effective setting and where it came from\n"
+"  run ... --sign-only REQ            write the run's signed requests, send nothing\n"
+"  approve -k KEY REQ [UPLOAD]        add a second person's signature to REQ\n"
+"  run --request REQ                  send REQ's requests (put --request REQ FILE)\n"
 "\n"
 "Run 'writ COMMAND --help' for a command's options and an example.\n";
 
@@ -96,6 +99,8 @@ main(int argc, char **argv)
 		return cmd_ops(argc - 1, argv + 1);
 	if (strcmp(argv[1], "config") == 0)
 		return cmd_config(argc - 1, argv + 1);
+	if (strcmp(argv[1], "approve") == 0)
+		return cmd_approve(argc - 1, argv + 1);
 	warnx_writ("unknown command '%s'; see 'writ --help'", argv[1]);
 	return EXIT_USAGE;
 }

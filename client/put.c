@@ -50,8 +50,8 @@ static const char put_help[] =
 /* The regular file at path, opened once and hashed; the same descriptor
  * is read again for every host, so a file renamed over path meanwhile is
  * never what is sent. */
-static int
-hash_file(const char *path, struct fanout_upload *up, struct werr *e)
+int
+upload_hash_file(const char *path, struct fanout_upload *up, struct werr *e)
 {
 	crypto_generichash_state h;
 	struct stat before, after;
@@ -95,7 +95,7 @@ put_prepare(void *ctx, const struct run_args *a, char **words,
 		warnx_writ("put: -I: the file is the payload; no stdin");
 		return EXIT_USAGE;
 	}
-	if (hash_file(words[0], up, &e) != 0) {
+	if (upload_hash_file(words[0], up, &e) != 0) {
 		warnx_writ("put: %s", e.msg);
 		return 1;
 	}

@@ -19,6 +19,7 @@
 #include "run.h"
 #include "run_args.h"
 #include "run_copy.h"
+#include "run_signed.h"
 #include "run_dry.h"
 #include "run_files.h"
 #include "run_modes.h"
@@ -239,70 +240,137 @@ cmd_run(int argc, char **argv)
 	return run_main(argc, argv, &run_plain);
 }
 
+/* What a run sends and where: its op, params and targets from the
+ * command line, or (--request) from a file of requests signed before. */
+struct run_what {
+	const char *names[REQUEST_MAX_PARAMS], *values[REQUEST_MAX_PARAMS];
+	struct target_list tl;          /* from the command line */
+	struct reqfile rf;              /* --request */
+	struct target *ts;              /* tl.v, or views of rf's targets */
+	size_t n;
+	char **words;                   /* the command's words (put's FILE) */
+};
+
+static int
+what_from_command_line(const struct run_command *c, const struct run_args *a,
+    int argc, char **argv, struct fanout_job *job, struct run_what *w)
+{
+	int nparams = argc - optind - 1 - c->nwords, rc;
+	struct werr e;
+
+	if (param_words_split(nparams, argv + optind + 1 + c->nwords,
+	    w->names, w->values, REQUEST_MAX_PARAMS, &e) != 0) {
+		warnx_writ("%s: %s", c->name, e.msg);
+		return EXIT_USAGE;
+	}
+	if ((rc = target_args_build(&a->targets, &w->tl, &e)) != 0) {
+		warnx_writ("%s: %s", c->name, e.msg);
+		return rc == WRIT_EIO || rc == WRIT_ENOMEM ? 1 : EXIT_USAGE;
+	}
+	job->realm = a->realm;
+	job->op = argv[optind];
+	job->nparams = (size_t)nparams;
+	job->message = a->message;
+	w->ts = w->tl.v;
+	w->n = w->tl.n;
+	w->words = argv + optind + 1;
+	return 0;
+}
+
+static int
+what_from_request_file(const struct run_command *c, const struct run_args *a,
+    char **argv, struct fanout_job *job, struct run_what *w)
+{
+	size_t i;
+	int rc;
+
+	if ((rc = run_request_load(c->name, a, &w->rf, job, w->names,
+	    w->values)) != 0)
+		return rc;
+	if ((w->ts = calloc(w->rf.n, sizeof(*w->ts))) == NULL) {
+		warnx_writ("%s: out of memory", c->name);
+		return 1;
+	}
+	for (i = 0; i < w->rf.n; i++)
+		w->ts[i] = w->rf.v[i].target;   /* views: rf owns them */
+	w->n = w->rf.n;
+	w->words = argv + optind;
+	return 0;
+}
+
+static void
+what_free(struct run_what *w)
+{
+	if (w->ts != w->tl.v)
+		free(w->ts);
+	target_list_free(&w->tl);
+	reqfile_free(&w->rf);
+}
+
+/* The engine's settings from the options. */
+static void
+job_settings(struct fanout_job *job, struct run_args *a,
+    struct fanout_stop *stop)
+{
+	job->ttl = (int64_t)a->ttl;
+	job->parallel = (unsigned)a->parallel;
+	job->connect_timeout = (long)a->connect_timeout;
+	job->deadline = (long)a->deadline;
+	job->known_hosts = a->known_hosts;
+	job->identity = a->identity;
+	job->ssh_config = a->ssh_config;
+	job->mode = run_mode_name(a->plan.mode);
+	job->retries = (unsigned)a->retries;
+	job->accept_new = a->accept_new;
+	job->ssh_options = &a->ssh_options;
+	job->verbose = a->verbose;
+	job->stop = stop;
+}
+
 int
 run_main(int argc, char **argv, const struct run_command *c)
 {
-	int nwords = c->nwords;
 	struct run_args a;
 	struct fanout_job job;
 	struct minisign_sec *keys[REQUEST_MAX_SIGS] = { NULL };
-	const char *names[REQUEST_MAX_PARAMS], *values[REQUEST_MAX_PARAMS];
-	struct target_list tl = { 0 };
+	struct run_what w;
 	struct run_copy copy = { .have = false };
 	static struct fanout_stop stop;
 	struct buf in;
 	size_t i;
-	struct werr e;
 	int rc;
 
 	buf_init(&in, RUN_STDIN_MAX);
+	memset(&w, 0, sizeof(w));
 	if ((rc = run_args_parse_as(argc, argv, c, &a)) != 0)
 		return rc < 0 ? 0 : rc;
 	/* A host that hangs up is that host's error, never the run's end. */
 	signal(SIGPIPE, SIG_IGN);
 	memset(&job, 0, sizeof(job));
-	if (param_words_split(argc - optind - 1 - nwords, argv + optind + 1 +
-	    nwords, names, values, REQUEST_MAX_PARAMS, &e) != 0) {
-		warnx_writ("%s: %s", c->name, e.msg);
-		rc = EXIT_USAGE;
+	job_settings(&job, &a, &stop);
+	if ((rc = a.request != NULL ?
+	    what_from_request_file(c, &a, argv, &job, &w) :
+	    what_from_command_line(c, &a, argc, argv, &job, &w)) != 0)
 		goto out;
-	}
-	job.nparams = (size_t)(argc - optind - 1 - nwords);
-	if ((rc = target_args_build(&a.targets, &tl, &e)) != 0) {
-		warnx_writ("%s: %s", c->name, e.msg);
-		rc = rc == WRIT_EIO || rc == WRIT_ENOMEM ? 1 : EXIT_USAGE;
-		goto out;
-	}
+	job.param_names = w.names;
+	job.param_values = w.values;
 	/* Before any key is loaded or host contacted: an op of another
 	 * command is refused with the command to use. */
-	if ((rc = run_copy_open(&copy, &a)) != 0 ||
-	    (rc = run_copy_check_kind(&copy, c->name, argv[optind],
+	if ((a.sign_only != NULL &&
+	    (rc = run_sign_only_check(c->name, &a)) != 0) ||
+	    (rc = run_copy_open(&copy, &a)) != 0 ||
+	    (rc = run_copy_check_kind(&copy, c->name, job.op,
 	    a.plan.health_op)) != 0)
 		goto out;
-	if ((rc = load_keys(&a, keys)) != 0)
+	if (a.request == NULL && (rc = load_keys(&a, keys)) != 0)
 		goto out;
-	job.realm = a.realm;
-	job.op = argv[optind];
-	job.param_names = names;
-	job.param_values = values;
-	job.message = a.message;
 	job.keys = keys;
-	job.nkeys = a.nkeys;
-	job.ttl = (int64_t)a.ttl;
-	job.parallel = (unsigned)a.parallel;
-	job.connect_timeout = (long)a.connect_timeout;
-	job.deadline = (long)a.deadline;
-	job.known_hosts = a.known_hosts;
-	job.identity = a.identity;
-	job.ssh_config = a.ssh_config;
-	job.mode = run_mode_name(a.plan.mode);
-	job.retries = (unsigned)a.retries;
-	job.accept_new = a.accept_new;
-	job.ssh_options = &a.ssh_options;
-	job.verbose = a.verbose;
-	job.stop = &stop;
-	if (c->prepare != NULL && (rc = c->prepare(c->ctx, &a,
-	    argv + optind + 1, &job, tl.v, tl.n)) != 0)
+	job.nkeys = a.request == NULL ? a.nkeys : 0;
+	if (c->prepare != NULL && (rc = c->prepare(c->ctx, &a, w.words, &job,
+	    w.ts, w.n)) != 0)
+		goto out;
+	if (a.request != NULL &&
+	    (rc = run_request_check_payload(c->name, &w.rf, &job)) != 0)
 		goto out;
 	if (a.read_stdin) {
 		if ((rc = read_stdin(&in)) != 0)
@@ -310,14 +378,18 @@ run_main(int argc, char **argv, const struct run_command *c)
 		job.stdin_data = in.data != NULL ? in.data : (const uint8_t *)"";
 		job.stdin_len = in.len;
 	}
+	if (a.sign_only != NULL) {
+		rc = run_sign_only(c->name, &job, &a, w.ts, w.n);
+		goto out;
+	}
 	run_signals_install(&stop);
-	rc = a.dry_run ? run_dry(&job, &a, &copy, tl.v, tl.n) :
-	    run_all(c, &job, &a, &copy, tl.v, tl.n);
+	rc = a.dry_run ? run_dry(&job, &a, &copy, w.ts, w.n) :
+	    run_all(c, &job, &a, &copy, w.ts, w.n);
 out:
 	run_copy_free(&copy);
 	for (i = 0; i < REQUEST_MAX_SIGS; i++)
 		minisign_sec_free(keys[i]);
-	target_list_free(&tl);
+	what_free(&w);
 	buf_free(&in);
 	return rc;
 }

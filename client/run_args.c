@@ -83,8 +83,13 @@ static const char run_help[] =
 "  --dry-run            connect to no host: check the keys and, with\n"
 "                       --policy, whether each host's gate would allow the\n"
 "                       op; print each request that would be signed\n"
-"  --policy FILE        the client's copy of the signed policy (--dry-run)\n"
+"  --policy FILE        the client's copy of the signed policy: --dry-run's\n"
+"                       verdicts, an op of another command refused before\n"
+"                       connecting, refusals explained\n"
 "  --authority PUB      the policy authority's public key, to verify it\n"
+"  --sign-only REQ      write each target's signed request to REQ, send\n"
+"                       nothing (a second person runs 'writ approve')\n"
+"  --request REQ        send REQ's requests as signed (no targets, -k, OP)\n"
 "\n"
 "Options with a long name take their default from the client config's\n"
 "[defaults] (see 'writ config --help'); the command line wins.\n"
@@ -106,7 +111,8 @@ static const char run_help[] =
 "      --health 'unit-active unit=nginx.service' -m 'CHG-1235' restart unit=nginx.service\n";
 
 enum { OPT_HELP = 1000, OPT_INVENTORY, OPT_JSON, OPT_REPORT, OPT_FAILED,
-	OPT_POLICY, OPT_AUTHORITY, OPT_DRY_RUN, OPT_DEST, OPT_MAX_SIZE };
+	OPT_POLICY, OPT_AUTHORITY, OPT_DRY_RUN, OPT_DEST, OPT_MAX_SIZE,
+	OPT_SIGN_ONLY, OPT_REQUEST };
 enum { OPT_IDENTITY = 1200 };
 
 static const struct option run_options[] = {
@@ -142,6 +148,8 @@ static const struct option run_options[] = {
 	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
 	{ "dest", required_argument, NULL, OPT_DEST },
 	{ "max-size", required_argument, NULL, OPT_MAX_SIZE },
+	{ "sign-only", required_argument, NULL, OPT_SIGN_ONLY },
+	{ "request", required_argument, NULL, OPT_REQUEST },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -211,6 +219,8 @@ parse_opt(int c, struct run_args *a)
 	case OPT_DRY_RUN: a->dry_run = 1; return 0;
 	case OPT_DEST: a->dest = optarg; return 0;
 	case OPT_MAX_SIZE: a->max_size = optarg; return 0;
+	case OPT_SIGN_ONLY: a->sign_only = optarg; return 0;
+	case OPT_REQUEST: a->request = optarg; return 0;
 	case 'k':
 		if (a->keys_default)    /* -k replaces the config's keys */
 			a->nkeys = a->keys_default = 0;
@@ -268,6 +278,39 @@ check_get(const char *cmd, const struct run_args *a)
 	return 0;
 }
 
+/* --request FILE: the file holds the targets, the op, its params, the
+ * message, the window and the signatures, so none of them is given here;
+ * what is left is how to reach the hosts and show what they say. */
+static int
+check_request(const struct run_command *cmd, struct run_args *a, int argc)
+{
+	int rc;
+
+	const char *what = a->targets.n > 0 ? "targets" :
+	    !a->keys_default && a->nkeys > 0 ? "-k" :
+	    a->message != NULL ? "-m" : a->read_stdin ? "-I" :
+	    a->sign_only != NULL ? "--sign-only" :
+	    a->plan.health != NULL ? "--health" :
+	    a->dry_run ? "--dry-run" : NULL;
+
+	if (what != NULL) {
+		warnx_writ("%s: --request %s: %s cannot be given: the file "
+		    "holds the signed requests", cmd->name, a->request, what);
+		return EXIT_USAGE;
+	}
+	if (argc - optind != cmd->nwords) {
+		warnx_writ("%s: --request %s: want %s%s, no OP or params; see "
+		    "'writ %s --help'", cmd->name, a->request,
+		    cmd->nwords > 0 ? cmd->words : "nothing more",
+		    cmd->nwords > 0 ? " alone" : "", cmd->name);
+		return EXIT_USAGE;
+	}
+	if ((rc = check_get(cmd->name, a)) != 0 ||
+	    (rc = run_args_engine_check(a)) != 0)
+		return rc;
+	return run_args_output_check(a);
+}
+
 int
 run_args_parse_as(int argc, char **argv, const struct run_command *cmd,
     struct run_args *a)
@@ -298,6 +341,8 @@ run_args_parse_as(int argc, char **argv, const struct run_command *cmd,
 		a->keys[a->nkeys++] = getenv("WRIT_KEY");
 	if (a->realm == NULL)
 		a->realm = getenv("WRIT_REALM");
+	if (a->request != NULL)
+		return check_request(cmd, a, argc);
 	if (a->targets.n == 0 || a->nkeys == 0 || a->realm == NULL ||
 	    optind + nwords >= argc) {
 		warnx_writ("%s: want targets (-H, -h, -g or -a), -k KEY, "

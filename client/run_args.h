@@ -42,6 +42,8 @@ struct run_args {
 	int timestamp;          /* --timestamp */
 	enum run_color color;   /* --color */
 	int dry_run;            /* --dry-run: connect to no host */
+	const char *sign_only;  /* --sign-only FILE: write, do not send */
+	const char *request;    /* --request FILE: send its requests */
 	const char *dest;       /* writ get --dest DIR */
 	const char *max_size;   /* writ get --max-size SIZE, as given */
 };
