@@ -209,29 +209,53 @@ write_line(int fd, const char *path, const struct audit_record *r,
 	return rc;
 }
 
+/* The file opened (created if missing) and locked, *st read under the
+ * lock (another writer may just have appended). A rotation may have put
+ * a new file at path while this one waited for the lock: then the line
+ * belongs in the new one, so it is opened again. Returns the fd or a
+ * negative code. */
+static int
+open_locked(const char *path, struct stat *st, struct werr *e)
+{
+	struct stat now;
+	int fd, err, rc, tries;
+
+	for (tries = 0; tries < 3; tries++) {
+		if ((fd = open_log(path, 1, &err, e)) < 0)
+			return fd;
+		if ((rc = lock_bounded(fd, path, e)) != 0) {
+			close(fd);
+			return rc;
+		}
+		if (fstat(fd, st) == -1) {
+			rc = log_error(e, path, "fstat", errno);
+			close(fd);
+			return rc;
+		}
+		if (lstat(path, &now) == 0 && now.st_dev == st->st_dev &&
+		    now.st_ino == st->st_ino)
+			return fd;
+		close(fd);      /* rotated meanwhile: the new file */
+	}
+	return werr_set(e, WRIT_EIO, "audit log %s: replaced again and again "
+	    "while waiting for its lock", path);
+}
+
 int
 audit_file_append_held(const char *path, const struct audit_record *r,
     char hex[2 * AUDIT_CHAIN_BYTES + 1], int *fdp, struct werr *e)
 {
 	uint8_t prev[AUDIT_CHAIN_BYTES], next[AUDIT_CHAIN_BYTES];
 	struct stat st;
-	int fd, rc, err;
+	int fd, rc;
 
 	hex[0] = '\0';
 	*fdp = -1;
 	if (r->line == NULL || r->len == 0 || r->len >= AUDIT_RECORD_MAX)
 		return werr_set(e, WRIT_EINVAL, "audit log %s: not an audit "
 		    "record", path);
-	if ((fd = open_log(path, 1, &err, e)) < 0)
+	if ((fd = open_locked(path, &st, e)) < 0)
 		return fd;
-	if ((rc = lock_bounded(fd, path, e)) != 0)
-		goto out;
-	/* The size is read under the lock: another writer may just have
-	 * appended. */
-	if (fstat(fd, &st) == -1) {
-		rc = log_error(e, path, "fstat", errno);
-		goto out;
-	}
 	if ((rc = read_prev_chain(fd, path, st.st_size, prev, e)) != 0)
 		goto out;
 	audit_chain_next(prev, r->line, r->len, next);
@@ -307,6 +331,103 @@ audit_file_probe(const char *path, struct werr *e)
 		else if ((rc = read_prev_chain(fd, path, st.st_size, prev,
 		    e)) == 0)
 			rc = footing_room(fd, "audit log", path, e);
+	}
+	close(fd);
+	return rc;
+}
+
+/* The rotated file's name: PATH-YYYYMMDDTHHMMSSZ (UTC; sorts in order). */
+static int
+rotated_name(const char *path, char *out, size_t size, struct werr *e)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+	char stamp[32];
+
+	if (gmtime_r(&now, &tm) == NULL ||
+	    strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm) == 0 ||
+	    (size_t)snprintf(out, size, "%s-%s", path, stamp) >= size)
+		return werr_set(e, WRIT_EIO, "audit log %s: path too long",
+		    path);
+	return 0;
+}
+
+/* The new file's first line: a record that names the old file and its
+ * last chain, chained from that chain. Written whole to a new temporary
+ * file beside path, owned as the old one is, fsynced. */
+static int
+write_first_line(const char *path, const char *tmp, const struct stat *old,
+    const uint8_t prev[AUDIT_CHAIN_BYTES], const char *rotated,
+    struct werr *e)
+{
+	char prevhex[2 * AUDIT_CHAIN_BYTES + 1], hex[2 * AUDIT_CHAIN_BYTES + 1];
+	const char *base = strrchr(rotated, '/');
+	uint8_t next[AUDIT_CHAIN_BYTES];
+	struct audit_record r;
+	int fd, rc;
+
+	sodium_bin2hex(prevhex, sizeof(prevhex), prev, AUDIT_CHAIN_BYTES);
+	audit_begin(&r, "rotated");
+	audit_field(&r, "previous_chain", prevhex);
+	audit_field(&r, "previous", base != NULL ? base + 1 : rotated);
+	audit_end(&r);
+	if (!audit_whole(&r)) {
+		audit_record_free(&r);
+		return werr_set(e, WRIT_ENOMEM, "audit log %s: out of memory",
+		    path);
+	}
+	audit_chain_next(prev, r.line, r.len, next);
+	sodium_bin2hex(hex, sizeof(hex), next, sizeof(next));
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+	    0600);
+	if (fd == -1)
+		rc = log_error(e, tmp, "create", errno);
+	else if (geteuid() == 0 && fchown(fd, old->st_uid, old->st_gid) == -1)
+		rc = log_error(e, tmp, "chown", errno);
+	else
+		rc = write_line(fd, tmp, &r, hex, 0, e);
+	if (fd != -1)
+		close(fd);
+	if (rc != 0 && fd != -1)
+		unlink(tmp);
+	audit_record_free(&r);
+	return rc;
+}
+
+int
+audit_file_rotate(const char *path, char *rotated, size_t size,
+    struct werr *e)
+{
+	uint8_t prev[AUDIT_CHAIN_BYTES];
+	char tmp[4096 + 16];
+	struct stat st;
+	int fd, rc;
+
+	if ((rc = rotated_name(path, rotated, size, e)) != 0)
+		return rc;
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.rotating", path) >=
+	    sizeof(tmp))
+		return werr_set(e, WRIT_EIO, "audit log %s: path too long",
+		    path);
+	/* Under the writers' lock, so no line lands between the chain read
+	 * here and the new file taking the name. */
+	if ((fd = open_locked(path, &st, e)) < 0)
+		return fd;
+	if (st.st_size == 0)
+		rc = werr_set(e, WRIT_EINVAL, "audit log %s: empty: nothing "
+		    "to rotate", path);
+	else if ((rc = read_prev_chain(fd, path, st.st_size, prev, e)) == 0 &&
+	    (rc = write_first_line(path, tmp, &st, prev, rotated, e)) == 0) {
+		if (link(path, rotated) == -1) {
+			rc = log_error(e, rotated, "link", errno);
+			unlink(tmp);
+		} else if (rename(tmp, path) == -1) {
+			rc = log_error(e, path, "rename", errno);
+			unlink(rotated);
+			unlink(tmp);
+		} else {
+			rc = sync_dir(path, e);
+		}
 	}
 	close(fd);
 	return rc;

@@ -58,4 +58,14 @@ int audit_file_append_held(const char *path, const struct audit_record *r,
  * and the start of every session. */
 int audit_file_probe(const char *path, struct werr *e);
 
+/* writ-gate audit rotate: under the writers' lock, the file at path is
+ * given the name path-YYYYMMDDTHHMMSSZ (UTC; in rotated) and a new file
+ * takes its place, whose first line (event "rotated") names the old file
+ * and its last chain and is chained from it, so the chain runs on across
+ * files (audit verify OLD NEW). A writer that waited for the lock on the
+ * old file opens the new one. Either both names are in place or the old
+ * file is as it was. */
+int audit_file_rotate(const char *path, char *rotated, size_t size,
+    struct werr *e);
+
 #endif

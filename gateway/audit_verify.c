@@ -11,6 +11,7 @@
 #include <sodium.h>
 
 #include "audit.h"
+#include "audit_log.h"
 #include "audit_verify.h"
 #include "hex.h"
 
@@ -152,6 +153,11 @@ print_ok(const char *file, const struct audit_walk *w)
 		sodium_bin2hex(hex, sizeof(hex), w->last, sizeof(w->last));
 		printf(", last chain=%s", hex);
 	}
+	/* A file rotate started: where its chain comes from. */
+	if (w->continues) {
+		sodium_bin2hex(hex, sizeof(hex), w->start, sizeof(w->start));
+		printf(", continues chain=%s", hex);
+	}
 }
 
 static int
@@ -211,16 +217,69 @@ out:
 	return status;
 }
 
+/* FILE1 FILE2 ...: each file's chain holds, and each after the first
+ * starts where the one before it ends (its first line names that chain). */
+static int
+verify_sequence(int n, char **files)
+{
+	struct audit_walk w, before;
+	char hex[2 * AUDIT_CHAIN_BYTES + 1];
+	struct werr e;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (audit_walk_file(files[i], NULL, NULL, &w, &e) != 0) {
+			fprintf(stderr, "writ-gate: audit %s\n", e.msg);
+			return 1;
+		}
+		if (i > 0 && (!w.continues || sodium_memcmp(w.start,
+		    before.last, sizeof(w.start)) != 0)) {
+			sodium_bin2hex(hex, sizeof(hex), before.last,
+			    sizeof(before.last));
+			fprintf(stderr, "writ-gate: audit %s does not continue "
+			    "%s: its first line %s, and %s ends with chain=%s "
+			    "(a file missing between them, cut short, or out "
+			    "of order)\n", files[i], files[i - 1], w.continues ?
+			    "names another chain" : "is no rotation record",
+			    files[i - 1], hex);
+			return 1;
+		}
+		print_ok(files[i], &w);
+		printf("\n");
+		before = w;
+	}
+	return 0;
+}
+
+static int
+rotate(const char *file)
+{
+	char rotated[4096 + 32];
+	struct werr e;
+
+	if (audit_file_rotate(file, rotated, sizeof(rotated), &e) != 0) {
+		fprintf(stderr, "writ-gate: %s\n", e.msg);
+		return 1;
+	}
+	printf("writ-gate: audit %s: rotated to %s; the new file's first line "
+	    "continues its chain\n", file, rotated);
+	return 0;
+}
+
 int
 audit_verify_main(int argc, char **argv)
 {
-	if (argc == 2 && strcmp(argv[0], "verify") == 0 &&
+	if (argc >= 2 && strcmp(argv[0], "verify") == 0 &&
 	    argv[1][0] != '-')
-		return verify(argv[1], NULL);
+		return argc == 2 ? verify(argv[1], NULL) :
+		    verify_sequence(argc - 1, argv + 1);
 	if (argc == 4 && strcmp(argv[0], "verify") == 0 &&
 	    strcmp(argv[1], "--against") == 0)
 		return verify(argv[3], argv[2]);
+	if (argc == 2 && strcmp(argv[0], "rotate") == 0 && argv[1][0] != '-')
+		return rotate(argv[1]);
 	fputs("usage: writ-gate audit verify [--against SYSLOG_EXTRACT] "
-	    "FILE\n", stderr);
+	    "FILE\n       writ-gate audit verify FILE...   (rotated files, "
+	    "oldest first)\n       writ-gate audit rotate FILE\n", stderr);
 	return 2;
 }

@@ -31,7 +31,10 @@ static const char usage_text[] =
 "       writ-gate --listen ADDR:PORT --host-key FILE --authorized-keys FILE\n"
 "                 [-c FILE] [--foreground]    serve as its own SSH server\n"
 "       writ-gate audit verify [--against SYSLOG_EXTRACT] FILE\n"
-"                 check an audit_log's hash chain (and its syslog copy)\n";
+"                 check an audit_log's hash chain (and its syslog copy)\n"
+"       writ-gate audit verify FILE...  rotated files, oldest first\n"
+"       writ-gate audit rotate FILE      start a new file that continues\n"
+"                                        the chain\n";
 
 static const char help_text[] =
 "\n"
@@ -161,7 +164,8 @@ run_daemon(const char *address, const char *host_key, const char *keys,
 static int
 audit_command(int argc, char **argv)
 {
-	if (argc >= 2 && strcmp(argv[1], "verify") == 0)
+	if (argc >= 2 && (strcmp(argv[1], "verify") == 0 ||
+	    strcmp(argv[1], "rotate") == 0))
 		return audit_verify_main(argc - 1, argv + 1);
 	fputs(usage_text, stderr);
 	return 2;

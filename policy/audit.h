@@ -39,6 +39,9 @@
  * header it fits the 4 KiB line that relays often keep. */
 #define AUDIT_SYSLOG_MAX 3840
 #define AUDIT_CHAIN_BYTES 32
+/* The first line of a file that continues another (writ-gate audit
+ * rotate): this, the previous file's last chain in lower hex, '"'. */
+#define AUDIT_ROTATED_PREFIX "event=\"rotated\" previous_chain=\""
 #define AUDIT_FILE_MAX (1ULL << 34)  /* verify reads at most 16 GiB */
 /* " chain=" and 64 lowercase hex digits, after the record in the file. */
 #define AUDIT_CHAIN_SUFFIX_LEN (7 + 2 * AUDIT_CHAIN_BYTES)
@@ -112,6 +115,11 @@ struct audit_walk {
 	uint64_t nlines;        /* whole lines whose chain holds */
 	uint64_t bad_line;      /* 1-based; 0 when none broke */
 	uint8_t last[AUDIT_CHAIN_BYTES];  /* chain of line nlines (zeros: 0) */
+	/* A file started by `writ-gate audit rotate`: its first line names
+	 * the last chain of the file before it, and its chain starts there
+	 * (else at 32 zero bytes). */
+	bool continues;
+	uint8_t start[AUDIT_CHAIN_BYTES];
 };
 /* Called with each line whose chain holds (1-based) and that chain; a
  * non-zero return stops the walk, which then returns it. */

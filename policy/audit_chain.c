@@ -84,7 +84,27 @@ struct verify {
 	size_t len;             /* bytes of the current line so far */
 	uint64_t nlines;        /* complete lines checked */
 	const char *why;        /* set when the chain is broken */
+	bool continues;         /* the first line is a rotation record */
+	uint8_t start[AUDIT_CHAIN_BYTES];
 };
+
+/* A first line that says it continues a file rotated away starts the
+ * chain at that file's last chain, which it names: the chain still links
+ * the line to everything before it, and verifying the files in order
+ * checks the name against the previous file. */
+static void
+rotation_start(struct verify *v)
+{
+	size_t k = sizeof(AUDIT_ROTATED_PREFIX) - 1;
+
+	if (v->len < k + 2 * AUDIT_CHAIN_BYTES + 1 ||
+	    memcmp(v->line, AUDIT_ROTATED_PREFIX, k) != 0 ||
+	    v->line[k + 2 * AUDIT_CHAIN_BYTES] != '"' ||
+	    hex_decode_lower(v->line + k, v->start, AUDIT_CHAIN_BYTES) != 0)
+		return;
+	v->continues = true;
+	memcpy(v->prev, v->start, AUDIT_CHAIN_BYTES);
+}
 
 /* Feeds a chunk of the file: complete lines are checked as they end. */
 static int
@@ -104,6 +124,8 @@ verify_chunk(struct verify *v, const char *p, size_t n)
 		v->len += take;
 		if (nl == NULL)
 			return 0;
+		if (v->nlines == 0)
+			rotation_start(v);
 		if (check_line(v->prev, v->line, v->len, &v->why) != 0)
 			return -1;
 		v->nlines++;
@@ -177,6 +199,8 @@ audit_walk_file(const char *path, audit_line_fn fn, void *ctx,
 	}
 	w->nlines = v->nlines;
 	memcpy(w->last, v->prev, sizeof(w->last));
+	w->continues = v->continues;
+	memcpy(w->start, v->start, sizeof(w->start));
 out:
 	free(v);
 	close(fd);

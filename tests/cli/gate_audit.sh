@@ -180,3 +180,58 @@ expect syslog_extract_finds_a_cut_file 1 \
 sed -i '2s/uptime/reboot/' "$GATE_DIR/audit.log"
 t "$GATE" audit verify "$GATE_DIR/audit.log"
 expect edited_file_names_first_broken_line 1 "audit.log:2: chain broken"
+
+# Rotation keeps one chain across files: the new file's first line names
+# the old file's last chain, and audit verify takes the files in order.
+ROT=$GATE_DIR/rot.log
+sed -i "s|^audit_log .*|audit_log = $ROT|" "$GATE_DIR/gate.ini"
+grep -q "^audit_log = $ROT" "$GATE_DIR/gate.ini" || fail rot_config "no audit_log line"
+send rot1 -k "$(k ci)" $(req) uptime
+send rot2 -k "$(k ci)" $(req) uptime
+last1=$(tail -n 1 "$ROT" | sed 's/.* chain=//')
+t "${AS_GATE[@]}" "$GATE" audit rotate "$ROT"
+old1=$(sed -n 's/.*rotated to \([^;]*\);.*/\1/p' "$SCRATCH/out")
+expect rotate_names_the_old_file 0 "writ-gate: audit $ROT: rotated to $ROT-"
+head -n 1 "$ROT" | grep -q "^event=\"rotated\" previous_chain=\"$last1\" previous=\"$(basename "$old1")\" chain=" &&
+    [ "$(wc -l < "$ROT")" = 1 ] && [ "$(stat -c %U "$ROT")" = "$(stat -c %U "$old1")" ] &&
+	pass new_file_starts_with_old_last_chain ||
+	fail new_file_starts_with_old_last_chain "$(head -c 300 "$ROT")"
+send rot3 -k "$(k ci)" $(req) uptime
+t "$GATE" audit verify "$ROT"
+expect rotated_file_verifies_alone 0 "continues chain=$last1"
+sleep 1         # the next rotated name is a second later
+t "${AS_GATE[@]}" "$GATE" audit rotate "$ROT"
+old2=$(sed -n 's/.*rotated to \([^;]*\);.*/\1/p' "$SCRATCH/out")
+send rot4 -k "$(k ci)" $(req) uptime
+t "$GATE" audit verify "$old1" "$old2" "$ROT"
+expect files_verify_in_order 0 "audit $ROT: ok, "
+[ "$(grep -c ': ok, ' "$SCRATCH/out")" = 3 ] && pass each_file_reported ||
+	fail each_file_reported "$(cat "$SCRATCH/out")"
+t "$GATE" audit verify "$old1" "$ROT"
+expect missing_file_between_is_found 1 "audit $ROT does not continue $old1"
+t "$GATE" audit verify "$old2" "$old1" "$ROT"
+expect files_out_of_order_are_found 1 "does not continue"
+cp "$old1" "$SCRATCH/old1.cut"
+truncate -s "$(head -n -1 "$old1" | wc -c)" "$SCRATCH/old1.cut"
+t "$GATE" audit verify "$SCRATCH/old1.cut" "$old2" "$ROT"
+expect cut_old_file_is_found 1 "audit $old2 does not continue $SCRATCH/old1.cut"
+
+# Sessions writing while the file is rotated: every record lands in one
+# file or the next, and the chain holds across them.
+for i in 1 2 3 4 5 6; do
+	send "busy$i" -k "$(k ci)" $(req) uptime &
+done
+for i in 1 2; do
+	sleep 1
+	"${AS_GATE[@]}" "$GATE" audit rotate "$ROT" >/dev/null 2>&1 ||
+		fail "busy_rotate_$i" "rotate failed"
+done
+wait
+files=$(ls "$ROT"-* | sort; echo "$ROT")
+t "$GATE" audit verify $files
+expect chain_holds_across_rotations_under_load 0 "audit $ROT: ok, "
+[ "$(cat $files | grep -c '^event="finished"')" = 10 ] &&
+	pass no_record_lost_in_rotation ||
+	fail no_record_lost_in_rotation "$(cat $files | grep -c '^event="finished"') finished records, want 10"
+t "${AS_GATE[@]}" "$GATE" audit rotate "$SCRATCH/no-such.log"
+expect rotate_of_missing_file_fails 1 "audit log $SCRATCH/no-such.log: open: No such file or directory"
