@@ -157,8 +157,11 @@ begin(struct audit_record *r, const struct audit_context *a,
     const char *event)
 {
 	audit_begin(r, event);
-	audit_field(r, "host", a->cfg->host_id);
-	audit_field(r, "realm", a->cfg->realm);
+	/* A gate whose gate.ini cannot be used knows neither. */
+	if (a->cfg != NULL) {
+		audit_field(r, "host", a->cfg->host_id);
+		audit_field(r, "realm", a->cfg->realm);
+	}
 	if (a->policy != NULL)
 		audit_field_u64(r, "policy_serial", a->policy->serial);
 	request_fields(r, a);

@@ -15,7 +15,7 @@
 
 /* What a session knows; each pointer may be NULL until known. */
 struct audit_context {
-	const struct gate_config *cfg;
+	const struct gate_config *cfg;  /* NULL: gate.ini could not be used */
 	const struct audit_sink *sink;
 	const char *peer;
 	int64_t started_ms;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -386,18 +387,45 @@ session_free(struct session *s)
 		policy_free(&s->policy);
 }
 
+static bool
+is_request(const char *command)
+{
+	return command != NULL && strcmp(command, WIRE_COMMAND) == 0;
+}
+
 /* A session that is not a writ request: a login, another command, scp,
- * sftp, rsync. One line for the person, one record for the audit. */
-static int
-not_a_request(struct session *s, const char *command)
+ * sftp, rsync. One line for the person; the caller audits it. */
+static void
+tell_not_a_request(struct session *s, const char *command)
 {
 	s->audit.command = command != NULL ? command : "(login shell)";
-	(void)audit_refused(&s->audit, "not-a-request",
-	    "only signed writ requests are served on this account");
 	dprintf(s->err_fd, "writ-gate: this account only runs signed "
 	    "writ requests, sent by the writ client (see writ(1)); no shell, "
 	    "commands, scp, sftp, rsync or forwarding\n");
-	return GATE_EXIT_REFUSED;
+}
+
+/* The session's start; cfg may be NULL (gate_unusable), and the audit
+ * then goes to syslog alone, at the default facility. */
+static void
+session_start(struct session *s, const struct gate_config *cfg, int in_fd,
+    int err_fd, const char *peer)
+{
+	memset(s, 0, sizeof(*s));
+	s->cfg = cfg;
+	s->in_fd = in_fd;
+	s->err_fd = err_fd;
+	s->lock_fd = s->payload_fd = s->download.fd = -1;
+	upload_init(&s->upload);
+	s->now = (int64_t)time(NULL);
+	s->request_id[0] = '-';
+	s->sink.facility = cfg != NULL ? cfg->facility : LOG_AUTHPRIV;
+	s->sink.file = cfg != NULL ? cfg->audit_log : NULL;
+	s->sink.to_stderr = cfg != NULL && cfg->audit_to_stderr;
+	s->audit.cfg = cfg;
+	s->audit.sink = &s->sink;
+	s->audit.peer = peer;
+	s->audit.started_ms = clock_mono_ms();
+	audit_open(&s->sink);
 }
 
 int
@@ -408,24 +436,13 @@ gate_serve(const struct gate_config *cfg, const char *command, int in_fd,
 	struct werr e;
 	int status, r;
 
-	memset(&s, 0, sizeof(s));
-	s.cfg = cfg;
-	s.in_fd = in_fd;
-	s.err_fd = err_fd;
-	s.lock_fd = s.payload_fd = s.download.fd = -1;
-	upload_init(&s.upload);
-	s.now = (int64_t)time(NULL);
-	s.request_id[0] = '-';
-	s.sink.facility = cfg->facility;
-	s.sink.file = cfg->audit_log;
-	s.sink.to_stderr = cfg->audit_to_stderr;
-	s.audit.cfg = cfg;
-	s.audit.sink = &s.sink;
-	s.audit.peer = peer;
-	s.audit.started_ms = clock_mono_ms();
-	audit_open(&s.sink);
-	if (command == NULL || strcmp(command, WIRE_COMMAND) != 0)
-		return not_a_request(&s, command);
+	session_start(&s, cfg, in_fd, err_fd, peer);
+	if (!is_request(command)) {
+		tell_not_a_request(&s, command);
+		(void)audit_refused(&s.audit, "not-a-request",
+		    "only signed writ requests are served on this account");
+		return GATE_EXIT_REFUSED;
+	}
 	reply_init(&s.reply, out_fd);
 	load_footing(&s);
 	r = read_request(&s, s.audit.started_ms +
@@ -445,4 +462,28 @@ gate_serve(const struct gate_config *cfg, const char *command, int in_fd,
 out:
 	session_free(&s);
 	return status;
+}
+
+int
+gate_unusable(const char *detail, bool audit_to_stderr, const char *command,
+    int in_fd, int out_fd, int err_fd, const char *peer)
+{
+	struct session s;
+	struct werr e;
+
+	session_start(&s, NULL, in_fd, err_fd, peer);
+	s.sink.to_stderr = audit_to_stderr;
+	if (!is_request(command)) {
+		tell_not_a_request(&s, command);
+		(void)audit_refused(&s.audit, "gate-error", detail);
+		return GATE_EXIT_CONFIG;
+	}
+	/* Read (bounded, as always) for its request id, which the client
+	 * prints and the record holds: nothing in it is trusted or used. */
+	reply_init(&s.reply, out_fd);
+	(void)read_request(&s, s.audit.started_ms +
+	    GATE_DEFAULT_REQUEST_TIMEOUT * 1000, &e);
+	(void)refuse(&s, VERDICT_GATE_ERROR, detail);
+	session_free(&s);
+	return GATE_EXIT_CONFIG;
 }
