@@ -22,6 +22,7 @@ struct audit_context {
 	const struct policy *policy;
 	const struct request *req;      /* parsed, maybe not verified */
 	bool verified;                  /* signatures and signers checked */
+	bool upload_present;            /* the upload's file was already there */
 	const char *command;            /* what a non-request session asked */
 };
 

@@ -221,19 +221,26 @@ payload_deadline(const struct session *s)
 }
 
 /* An upload's bytes into an unnamed file in its directory, checked
- * against the signed size and digest; run() links it in place. */
+ * against the signed size and digest; run() links it in place. A file
+ * already there with those bytes stays as it is (audited present=1). */
 static int
 receive_upload(struct session *s)
 {
 	const struct policy_op *op = s->v.op;
+	struct upload_want want;
 	enum verdict_reason r;
 	struct werr e;
 
-	r = upload_open(&s->upload, s->v.upload_path, op->replace, &e);
+	memset(&want, 0, sizeof(want));
+	want.size = s->req.payload_size;
+	memcpy(want.digest, s->req.payload_digest, sizeof(want.digest));
+	want.mode = (mode_t)(op->mode >= 0 ? op->mode : POLICY_DEFAULT_MODE);
+	want.replace = op->replace;
+	r = upload_open(&s->upload, s->v.upload_path, &want, &e);
 	if (r == VERDICT_OK)
 		r = upload_receive(&s->upload, s->in_fd, payload_deadline(s),
-		    s->req.payload_size, s->req.payload_digest, (mode_t)
-		    (op->mode >= 0 ? op->mode : POLICY_DEFAULT_MODE), &e);
+		    &e);
+	s->audit.upload_present = s->upload.present;
 	return r == VERDICT_OK ? 0 : refuse(s, r, e.msg);
 }
 
@@ -334,7 +341,7 @@ run(struct session *s)
 		return refuse(s, VERDICT_GATE_ERROR, e.msg);
 	/* After the accepted record, so no file appears without one; a
 	 * placement that fails is then audited refused with its reason. */
-	if (s->upload.fd != -1 &&
+	if (s->upload.dirfd != -1 &&
 	    (r = upload_install(&s->upload, &e)) != VERDICT_OK)
 		return refuse(s, r, e.msg);
 	reply_accepted(&s->reply, s->request_id, op->name);
