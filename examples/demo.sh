@@ -223,9 +223,17 @@ run ls -l fleet/web01/app/current
 run cat fleet/web01/app/current/index.html
 note "web07 got the tarball, its script failed; web10 was skipped, nothing reached it:"
 run ls fleet/web07/app/releases fleet/web10/app/releases
-note "the same upload again to web01: refused, the file is there (no replace = yes)"
+note "the same upload again to web01, as a CI job's retry would send it: the tarball"
+note "there has the signed bytes, so the gate leaves it as it is and runs the op"
+note "(audited present=1); release.sh finds 1.4.2 unpacked and keeps it live"
 show "$writ" put -H web01 -k ci-deploy.key -k release-manager.key -m CHG-1003 \
     release app-1.4.2.tar.gz version=1.4.2
+grep -F 'event="accepted"' fleet/web01/audit.log | tail -n 1 | grep -o 'upload=.*present=1'
+note "other bytes under the same version: refused, the file is there (no replace = yes)"
+echo 'hello from another 1.4.2' > app-1.4.2/index.html
+tar -c -z -f app-1.4.2-other.tar.gz -C app-1.4.2 .
+show "$writ" put -H web01 -k ci-deploy.key -k release-manager.key -m CHG-1003 \
+    release app-1.4.2-other.tar.gz version=1.4.2
 
 say "10. writ get: today's log from two hosts, kept as logs/HOST/NAME once its digest checks"
 mkdir -p logs

@@ -5,18 +5,22 @@
 # for; this unpacks it into APP/versions/VERSION and flips APP/current to
 # it with a rename, so readers see the old release or the new one.
 # APP is the directory above the uploads directory (APP/releases/).
+# Run again for a release that landed (a CI job's retry: writ-gate left
+# the same tarball as it was), it keeps that release live.
 set -eu
 upload=$1 version=$2
 app=$(dirname "$(dirname "$upload")")
 dest=$app/versions/$version
 if [ -e "$dest" ]; then
-	echo "release: $version is already unpacked at $dest" >&2
-	exit 1
+	echo "release: $version was already unpacked at $dest"
+else
+	mkdir -p "$app/versions"
+	rm -rf "$dest.partial"
+	mkdir "$dest.partial"
+	tar -x -f "$upload" -C "$dest.partial"
+	mv "$dest.partial" "$dest"
 fi
-mkdir -p "$app/versions"
-mkdir "$dest.partial"
-tar -x -f "$upload" -C "$dest.partial"
-mv "$dest.partial" "$dest"
+rm -f "$app/current.new"
 ln -s "versions/$version" "$app/current.new"
 mv -T "$app/current.new" "$app/current"
 echo "release: $version is live ($(ls "$dest" | wc -l) files)"

@@ -157,8 +157,11 @@ begin(struct audit_record *r, const struct audit_context *a,
     const char *event)
 {
 	audit_begin(r, event);
-	audit_field(r, "host", a->cfg->host_id);
-	audit_field(r, "realm", a->cfg->realm);
+	/* A gate whose gate.ini cannot be used knows neither. */
+	if (a->cfg != NULL) {
+		audit_field(r, "host", a->cfg->host_id);
+		audit_field(r, "realm", a->cfg->realm);
+	}
 	if (a->policy != NULL)
 		audit_field_u64(r, "policy_serial", a->policy->serial);
 	request_fields(r, a);
@@ -225,6 +228,9 @@ audit_accepted(const struct audit_context *a, const struct verdict *v,
 		sodium_bin2hex(hex, sizeof(hex), a->req->payload_digest,
 		    sizeof(a->req->payload_digest));
 		audit_field(&r, "upload_digest", hex);
+		/* Already there, with those bytes: left as it is. */
+		if (a->upload_present)
+			audit_field_u64(&r, "present", 1);
 	}
 	end_fields(&r, a);
 	/* Whole and in the file before the op starts, or not at all: the
@@ -255,6 +261,8 @@ finished_fields(struct audit_record *r, const struct audit_context *a,
 	audit_field_u64(r, "dropped_bytes", res->dropped_bytes);
 	if (res->end_unsent)
 		audit_field_u64(r, "end_unsent", 1);
+	if (a->upload_present)
+		audit_field_u64(r, "present", 1);
 }
 
 int

@@ -15,13 +15,14 @@
 
 /* What a session knows; each pointer may be NULL until known. */
 struct audit_context {
-	const struct gate_config *cfg;
+	const struct gate_config *cfg;  /* NULL: gate.ini could not be used */
 	const struct audit_sink *sink;
 	const char *peer;
 	int64_t started_ms;
 	const struct policy *policy;
 	const struct request *req;      /* parsed, maybe not verified */
 	bool verified;                  /* signatures and signers checked */
+	bool upload_present;            /* the upload's file was already there */
 	const char *command;            /* what a non-request session asked */
 };
 

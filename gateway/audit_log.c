@@ -141,19 +141,3 @@ audit_emit_durable(const struct audit_sink *s, struct audit_record *r,
 {
 	return emit(s, r, true, e);
 }
-
-void
-audit_config_unusable(const char *peer, const char *detail)
-{
-	const struct audit_sink s = { LOG_AUTHPRIV, NULL, 0 };
-	struct audit_record r;
-	struct werr e;
-
-	openlog("writ-gate", LOG_PID, LOG_AUTHPRIV);
-	audit_begin(&r, "refused");
-	audit_field(&r, "reason", "gate-error");
-	audit_field(&r, "peer", peer);
-	audit_field(&r, "detail", detail);
-	(void)audit_emit(&s, &r, &e);
-	audit_record_free(&r);
-}

@@ -33,9 +33,6 @@ int audit_emit(const struct audit_sink *s, struct audit_record *r,
  * (the caller refuses, and that refusal is the request's one record). */
 int audit_emit_durable(const struct audit_sink *s, struct audit_record *r,
     struct werr *e);
-/* A session whose gate.ini cannot be used: one refusal to syslog (the
- * default facility authpriv, no file: the config names neither). */
-void audit_config_unusable(const char *peer, const char *detail);
 
 /* The file half of audit_emit (audit_file.c): under an exclusive lock
  * (waited for at most AUDIT_LOCK_WAIT_MS), reads the previous chain from the

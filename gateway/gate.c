@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -220,19 +221,26 @@ payload_deadline(const struct session *s)
 }
 
 /* An upload's bytes into an unnamed file in its directory, checked
- * against the signed size and digest; run() links it in place. */
+ * against the signed size and digest; run() links it in place. A file
+ * already there with those bytes stays as it is (audited present=1). */
 static int
 receive_upload(struct session *s)
 {
 	const struct policy_op *op = s->v.op;
+	struct upload_want want;
 	enum verdict_reason r;
 	struct werr e;
 
-	r = upload_open(&s->upload, s->v.upload_path, op->replace, &e);
+	memset(&want, 0, sizeof(want));
+	want.size = s->req.payload_size;
+	memcpy(want.digest, s->req.payload_digest, sizeof(want.digest));
+	want.mode = (mode_t)(op->mode >= 0 ? op->mode : POLICY_DEFAULT_MODE);
+	want.replace = op->replace;
+	r = upload_open(&s->upload, s->v.upload_path, &want, &e);
 	if (r == VERDICT_OK)
 		r = upload_receive(&s->upload, s->in_fd, payload_deadline(s),
-		    s->req.payload_size, s->req.payload_digest, (mode_t)
-		    (op->mode >= 0 ? op->mode : POLICY_DEFAULT_MODE), &e);
+		    &e);
+	s->audit.upload_present = s->upload.present;
 	return r == VERDICT_OK ? 0 : refuse(s, r, e.msg);
 }
 
@@ -333,7 +341,7 @@ run(struct session *s)
 		return refuse(s, VERDICT_GATE_ERROR, e.msg);
 	/* After the accepted record, so no file appears without one; a
 	 * placement that fails is then audited refused with its reason. */
-	if (s->upload.fd != -1 &&
+	if (s->upload.dirfd != -1 &&
 	    (r = upload_install(&s->upload, &e)) != VERDICT_OK)
 		return refuse(s, r, e.msg);
 	reply_accepted(&s->reply, s->request_id, op->name);
@@ -386,18 +394,45 @@ session_free(struct session *s)
 		policy_free(&s->policy);
 }
 
+static bool
+is_request(const char *command)
+{
+	return command != NULL && strcmp(command, WIRE_COMMAND) == 0;
+}
+
 /* A session that is not a writ request: a login, another command, scp,
- * sftp, rsync. One line for the person, one record for the audit. */
-static int
-not_a_request(struct session *s, const char *command)
+ * sftp, rsync. One line for the person; the caller audits it. */
+static void
+tell_not_a_request(struct session *s, const char *command)
 {
 	s->audit.command = command != NULL ? command : "(login shell)";
-	(void)audit_refused(&s->audit, "not-a-request",
-	    "only signed writ requests are served on this account");
 	dprintf(s->err_fd, "writ-gate: this account only runs signed "
 	    "writ requests, sent by the writ client (see writ(1)); no shell, "
 	    "commands, scp, sftp, rsync or forwarding\n");
-	return GATE_EXIT_REFUSED;
+}
+
+/* The session's start; cfg may be NULL (gate_unusable), and the audit
+ * then goes to syslog alone, at the default facility. */
+static void
+session_start(struct session *s, const struct gate_config *cfg, int in_fd,
+    int err_fd, const char *peer)
+{
+	memset(s, 0, sizeof(*s));
+	s->cfg = cfg;
+	s->in_fd = in_fd;
+	s->err_fd = err_fd;
+	s->lock_fd = s->payload_fd = s->download.fd = -1;
+	upload_init(&s->upload);
+	s->now = (int64_t)time(NULL);
+	s->request_id[0] = '-';
+	s->sink.facility = cfg != NULL ? cfg->facility : LOG_AUTHPRIV;
+	s->sink.file = cfg != NULL ? cfg->audit_log : NULL;
+	s->sink.to_stderr = cfg != NULL && cfg->audit_to_stderr;
+	s->audit.cfg = cfg;
+	s->audit.sink = &s->sink;
+	s->audit.peer = peer;
+	s->audit.started_ms = clock_mono_ms();
+	audit_open(&s->sink);
 }
 
 int
@@ -408,24 +443,13 @@ gate_serve(const struct gate_config *cfg, const char *command, int in_fd,
 	struct werr e;
 	int status, r;
 
-	memset(&s, 0, sizeof(s));
-	s.cfg = cfg;
-	s.in_fd = in_fd;
-	s.err_fd = err_fd;
-	s.lock_fd = s.payload_fd = s.download.fd = -1;
-	upload_init(&s.upload);
-	s.now = (int64_t)time(NULL);
-	s.request_id[0] = '-';
-	s.sink.facility = cfg->facility;
-	s.sink.file = cfg->audit_log;
-	s.sink.to_stderr = cfg->audit_to_stderr;
-	s.audit.cfg = cfg;
-	s.audit.sink = &s.sink;
-	s.audit.peer = peer;
-	s.audit.started_ms = clock_mono_ms();
-	audit_open(&s.sink);
-	if (command == NULL || strcmp(command, WIRE_COMMAND) != 0)
-		return not_a_request(&s, command);
+	session_start(&s, cfg, in_fd, err_fd, peer);
+	if (!is_request(command)) {
+		tell_not_a_request(&s, command);
+		(void)audit_refused(&s.audit, "not-a-request",
+		    "only signed writ requests are served on this account");
+		return GATE_EXIT_REFUSED;
+	}
 	reply_init(&s.reply, out_fd);
 	load_footing(&s);
 	r = read_request(&s, s.audit.started_ms +
@@ -445,4 +469,28 @@ gate_serve(const struct gate_config *cfg, const char *command, int in_fd,
 out:
 	session_free(&s);
 	return status;
+}
+
+int
+gate_unusable(const char *detail, bool audit_to_stderr, const char *command,
+    int in_fd, int out_fd, int err_fd, const char *peer)
+{
+	struct session s;
+	struct werr e;
+
+	session_start(&s, NULL, in_fd, err_fd, peer);
+	s.sink.to_stderr = audit_to_stderr;
+	if (!is_request(command)) {
+		tell_not_a_request(&s, command);
+		(void)audit_refused(&s.audit, "gate-error", detail);
+		return GATE_EXIT_CONFIG;
+	}
+	/* Read (bounded, as always) for its request id, which the client
+	 * prints and the record holds: nothing in it is trusted or used. */
+	reply_init(&s.reply, out_fd);
+	(void)read_request(&s, s.audit.started_ms +
+	    GATE_DEFAULT_REQUEST_TIMEOUT * 1000, &e);
+	(void)refuse(&s, VERDICT_GATE_ERROR, detail);
+	session_free(&s);
+	return GATE_EXIT_CONFIG;
 }

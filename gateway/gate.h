@@ -4,6 +4,8 @@
 #ifndef WRIT_GATE_GATE_H
 #define WRIT_GATE_GATE_H
 
+#include <stdbool.h>
+
 #include "config.h"
 
 /* Exit statuses of a session (docs/PROTOCOL.md): the op's own status when
@@ -19,5 +21,16 @@
  * Returns the session's exit status. */
 int gate_serve(const struct gate_config *cfg, const char *command,
     int in_fd, int out_fd, int err_fd, const char *peer);
+/* Serves a session when gate.ini cannot be used (detail: why, naming the
+ * file): a request still ends with a verdict frame, "refused unavailable"
+ * with its request id (read within the default request_timeout, parsed,
+ * never trusted; "-" when it did not parse), so the client does not take a
+ * misconfigured gate for an unreachable host; anything else gets the
+ * account's one line. One record, refused gate-error, to syslog at
+ * authpriv (and to stderr with audit_to_stderr). Returns
+ * GATE_EXIT_CONFIG. */
+int gate_unusable(const char *detail, bool audit_to_stderr,
+    const char *command, int in_fd, int out_fd, int err_fd,
+    const char *peer);
 
 #endif

@@ -10,12 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <syslog.h>
 #include <unistd.h>
 
 #include <sodium.h>
 
-#include "audit_log.h"
 #include "audit_verify.h"
 #include "check.h"
 #include "config.h"
@@ -90,12 +88,10 @@ forced_command(const char *config_path)
 	signal(SIGHUP, SIG_IGN);
 	umask(077);
 	peer_of(getenv("SSH_CONNECTION"), peer, sizeof(peer));
-	if (gate_config_load(config_path, &cfg, &e) != 0) {
-		/* No config, no facility: audit to authpriv, the default. */
-		audit_config_unusable(peer, e.msg);
-		fprintf(stderr, "writ-gate: %s\n", e.msg);
-		return GATE_EXIT_CONFIG;
-	}
+	if (gate_config_load(config_path, &cfg, &e) != 0)
+		return gate_unusable(e.msg, false,
+		    getenv("SSH_ORIGINAL_COMMAND"), STDIN_FILENO,
+		    STDOUT_FILENO, STDERR_FILENO, peer);
 	status = gate_serve(&cfg, getenv("SSH_ORIGINAL_COMMAND"),
 	    STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO, peer);
 	gate_config_free(&cfg);
@@ -125,9 +121,9 @@ daemon_session(const char *config_path, const char *peer, bool foreground)
 	    gate_config_parse(config_path, text.data, text.len, &cfg,
 	    &e) != 0) {
 		buf_free(&text);
-		audit_config_unusable(peer, e.msg);
-		dprintf(SESSION_ERR_FD, "writ-gate: %s\n", e.msg);
-		return GATE_EXIT_CONFIG;
+		return gate_unusable(e.msg, foreground,
+		    getenv("SSH_ORIGINAL_COMMAND"), STDIN_FILENO,
+		    STDOUT_FILENO, SESSION_ERR_FD, peer);
 	}
 	buf_free(&text);
 	(void)close(SESSION_CONFIG_FD);

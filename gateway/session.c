@@ -119,7 +119,8 @@ session_read_into(int fd, int64_t deadline_ms, uint64_t size, int out_fd,
 			break;
 		}
 		crypto_generichash_update(&h, chunk, (size_t)n);
-		if ((err = fd_write_all(out_fd, chunk, (size_t)n)) != 0) {
+		if (out_fd != -1 &&
+		    (err = fd_write_all(out_fd, chunk, (size_t)n)) != 0) {
 			werr_set(e, WRIT_EIO, "payload: %s", strerror(err));
 			r = 1;
 			break;

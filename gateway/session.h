@@ -23,10 +23,11 @@ long session_read_some(int fd, uint8_t *p, size_t len, int64_t deadline_ms,
  * here) before deadline_ms. */
 int session_read_request(int fd, int64_t deadline_ms, struct buf *out,
     struct werr *e);
-/* Reads exactly size payload bytes (none beyond) into out_fd, hashing
- * them as they come (BLAKE2b-256 into digest). Returns 0; a negative
- * WRIT_E* code when the client's bytes fail (cut short, too slow, a read
- * error); or 1 when writing to out_fd fails (the gate's own disk). */
+/* Reads exactly size payload bytes (none beyond) into out_fd (-1: none,
+ * the bytes are only hashed), hashing them as they come (BLAKE2b-256 into
+ * digest). Returns 0; a negative WRIT_E* code when the client's bytes fail
+ * (cut short, too slow, a read error); or 1 when writing to out_fd fails
+ * (the gate's own disk). */
 int session_read_into(int fd, int64_t deadline_ms, uint64_t size, int out_fd,
     uint8_t digest[32], struct werr *e);
 /* Reads exactly size payload bytes into a new anonymous file (memfd),

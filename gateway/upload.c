@@ -144,10 +144,63 @@ out:
 	return r;
 }
 
-/* An existing name is refused without replace; with it, only a regular
- * file may be replaced (never a directory, a symlink or a device). */
+/* Whether the file at the name is already the signed one, as a new upload
+ * would leave it: a CI job that retries a deploy that landed is not an
+ * error. Only a regular file is opened (O_NOFOLLOW; st from fstatat says
+ * so), and only one owned by root or the gate's user in the op's mode,
+ * so no one else may change it between this look and the op reading it.
+ * Read at most to the signed size (and a chunk): anything longer, shorter
+ * or unreadable differs. */
+static bool
+holds_signed_bytes(struct upload *u, const struct stat *st)
+{
+	uint8_t chunk[65536], got[REQUEST_DIGEST_BYTES];
+	crypto_generichash_state h;
+	struct stat now;
+	uint64_t total = 0;
+	bool same = false;
+	ssize_t n;
+	int fd;
+
+	if (!S_ISREG(st->st_mode) || (uint64_t)st->st_size != u->want.size)
+		return false;
+	fd = openat(u->dirfd, u->name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+	    O_NOCTTY | O_CLOEXEC);
+	if (fd == -1)
+		return false;
+	if (fstat(fd, &now) != 0 || !S_ISREG(now.st_mode) ||
+	    now.st_dev != st->st_dev || now.st_ino != st->st_ino ||
+	    (now.st_mode & 07777) != u->want.mode ||
+	    (now.st_uid != 0 && now.st_uid != geteuid()))
+		goto out;
+	crypto_generichash_init(&h, NULL, 0, sizeof(got));
+	while (total <= u->want.size &&
+	    (n = read(fd, chunk, sizeof(chunk))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			goto out;
+		crypto_generichash_update(&h, chunk, (size_t)n);
+		total += (uint64_t)n;
+	}
+	crypto_generichash_final(&h, got, sizeof(got));
+	/* A digest of public bytes; sodium_memcmp as for every digest. */
+	if (total == u->want.size &&
+	    sodium_memcmp(got, u->want.digest, sizeof(got)) == 0) {
+		same = true;
+		u->present_dev = now.st_dev;
+		u->present_ino = now.st_ino;
+	}
+out:
+	close(fd);
+	return same;
+}
+
+/* A file at the name that is already the signed one is left as it is;
+ * any other is refused without replace; with it, only a regular file may
+ * be replaced (never a directory, a symlink or a device). */
 static enum verdict_reason
-check_name(const struct upload *u, const char *path, struct werr *e)
+check_name(struct upload *u, const char *path, struct werr *e)
 {
 	struct stat st;
 
@@ -156,9 +209,13 @@ check_name(const struct upload *u, const char *path, struct werr *e)
 			return VERDICT_OK;
 		return refuse_errno(path, strlen(path), "stat", errno, e);
 	}
-	if (!u->replace) {
-		werr_set(e, WRIT_EINVAL, "%s exists (the op has no "
-		    "replace = yes)", path);
+	if (holds_signed_bytes(u, &st)) {
+		u->present = true;
+		return VERDICT_OK;
+	}
+	if (!u->want.replace) {
+		werr_set(e, WRIT_EINVAL, "%s exists and is not the signed file "
+		    "(the op has no replace = yes)", path);
 		return VERDICT_EXISTS;
 	}
 	if (!S_ISREG(st.st_mode)) {
@@ -170,8 +227,8 @@ check_name(const struct upload *u, const char *path, struct werr *e)
 }
 
 enum verdict_reason
-upload_open(struct upload *u, const char *path, bool replace,
-    struct werr *e)
+upload_open(struct upload *u, const char *path,
+    const struct upload_want *want, struct werr *e)
 {
 	const char *slash = strrchr(path, '/');
 	enum verdict_reason r;
@@ -184,9 +241,9 @@ upload_open(struct upload *u, const char *path, bool replace,
 	}
 	dirlen = (size_t)(slash - path);
 	memcpy(u->name, slash + 1, strlen(slash + 1) + 1);
-	u->replace = replace;
+	u->want = *want;
 	if ((r = open_dir(path, dirlen, &u->dirfd, e)) != VERDICT_OK ||
-	    (r = check_name(u, path, e)) != VERDICT_OK)
+	    (r = check_name(u, path, e)) != VERDICT_OK || u->present)
 		return r;
 	u->fd = openat(u->dirfd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
 	if (u->fd == -1)
@@ -196,12 +253,15 @@ upload_open(struct upload *u, const char *path, bool replace,
 
 enum verdict_reason
 upload_receive(struct upload *u, int in_fd, int64_t deadline_ms,
-    uint64_t size, const uint8_t digest[32], mode_t mode, struct werr *e)
+    struct werr *e)
 {
-	uint8_t got[32], extra;
+	uint8_t got[REQUEST_DIGEST_BYTES], extra;
+	uint64_t size = u->want.size;
 	long n;
 	int r;
 
+	/* When present, the bytes are still read and checked: the request
+	 * is only accepted for the bytes it signed. */
 	if ((r = session_read_into(in_fd, deadline_ms, size, u->fd, got,
 	    e)) != 0)
 		return r > 0 ? VERDICT_GATE_ERROR : VERDICT_PAYLOAD_MISMATCH;
@@ -213,13 +273,15 @@ upload_receive(struct upload *u, int in_fd, int64_t deadline_ms,
 			    "bytes", (unsigned long long)size);
 		return VERDICT_PAYLOAD_MISMATCH;
 	}
-	if (sodium_memcmp(got, digest, sizeof(got)) != 0) {
+	if (sodium_memcmp(got, u->want.digest, sizeof(got)) != 0) {
 		werr_set(e, WRIT_ECRYPTO, "upload does not match its signed "
 		    "digest");
 		return VERDICT_PAYLOAD_MISMATCH;
 	}
+	if (u->present)
+		return VERDICT_OK;
 	/* Mode and data are final before the file has a name. */
-	if (fchmod(u->fd, mode) != 0 || fsync(u->fd) != 0) {
+	if (fchmod(u->fd, u->want.mode) != 0 || fsync(u->fd) != 0) {
 		werr_set(e, WRIT_EIO, "upload: %s", strerror(errno));
 		return VERDICT_GATE_ERROR;
 	}
@@ -261,12 +323,30 @@ replace_name(const struct upload *u, struct werr *e)
 	return VERDICT_OK;
 }
 
+/* The name still holds the file that was compared: root or the gate's
+ * user may have replaced or removed it since, and the op must not then be
+ * given another file for the signed one. */
+static enum verdict_reason
+still_present(const struct upload *u, struct werr *e)
+{
+	struct stat st;
+
+	if (fstatat(u->dirfd, u->name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    st.st_dev == u->present_dev && st.st_ino == u->present_ino)
+		return VERDICT_OK;
+	werr_set(e, WRIT_EINVAL, "%s changed after the gate found it to be "
+	    "the signed file", u->name);
+	return VERDICT_EXISTS;
+}
+
 enum verdict_reason
 upload_install(struct upload *u, struct werr *e)
 {
 	enum verdict_reason r;
 
-	if (u->replace) {
+	if (u->present)
+		return still_present(u, e);
+	if (u->want.replace) {
 		if ((r = replace_name(u, e)) != VERDICT_OK)
 			return r;
 	} else if (link_as(u, u->name) != 0) {
@@ -282,7 +362,7 @@ upload_install(struct upload *u, struct werr *e)
 		werr_set(e, WRIT_EIO, "fsync of the directory: %s",
 		    strerror(errno));
 		/* A new name is taken back; a replaced file cannot be. */
-		if (!u->replace)
+		if (!u->want.replace)
 			(void)unlinkat(u->dirfd, u->name, 0);
 		return VERDICT_GATE_ERROR;
 	}

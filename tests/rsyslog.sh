@@ -13,6 +13,10 @@
 #                          at_exit.
 #   rsyslog_wait TEXT [S]  waits up to S seconds (default 10) for a line
 #                          holding the fixed string TEXT in $RSYSLOG_OUT.
+#   rsyslog_one REQID TEXT...  waits for a record of request REQID, then
+#                          succeeds when exactly one line holds "REQID" and
+#                          that line every fixed string TEXT; the lines of
+#                          REQID are left in $RSYSLOG_LINES, for a message.
 #   in_log_ns CMD...       runs CMD in the foreground in a private mount
 #                          namespace where /dev/log is $RSYSLOG_SOCK; its
 #                          status is CMD's. Children (sshd, its gates) stay
@@ -139,6 +143,19 @@ _rsyslog_has() {
 
 rsyslog_wait() {
 	_rsyslog_until "${2:-10}" _rsyslog_has "$1"
+}
+
+rsyslog_one() {
+	local rid=$1 text
+	shift
+	RSYSLOG_LINES=
+	[ -n "$rid" ] || return 1
+	rsyslog_wait "\"$rid\"" 10
+	RSYSLOG_LINES=$(grep -F "\"$rid\"" "$RSYSLOG_OUT")
+	[ "$(printf '%s\n' "$RSYSLOG_LINES" | grep -c .)" = 1 ] || return 1
+	for text in "$@"; do
+		printf '%s\n' "$RSYSLOG_LINES" | grep -qF -- "$text" || return 1
+	done
 }
 
 rsyslog_start() {

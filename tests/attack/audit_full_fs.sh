@@ -40,16 +40,12 @@ verdict_is full_fs_upload_is_refused fill "refused gate-error "
 [ -e "$UPLOAD_DIR/filler" ] && fail full_fs_places_nothing "the upload was placed" ||
 	pass full_fs_places_nothing
 rid=$(cut -d ' ' -f 3 "$SCRATCH/fill.verdict")
-rsyslog_wait "\"$rid\"" 10
-lines=$(grep -F "\"$rid\"" "$RSYSLOG_OUT")
-if [ "$(printf '%s\n' "$lines" | grep -c .)" = 1 ] &&
-    printf '%s\n' "$lines" | grep -qF 'event="refused"' &&
-    printf '%s\n' "$lines" | grep -qF 'reason="gate-error"' &&
-    printf '%s\n' "$lines" | grep -qF "detail=\"audit log $FULL/audit.log: write: No space left on device\"" &&
-    printf '%s\n' "$lines" | grep -q ' audit_log_failed=1$'; then
+if rsyslog_one "$rid" 'event="refused"' 'reason="gate-error"' \
+    "detail=\"audit log $FULL/audit.log: write: No space left on device\"" &&
+    printf '%s\n' "$RSYSLOG_LINES" | grep -q ' audit_log_failed=1$'; then
 	pass full_fs_one_record
 else
-	fail full_fs_one_record "$(printf '%s' "$lines" | cut -c 1-400)"
+	fail full_fs_one_record "$(printf '%s' "$RSYSLOG_LINES" | cut -c 1-400)"
 fi
 [ ! -s "$FULL/audit.log" ] && pass full_fs_file_holds_nothing ||
 	fail full_fs_file_holds_nothing "$(head -c 300 "$FULL/audit.log")"

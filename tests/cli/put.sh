@@ -3,7 +3,8 @@
 # what the gate refuses (a digest or size that does not match, too large,
 # an existing file, a symlink at the name or above it, a directory others
 # may write to, a path param) and that a refusal or a dropped connection
-# leaves nothing behind.
+# leaves nothing behind; the same file sent again is left as it is and its
+# op runs.
 . "$(dirname "$0")/../lib.sh"
 . "$SRC/tests/sshd.sh"
 
@@ -21,10 +22,25 @@ for n in 2 3; do
 	    > "$GATE_DIR/gate$n.ini"
 done
 write_policy 1
+# web01's policy also has put-run: an upload without replace whose exec
+# leaves a mark in $SCRATCH/ran, to see that the op ran.
+sed -i 's/^ops   = put, put-replace, put-sub$/&, put-run/' "$GATE_DIR/policy.ini"
+cat >> "$GATE_DIR/policy.ini" <<OP
+
+[op put-run]
+upload     = $SCRATCH/up/{name}
+param.name = [A-Za-z0-9._-]+
+max_size   = 1M
+mode       = 0640
+exec       = /usr/bin/touch $SCRATCH/ran/{name}
+timeout    = 10
+OP
+(cd "$GATE_DIR" && "$WRIT" policy sign -s authority.key policy.ini >/dev/null) ||
+	fail policy_sign "writ policy sign failed"
 mkdir -p "$SCRATCH/up" "$SCRATCH/up2" "$SCRATCH/up3" "$SCRATCH/elsewhere" \
-    "$SCRATCH/up/sub" "$SCRATCH/up/open"
+    "$SCRATCH/up/sub" "$SCRATCH/up/open" "$SCRATCH/ran"
 gate_own "$GATE_DIR" "$SCRATCH/up" "$SCRATCH/up2" "$SCRATCH/up3" \
-    "$SCRATCH/elsewhere"
+    "$SCRATCH/elsewhere" "$SCRATCH/ran"
 chmod 0700 "$GATE_DIR/state2" "$GATE_DIR/state3"
 chmod 0755 "$SCRATCH/up" "$SCRATCH/up2" "$SCRATCH/up3" "$SCRATCH/elsewhere"
 chmod 0777 "$SCRATCH/up/open"
@@ -191,7 +207,7 @@ clean replace_leaves_no_temporary "$SCRATCH/up" big.bin binary.bin empty evil ke
 
 # A gate that refuses before taking the file is heard at once: the client
 # stops sending.
-p exists_big -H web01 --json exists_big.jsonl put big.bin name=big.bin
+p exists_big -H web01 --json exists_big.jsonl put big.bin name=binary.bin
 got=$(jq -r 'select(.target) | "\(.status) \(.reason) \(.upload_bytes < 104857600)"' exists_big.jsonl)
 [ "$got" = "refused exists true" ] && pass stops_sending_once_refused ||
 	fail stops_sending_once_refused "$got: $(head -c 300 exists_big.err)"
@@ -244,6 +260,50 @@ grep -q 'params="name=dropped".*reason="payload-mismatch"' "$GATE_DIR/audit.log"
 	pass dropped_upload_is_audited ||
 	fail dropped_upload_is_audited "$(grep -F dropped "$GATE_DIR/audit.log" | head -c 400)"
 clean dropped_upload_leaves_nothing "$SCRATCH/up" big.bin binary.bin empty evil keep.txt link open sub text.txt
+
+# --- the same file again: a retry of an upload that landed ---
+# The file is left as it is (same inode, same mtime), the bytes sent are
+# still checked, the op runs, and both records say present=1.
+p same_file_again_is_ok_on_every_gate -H $ALL put text.txt name=text.txt
+installed same_file_again_is_ok_on_every_gate text.txt text.txt
+p first -H web01 put-run text.txt name=again.txt
+[ "$rc" = 0 ] && [ -e "$SCRATCH/ran/again.txt" ] && cmp -s text.txt "$SCRATCH/up/again.txt" &&
+	pass upload_op_runs_its_exec ||
+	fail upload_op_runs_its_exec "exit $rc: $(head -c 300 first.err)"
+rm -f "$SCRATCH/ran/again.txt"
+before=$(stat -c '%i %y' "$SCRATCH/up/again.txt")
+sleep 0.1       # a file placed again now would have another mtime
+p again -H web01 put-run text.txt name=again.txt
+[ "$rc" = 0 ] && [ -e "$SCRATCH/ran/again.txt" ] &&
+	pass same_file_again_runs_the_op ||
+	fail same_file_again_runs_the_op "exit $rc: $(head -c 300 again.err)"
+after=$(stat -c '%i %y' "$SCRATCH/up/again.txt")
+[ "$before" = "$after" ] && cmp -s text.txt "$SCRATCH/up/again.txt" &&
+	pass same_file_again_is_left_as_it_is ||
+	fail same_file_again_is_left_as_it_is "inode and mtime were '$before', now '$after'"
+for ev in accepted finished; do
+	grep -F "event=\"$ev\"" "$GATE_DIR/audit.log" | grep -F 'params="name=again.txt"' |
+	    tail -n 1 | grep -q ' present=1 ' &&
+		pass "same_file_again_${ev}_record_has_present" ||
+		fail "same_file_again_${ev}_record_has_present" "$(grep -F "event=\"$ev\"" "$GATE_DIR/audit.log" | tail -n 1 | cut -c 1-500)"
+done
+[ "$(grep -F 'params="name=again.txt"' "$GATE_DIR/audit.log" | grep -c ' present=1 ')" = 2 ] &&
+	pass first_upload_has_no_present ||
+	fail first_upload_has_no_present "$(grep -F 'params="name=again.txt"' "$GATE_DIR/audit.log" | cut -c 1-300)"
+rm -f "$SCRATCH/ran/again.txt"
+# Bytes of the same size that differ: refused, nothing runs.
+p differs -H web01 put-run other.txt name=again.txt
+refused_with same_size_other_bytes_are_refused_exists differs exists
+[ ! -e "$SCRATCH/ran/again.txt" ] && cmp -s text.txt "$SCRATCH/up/again.txt" &&
+	pass refused_upload_runs_nothing ||
+	fail refused_upload_runs_nothing "$(ls "$SCRATCH/ran")"
+# A symlink to a file with the signed bytes is not followed.
+ln -s "$SCRATCH/up/text.txt" "$SCRATCH/up/samelink"
+p samelink -H web01 put-run text.txt name=samelink
+refused_with symlink_to_same_bytes_is_refused_exists samelink exists
+[ -L "$SCRATCH/up/samelink" ] && [ ! -e "$SCRATCH/ran/samelink" ] &&
+	pass symlink_to_same_bytes_left_as_it_was ||
+	fail symlink_to_same_bytes_left_as_it_was "$(ls -l "$SCRATCH/up/samelink" "$SCRATCH/ran")"
 
 # --- the client ---
 t "$WRIT" put --help

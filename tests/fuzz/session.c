@@ -93,23 +93,27 @@ check_upload(int fd, const struct request *rq, const uint8_t *rest,
     size_t restlen)
 {
 	char path[PATH_MAX + 32];
+	struct upload_want want;
 	enum verdict_reason v;
 	struct upload u;
-	uint8_t want[32];
+	uint8_t sum[32];
 	struct werr e;
 
 	snprintf(path, sizeof(path), "%s/upload.bin", updir);
+	memset(&want, 0, sizeof(want));
+	want.size = rq->payload_size;
+	memcpy(want.digest, rq->payload_digest, sizeof(want.digest));
+	want.mode = 0640;
 	upload_init(&u);
-	v = upload_open(&u, path, false, &e);
+	v = upload_open(&u, path, &want, &e);
 	FUZZ_CHECK(v == VERDICT_OK);
-	v = upload_receive(&u, fd, clock_mono_ms() + 10000, rq->payload_size,
-	    rq->payload_digest, 0640, &e);
-	crypto_generichash(want, sizeof(want), rest,
+	v = upload_receive(&u, fd, clock_mono_ms() + 10000, &e);
+	crypto_generichash(sum, sizeof(sum), rest,
 	    restlen < rq->payload_size ? restlen : (size_t)rq->payload_size,
 	    NULL, 0);
 	/* Accepted iff the rest is the signed size and the signed digest. */
 	FUZZ_CHECK((v == VERDICT_OK) == (restlen == rq->payload_size &&
-	    memcmp(want, rq->payload_digest, sizeof(want)) == 0));
+	    memcmp(sum, rq->payload_digest, sizeof(sum)) == 0));
 	if (v != VERDICT_OK)
 		FUZZ_CHECK(v == VERDICT_PAYLOAD_MISMATCH && e.msg[0] != '\0');
 	upload_close(&u);

@@ -1,7 +1,9 @@
 /* test_upload.c: gateway/upload.c on its own: a file is placed only when
  * its bytes match the signed size and digest, never through a symlink or
  * into a directory others may write to, never over an existing file
- * without replace; and whatever is refused leaves the directory as it was. */
+ * without replace, unless that file already holds the signed bytes (it is
+ * then left as it is); and whatever is refused leaves the directory as it
+ * was. */
 #include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -47,28 +49,48 @@ digest_of(const char *data, size_t len, uint8_t out[32])
 	crypto_generichash(out, 32, (const uint8_t *)data, len, NULL, 0);
 }
 
-/* The whole upload: open, receive (signed size and digest of `sig`),
- * install. Returns the first refusal or VERDICT_OK. */
-static enum verdict_reason
-upload(const char *p, bool replace, const char *sent, const char *sig)
+/* What an op with mode 0640 and a request signing `sig` want. */
+static void
+want_of(const char *sig, bool replace, struct upload_want *w)
 {
+	memset(w, 0, sizeof(*w));
+	w->size = strlen(sig);
+	digest_of(sig, strlen(sig), w->digest);
+	w->mode = 0640;
+	w->replace = replace;
+}
+
+/* The whole upload: open, receive (signed size and digest of `sig`),
+ * install. Returns the first refusal or VERDICT_OK; *present (may be
+ * NULL) says whether the file was found already there. */
+static enum verdict_reason
+upload_present(const char *p, bool replace, const char *sent,
+    const char *sig, bool *present)
+{
+	struct upload_want w;
 	struct upload u;
 	struct werr e;
-	uint8_t d[32];
 	enum verdict_reason r;
 	int in = input(sent, strlen(sent));
 
-	digest_of(sig, strlen(sig), d);
+	want_of(sig, replace, &w);
 	upload_init(&u);
-	r = upload_open(&u, p, replace, &e);
+	r = upload_open(&u, p, &w, &e);
 	if (r == VERDICT_OK)
-		r = upload_receive(&u, in, clock_mono_ms() + 5000, strlen(sig),
-		    d, 0640, &e);
+		r = upload_receive(&u, in, clock_mono_ms() + 5000, &e);
 	if (r == VERDICT_OK)
 		r = upload_install(&u, &e);
+	if (present != NULL)
+		*present = u.present;
 	upload_close(&u);
 	close(in);
 	return r;
+}
+
+static enum verdict_reason
+upload(const char *p, bool replace, const char *sent, const char *sig)
+{
+	return upload_present(p, replace, sent, sig, NULL);
 }
 
 static bool
@@ -161,6 +183,103 @@ refuses_existing_file_without_replace(void)
 	CHECK(entries("e") == 1);
 }
 
+/* A retry of an upload that landed: the file stays (same inode, same
+ * mtime), with or without replace, and nothing else appears. */
+static void
+leaves_the_signed_file_as_it_is(void)
+{
+	struct stat before, after;
+	bool present = false;
+
+	fresh("same", "f");
+	CHECK(upload(path, false, "one", "one") == VERDICT_OK);
+	CHECK(stat(path, &before) == 0);
+	CHECK(upload_present(path, false, "one", "one", &present) ==
+	    VERDICT_OK && present);
+	CHECK(upload_present(path, true, "one", "one", &present) ==
+	    VERDICT_OK && present);
+	CHECK(stat(path, &after) == 0 && after.st_ino == before.st_ino &&
+	    after.st_mtim.tv_sec == before.st_mtim.tv_sec &&
+	    after.st_mtim.tv_nsec == before.st_mtim.tv_nsec);
+	CHECK(content_is(path, "one"));
+	CHECK(entries("same") == 1);
+}
+
+/* The bytes sent are still checked when the file is already there. */
+static void
+present_file_still_checks_the_bytes_sent(void)
+{
+	bool present = false;
+
+	fresh("same2", "f");
+	CHECK(upload(path, false, "one", "one") == VERDICT_OK);
+	CHECK(upload_present(path, false, "two", "one", &present) ==
+	    VERDICT_PAYLOAD_MISMATCH && present);
+	CHECK(upload(path, false, "one!", "one") == VERDICT_PAYLOAD_MISMATCH);
+	CHECK(content_is(path, "one"));
+	CHECK(entries("same2") == 1);
+}
+
+/* The signed bytes in another mode than the op's (someone changed it):
+ * not what the upload would leave, so not the signed file; replace puts
+ * the op's mode back. */
+static void
+refuses_signed_bytes_in_another_mode(void)
+{
+	struct stat st;
+
+	fresh("mode", "f");
+	CHECK(upload(path, false, "one", "one") == VERDICT_OK);
+	CHECK(chmod(path, 0644) == 0);
+	CHECK(upload(path, false, "one", "one") == VERDICT_EXISTS);
+	CHECK(upload(path, true, "one", "one") == VERDICT_OK);
+	CHECK(stat(path, &st) == 0 && (st.st_mode & 07777) == 0640);
+	CHECK(entries("mode") == 1);
+}
+
+/* A symlink to a file that holds the signed bytes is still a symlink. */
+static void
+refuses_symlink_to_the_signed_bytes(void)
+{
+	char target[512];
+	FILE *f;
+
+	fresh("samelink", "link");
+	snprintf(target, sizeof(target), "%s/samelink/target", base);
+	CHECK((f = fopen(target, "w")) != NULL && fputs("x", f) >= 0 &&
+	    fclose(f) == 0 && chmod(target, 0640) == 0);
+	CHECK(symlink(target, path) == 0);
+	CHECK(upload(path, false, "x", "x") == VERDICT_EXISTS);
+	CHECK(upload(path, true, "x", "x") == VERDICT_BAD_DESTINATION);
+}
+
+/* Found to be the signed file, then replaced before it is placed: the
+ * op is not given the other file. */
+static void
+refuses_present_file_replaced_meanwhile(void)
+{
+	struct upload_want w;
+	struct upload u;
+	struct werr e;
+	char other[512];
+	int in = input("one", 3);
+	FILE *f;
+
+	fresh("swap", "f");
+	CHECK(upload(path, false, "one", "one") == VERDICT_OK);
+	want_of("one", false, &w);
+	upload_init(&u);
+	CHECK(upload_open(&u, path, &w, &e) == VERDICT_OK && u.present);
+	snprintf(other, sizeof(other), "%s/swap/other", base);
+	CHECK((f = fopen(other, "w")) != NULL && fputs("one", f) >= 0 &&
+	    fclose(f) == 0 && rename(other, path) == 0);
+	CHECK(upload_receive(&u, in, clock_mono_ms() + 5000, &e) ==
+	    VERDICT_OK);
+	CHECK(upload_install(&u, &e) == VERDICT_EXISTS);
+	upload_close(&u);
+	close(in);
+}
+
 static void
 replaces_with_replace_leaving_no_temporary(void)
 {
@@ -237,6 +356,11 @@ main(void)
 	RUN(refuses_a_byte_more_than_signed);
 	RUN(refuses_input_cut_short);
 	RUN(refuses_existing_file_without_replace);
+	RUN(leaves_the_signed_file_as_it_is);
+	RUN(present_file_still_checks_the_bytes_sent);
+	RUN(refuses_signed_bytes_in_another_mode);
+	RUN(refuses_symlink_to_the_signed_bytes);
+	RUN(refuses_present_file_replaced_meanwhile);
 	RUN(replaces_with_replace_leaving_no_temporary);
 	RUN(refuses_symlink_at_name);
 	RUN(refuses_symlink_above_name);
