@@ -37,6 +37,7 @@ struct run_state {
 	int op_status;          /* -S */
 	int rep_failed;         /* a report could not be written */
 	struct run_copy *copy;  /* the policy copy, to explain refusals */
+	const struct run_command *cmd;
 	const struct fanout_job *job;
 };
 
@@ -47,7 +48,9 @@ on_output(void *ctx, size_t host, enum fanout_stream s, const uint8_t *data,
 	struct run_state *st = ctx;
 
 	report_output(&st->rep, host, s, len);
-	if (run_files_take(&st->files, s))
+	if (s == FANOUT_STDOUT && st->cmd->output != NULL)
+		st->cmd->output(st->cmd->ctx, host, data, len);
+	else if (run_files_take(&st->files, s))
 		run_files_chunk(&st->files, host, s, data, len);
 	else if (!st->quiet)
 		run_view_chunk(&st->view, host, s, data, len);
@@ -206,6 +209,7 @@ run_all(const struct run_command *c, struct fanout_job *job,
 		goto out;
 	}
 	st.targets = ts;
+	st.cmd = c;
 	st.copy = copy;
 	st.job = job;
 	st.quiet = a->json != NULL && strcmp(a->json, "-") == 0;
@@ -220,8 +224,13 @@ run_all(const struct run_command *c, struct fanout_job *job,
 	if (run_modes_execute(job, &a->plan, ts, n, rs, &e) != 0) {
 		run_progress_clear(&st.prog);
 		warnx_writ("run: %s", e.msg);
-	} else
+	} else {
+		if (c->finish != NULL) {
+			run_progress_clear(&st.prog);
+			c->finish(c->ctx, ts, rs, n);
+		}
 		status = finish(&st, rs, n, (double)clock_mono_ms() / 1000 - t0);
+	}
 out:
 	report_close(&st.rep);
 	run_files_free(&st.files);
@@ -242,6 +251,8 @@ cmd_run(int argc, char **argv)
 int
 run_main(int argc, char **argv, const struct run_command *c)
 {
+	/* The first word after the options: OP, or a built-in's own. */
+	int skip = c->op != NULL ? 0 : 1;
 	int nwords = c->nwords;
 	struct run_args a;
 	struct fanout_job job;
@@ -261,13 +272,13 @@ run_main(int argc, char **argv, const struct run_command *c)
 	/* A host that hangs up is that host's error, never the run's end. */
 	signal(SIGPIPE, SIG_IGN);
 	memset(&job, 0, sizeof(job));
-	if (param_words_split(argc - optind - 1 - nwords, argv + optind + 1 +
-	    nwords, names, values, REQUEST_MAX_PARAMS, &e) != 0) {
+	if (param_words_split(argc - optind - skip - nwords, argv + optind +
+	    skip + nwords, names, values, REQUEST_MAX_PARAMS, &e) != 0) {
 		warnx_writ("%s: %s", c->name, e.msg);
 		rc = EXIT_USAGE;
 		goto out;
 	}
-	job.nparams = (size_t)(argc - optind - 1 - nwords);
+	job.nparams = (size_t)(argc - optind - skip - nwords);
 	if ((rc = target_args_build(&a.targets, &tl, &e)) != 0) {
 		warnx_writ("%s: %s", c->name, e.msg);
 		rc = rc == WRIT_EIO || rc == WRIT_ENOMEM ? 1 : EXIT_USAGE;
@@ -276,13 +287,14 @@ run_main(int argc, char **argv, const struct run_command *c)
 	/* Before any key is loaded or host contacted: an op of another
 	 * command is refused with the command to use. */
 	if ((rc = run_copy_open(&copy, &a)) != 0 ||
-	    (rc = run_copy_check_kind(&copy, c->name, argv[optind],
+	    (rc = run_copy_check_kind(&copy, c->name, c->op != NULL ? c->op :
+	    argv[optind],
 	    a.plan.health_op)) != 0)
 		goto out;
 	if ((rc = load_keys(&a, keys)) != 0)
 		goto out;
 	job.realm = a.realm;
-	job.op = argv[optind];
+	job.op = c->op != NULL ? c->op : argv[optind];
 	job.param_names = names;
 	job.param_values = values;
 	job.message = a.message;
@@ -302,7 +314,7 @@ run_main(int argc, char **argv, const struct run_command *c)
 	job.verbose = a.verbose;
 	job.stop = &stop;
 	if (c->prepare != NULL && (rc = c->prepare(c->ctx, &a,
-	    argv + optind + 1, &job, tl.v, tl.n)) != 0)
+	    argv + optind + skip, &job, tl.v, tl.n)) != 0)
 		goto out;
 	if (a.read_stdin) {
 		if ((rc = read_stdin(&in)) != 0)

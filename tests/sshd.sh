@@ -495,12 +495,14 @@ CONF
 }
 
 # r NAME ARGS...: writ run with the test's SSH settings (KNOWN may name
-# another known_hosts file, RUN_KEY another signing key than ci's);
+# another known_hosts file, RUN_KEY another signing key than ci's, RUN_CMD
+# another command of the run family: "status", "policy push");
 # stdout in NAME.out, stderr in NAME.err, status in $rc; bounded.
 r() {
 	local name=$1
 	shift
-	timeout 60 "$WRIT" run -F "$SCRATCH/ssh_config" \
+	# shellcheck disable=SC2086 # RUN_CMD may be two words
+	timeout 60 "$WRIT" ${RUN_CMD:-run} -F "$SCRATCH/ssh_config" \
 	    --known-hosts "${KNOWN:-$SSH_DIR/known_hosts}" \
 	    --identity "$SSH_DIR/client_key" -l "$GATE_USER" \
 	    -k "${RUN_KEY:-$(k ci)}" --realm test --connect-timeout 5 "$@" \
@@ -548,4 +550,17 @@ add_ops() {
 	(cd "$GATE_DIR" && "$WRIT" policy sign -s authority.key policy.ini >/dev/null) ||
 		fail add_ops "writ policy sign failed"
 	gate_own "$GATE_DIR/policy.ini" "$GATE_DIR/policy.ini.minisig"
+}
+
+# grant_builtins [FILE]: in the test policy (or FILE, a copy of it), ci
+# (not rm) holds a role with both built-ins, @status and @policy-update;
+# signed again.
+grant_builtins() {
+	sed -i 's/^roles = deployer, uploader$/roles = deployer, uploader, admin/' \
+	    "${1:-$GATE_DIR/policy.ini}"
+	printf '\n[role admin]\nops   = @status, @policy-update\nhosts = web*\n' \
+	    >> "${1:-$GATE_DIR/policy.ini}"
+	"$WRIT" policy sign -s "$GATE_DIR/authority.key" \
+	    "${1:-$GATE_DIR/policy.ini}" >/dev/null || fail grant_builtins "sign"
+	gate_own "${1:-$GATE_DIR/policy.ini}" "${1:-$GATE_DIR/policy.ini}.minisig"
 }
