@@ -12,6 +12,8 @@ int cmd_keygen(int argc, char **argv);
 int cmd_policy_sign(int argc, char **argv);
 int cmd_policy_check(int argc, char **argv);
 int cmd_policy_explain(int argc, char **argv);
+int cmd_policy_push(int argc, char **argv);
+int cmd_status(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_put(int argc, char **argv);
 int cmd_get(int argc, char **argv);

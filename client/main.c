@@ -18,6 +18,8 @@ static const char usage_text[] =
 "  policy check [-p PUB] FILE         lint a policy and verify its signature\n"
 "  policy explain [-p PUB] FILE --signer PUB --host ID OP [NAME=VALUE...]\n"
 "                                     the decision a gate would take\n"
+"  policy push -H LIST -k KEY FILE    install a signed policy on every gate\n"
+"                                     (@policy-update), in any mode\n"
 "  run -H LIST -k KEY OP [NAME=VALUE...]  run OP on every host, through its gate\n"
 "  put -H LIST -k KEY OP FILE [NAME=VALUE...]\n"
 "                                     upload FILE to every host, through its gate\n"
@@ -27,6 +29,7 @@ static const char usage_text[] =
 "                                     the expanded targets and what they resolve to\n"
 "  ops [TARGETS] -k KEY --policy FILE --authority PUB\n"
 "                                     the ops KEY may run there, from a policy copy\n"
+"  status -H LIST -k KEY [--json]     each gate's state (@status) as a table\n"
 "  config                             every effective setting and where it came from\n"
 "  run ... --sign-only REQ            write the run's signed requests, send nothing\n"
 "  approve -k KEY REQ [UPLOAD]        add a second person's signature to REQ\n"
@@ -64,9 +67,11 @@ policy_command(int argc, char **argv)
 		return cmd_policy_check(argc - 1, argv + 1);
 	if (strcmp(argv[1], "explain") == 0)
 		return cmd_policy_explain(argc - 1, argv + 1);
+	if (strcmp(argv[1], "push") == 0)
+		return cmd_policy_push(argc - 1, argv + 1);
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
 		return usage(stdout, 0);
-	warnx_writ("policy: unknown command '%s' (sign, check, explain)",
+	warnx_writ("policy: unknown command '%s' (sign, check, explain, push)",
 	    argv[1]);
 	return EXIT_USAGE;
 }
@@ -97,6 +102,8 @@ main(int argc, char **argv)
 		return cmd_hosts(argc - 1, argv + 1);
 	if (strcmp(argv[1], "ops") == 0)
 		return cmd_ops(argc - 1, argv + 1);
+	if (strcmp(argv[1], "status") == 0)
+		return cmd_status(argc - 1, argv + 1);
 	if (strcmp(argv[1], "config") == 0)
 		return cmd_config(argc - 1, argv + 1);
 	if (strcmp(argv[1], "approve") == 0)

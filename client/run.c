@@ -38,6 +38,7 @@ struct run_state {
 	int op_status;          /* -S */
 	int rep_failed;         /* a report could not be written */
 	struct run_copy *copy;  /* the policy copy, to explain refusals */
+	const struct run_command *cmd;
 	const struct fanout_job *job;
 };
 
@@ -48,7 +49,9 @@ on_output(void *ctx, size_t host, enum fanout_stream s, const uint8_t *data,
 	struct run_state *st = ctx;
 
 	report_output(&st->rep, host, s, len);
-	if (run_files_take(&st->files, s))
+	if (s == FANOUT_STDOUT && st->cmd->output != NULL)
+		st->cmd->output(st->cmd->ctx, host, data, len);
+	else if (run_files_take(&st->files, s))
 		run_files_chunk(&st->files, host, s, data, len);
 	else if (!st->quiet)
 		run_view_chunk(&st->view, host, s, data, len);
@@ -207,6 +210,7 @@ run_all(const struct run_command *c, struct fanout_job *job,
 		goto out;
 	}
 	st.targets = ts;
+	st.cmd = c;
 	st.copy = copy;
 	st.job = job;
 	st.quiet = a->json != NULL && strcmp(a->json, "-") == 0;
@@ -221,8 +225,13 @@ run_all(const struct run_command *c, struct fanout_job *job,
 	if (run_modes_execute(job, &a->plan, ts, n, rs, &e) != 0) {
 		run_progress_clear(&st.prog);
 		warnx_writ("run: %s", e.msg);
-	} else
+	} else {
+		if (c->finish != NULL) {
+			run_progress_clear(&st.prog);
+			c->finish(c->ctx, ts, rs, n);
+		}
 		status = finish(&st, rs, n, (double)clock_mono_ms() / 1000 - t0);
+	}
 out:
 	report_close(&st.rep);
 	run_files_free(&st.files);
@@ -255,10 +264,12 @@ static int
 what_from_command_line(const struct run_command *c, const struct run_args *a,
     int argc, char **argv, struct fanout_job *job, struct run_what *w)
 {
-	int nparams = argc - optind - 1 - c->nwords, rc;
+	/* The first word after the options: OP, or a built-in's own. */
+	int skip = c->op != NULL ? 0 : 1;
+	int nparams = argc - optind - skip - c->nwords, rc;
 	struct werr e;
 
-	if (param_words_split(nparams, argv + optind + 1 + c->nwords,
+	if (param_words_split(nparams, argv + optind + skip + c->nwords,
 	    w->names, w->values, REQUEST_MAX_PARAMS, &e) != 0) {
 		warnx_writ("%s: %s", c->name, e.msg);
 		return EXIT_USAGE;
@@ -268,12 +279,12 @@ what_from_command_line(const struct run_command *c, const struct run_args *a,
 		return rc == WRIT_EIO || rc == WRIT_ENOMEM ? 1 : EXIT_USAGE;
 	}
 	job->realm = a->realm;
-	job->op = argv[optind];
+	job->op = c->op != NULL ? c->op : argv[optind];
 	job->nparams = (size_t)nparams;
 	job->message = a->message;
 	w->ts = w->tl.v;
 	w->n = w->tl.n;
-	w->words = argv + optind + 1;
+	w->words = argv + optind + skip;
 	return 0;
 }
 

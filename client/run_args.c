@@ -315,7 +315,8 @@ int
 run_args_parse_as(int argc, char **argv, const struct run_command *cmd,
     struct run_args *a)
 {
-	int c, rc, nwords = cmd->nwords;
+	/* A built-in's command has no OP word before its own words. */
+	int c, rc, nwords = cmd->nwords - (cmd->op != NULL);
 
 	memset(a, 0, sizeof(*a));
 	a->parallel = 32;
@@ -346,9 +347,10 @@ run_args_parse_as(int argc, char **argv, const struct run_command *cmd,
 	if (a->targets.n == 0 || a->nkeys == 0 || a->realm == NULL ||
 	    optind + nwords >= argc) {
 		warnx_writ("%s: want targets (-H, -h, -g or -a), -k KEY, "
-		    "--realm R and an OP%s%s; see 'writ %s --help'", cmd->name,
-		    nwords > 0 ? " and " : "", nwords > 0 ? cmd->words : "",
-		    cmd->name);
+		    "--realm R%s%s%s; see 'writ %s --help'", cmd->name,
+		    cmd->op == NULL ? " and an OP" : "",
+		    cmd->nwords > 0 ? " and " : "",
+		    cmd->nwords > 0 ? cmd->words : "", cmd->name);
 		return EXIT_USAGE;
 	}
 	if ((rc = check_get(cmd->name, a)) != 0 ||

@@ -60,6 +60,7 @@ enum run_engine_opt {
  * each host's JSON line. writ run itself is the one with none of these. */
 struct fanout_job;
 struct target;
+struct fanout_result;
 struct run_command {
 	const char *name;               /* "run", "put", "get" */
 	const char *help;               /* NULL: writ run's */
@@ -68,6 +69,16 @@ struct run_command {
 	int (*prepare)(void *ctx, const struct run_args *a, char **words,
 	    struct fanout_job *job, const struct target *ts, size_t n);
 	void (*host_json)(void *ctx, FILE *f, size_t host);
+	/* A command over a built-in (writ status, writ policy push): the op
+	 * it sends, so the command line holds no OP word. */
+	const char *op;
+	/* Takes each host's stdout instead of the output options (writ
+	 * status parses it), and prints what it made of them once the run
+	 * is over, before the summary. */
+	void (*output)(void *ctx, size_t host, const uint8_t *data,
+	    size_t len);
+	void (*finish)(void *ctx, const struct target *ts,
+	    const struct fanout_result *rs, size_t n);
 	void *ctx;
 };
 /* Parses argv into a for command c (writ run, put or get); optind is left

@@ -88,7 +88,7 @@ check_mode(const struct run_args *a)
 	    a->max_fail_given || p->health != NULL))
 		return usage("--batch, --pause, --max-fail and --health go "
 		    "with --mode rolling");
-	if (p->health_op != NULL && !request_name_ok(p->health_op)) {
+	if (p->health_op != NULL && !request_op_name_ok(p->health_op)) {
 		warnx_writ("run: --health: '%s' is not an op name",
 		    p->health_op);
 		return EXIT_USAGE;

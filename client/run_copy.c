@@ -41,6 +41,8 @@ run_copy_free(struct run_copy *c)
 static const char *
 command_for(const struct policy_op *o)
 {
+	if (o->builtin != BUILTIN_NONE)
+		return o->builtin == BUILTIN_STATUS ? "status" : "policy push";
 	return o->download != NULL ? "get" : o->upload != NULL ? "put" : "run";
 }
 

@@ -21,7 +21,7 @@ check_request(const struct fanout_job *job)
 		    job->realm : "(none)");
 		return EXIT_USAGE;
 	}
-	if (!request_name_ok(job->op)) {
+	if (!request_op_name_ok(job->op)) {
 		warnx_writ("run: %s: not an op name", job->op);
 		return EXIT_USAGE;
 	}

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "authorize.h"
+#include "builtin.h"
 #include "check.h"
 #include "config.h"
 #include "footing.h"
@@ -150,6 +151,48 @@ check_op_user(struct checker *k)
 			    paths[i]);
 }
 
+/* Same directory as the policy's (both paths as configured). */
+static bool
+same_dir(const char *a, const char *b)
+{
+	const char *sa = strrchr(a, '/'), *sb = strrchr(b, '/');
+	size_t la = sa != NULL ? (size_t)(sa - a) : 0;
+
+	return la == (sb != NULL ? (size_t)(sb - b) : 0) &&
+	    strncmp(a, b, la) == 0;
+}
+
+/* Only a policy that grants @policy-update needs its directory writable
+ * by the gate's user; that user then must not be able to replace what
+ * the gate trusts, so the trust keys and gate.ini live elsewhere. */
+static void
+check_policy_update(struct checker *k, const struct policy *p)
+{
+	const struct gate_config *c = k->cfg;
+	struct werr e;
+	size_t i;
+
+	if (policy_find_op(p, "@policy-update") == NULL)
+		return;
+	if (policy_swap_possible(c->policy, geteuid(), &e) != 0) {
+		warning(k, "@policy-update is granted but cannot work: %s",
+		    e.msg);
+		return;
+	}
+	printf("writ-gate: @policy-update can install policies in the "
+	    "directory of %s\n", c->policy);
+	for (i = 0; i < c->ntrust; i++)
+		if (same_dir(c->trust_files[i], c->policy))
+			warning(k, "trust key %s is in the policy's directory, "
+			    "which @policy-update makes the gate user's to write: "
+			    "keep the policy in a directory of its own",
+			    c->trust_files[i]);
+	if (same_dir(c->path, c->policy))
+		warning(k, "%s is in the policy's directory, which "
+		    "@policy-update makes the gate user's to write: keep the "
+		    "policy in a directory of its own", c->path);
+}
+
 static void
 check_policy(struct checker *k, struct policy *p, struct gate_state *st)
 {
@@ -184,6 +227,7 @@ check_policy(struct checker *k, struct policy *p, struct gate_state *st)
 	if (st != NULL && g.now < st->latest_seen - (int64_t)c->clock_skew)
 		error(k, "the clock is behind the latest time this gate has "
 		    "seen: every request would be refused (clock-went-back)");
+	check_policy_update(k, p);
 	verdict_free(&v);
 }
 

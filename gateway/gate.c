@@ -14,6 +14,7 @@
 
 #include "audit_event.h"
 #include "authorize.h"
+#include "builtin.h"
 #include "download.h"
 #include "exec.h"
 #include "footing.h"
@@ -49,6 +50,7 @@ struct session {
 	int payload_fd;
 	struct download download;       /* a download op's file */
 	struct upload upload;
+	struct policy_update update;    /* @policy-update's payload */
 };
 
 /* What a client may learn before its signatures verified: a class, never
@@ -244,6 +246,22 @@ receive_upload(struct session *s)
 	return r == VERDICT_OK ? 0 : refuse(s, r, e.msg);
 }
 
+/* @policy-update's payload, judged before the op is accepted: a policy
+ * this gate would refuse to run under is refused here, never written. */
+static int
+receive_policy(struct session *s)
+{
+	struct gate_view g;
+	enum verdict_reason r;
+	struct werr e;
+
+	gate_view_of(s, &g);
+	r = policy_update_receive(&s->update, s->cfg, &g, s->in_fd,
+	    payload_deadline(s), s->req.payload_size, s->req.payload_digest,
+	    &e);
+	return r == VERDICT_OK ? 0 : refuse(s, r, e.msg);
+}
+
 /* Params, the op kinds this gate runs, the lock, a download's file, and a
  * payload (an upload, or stdin) that must match its signed digest and
  * size. */
@@ -259,7 +277,8 @@ authorize_run(struct session *s)
 	if (s->v.reason != VERDICT_OK)
 		return refuse(s, s->v.reason, s->v.detail);
 	op = s->v.op;
-	if (op->argv == NULL && op->upload == NULL && op->download == NULL)
+	if (op->builtin == BUILTIN_NONE && op->argv == NULL &&
+	    op->upload == NULL && op->download == NULL)
 		return refuse(s, VERDICT_UNSUPPORTED,
 		    "an op with neither exec, upload nor download");
 	if (op->lock != NULL) {
@@ -271,6 +290,8 @@ authorize_run(struct session *s)
 	}
 	if (op->download != NULL)
 		return open_download(s);
+	if (op->builtin == BUILTIN_POLICY_UPDATE)
+		return receive_policy(s);
 	if (s->req.payload_kind == PAYLOAD_UPLOAD)
 		return receive_upload(s);
 	if (s->req.payload_kind != PAYLOAD_STDIN)
@@ -320,6 +341,48 @@ exit_status_of(const struct exec_result *res)
 	return 128 + res->term_signal;
 }
 
+/* A built-in, in place of an exec: its text goes out as the op's
+ * stdout (or stderr, when it failed) and its end record as any op's. */
+static int
+run_builtin(struct session *s)
+{
+	const struct policy_op *op = s->v.op;
+	struct exec_result res;
+	const char *error = NULL;
+	struct buf out;
+	struct werr e;
+	int r;
+
+	if (audit_accepted(&s->audit, &s->v, &e) != 0)
+		return refuse(s, VERDICT_GATE_ERROR, e.msg);
+	reply_accepted(&s->reply, s->request_id, op->name);
+	buf_init(&out, BUILTIN_OUTPUT_MAX);
+	memset(&res, 0, sizeof(res));
+	res.exited = true;
+	if (op->builtin == BUILTIN_STATUS)
+		r = status_report(s->cfg, &s->policy, &s->state, s->now, &out,
+		    &e);
+	else
+		r = policy_update_install(&s->update, s->cfg, &s->policy,
+		    &s->state, &out, &e);
+	if (r != 0) {
+		/* Accepted, then failed: exit 1, the reason on stderr. */
+		res.exit_status = 1;
+		error = e.msg;
+		out.len = 0;
+		(void)buf_put(&out, e.msg, strlen(e.msg));
+		(void)buf_put_u8(&out, '\n');
+	}
+	res.stdout_bytes = r == 0 ? out.len : 0;
+	res.stderr_bytes = r == 0 ? 0 : out.len;
+	(void)reply_output(&s->reply, r == 0 ? 1 : 2, out.data, out.len,
+	    clock_mono_ms() + (int64_t)op->timeout * 1000);
+	buf_free(&out);
+	reply_end(&s->reply, &res);
+	(void)audit_finished(&s->audit, &res, error);
+	return exit_status_of(&res);
+}
+
 static int
 run(struct session *s)
 {
@@ -331,6 +394,8 @@ run(struct session *s)
 	const char *error;
 	struct werr e;
 
+	if (op->builtin != BUILTIN_NONE)
+		return run_builtin(s);
 	if (op->argv != NULL && op->download == NULL &&
 	    build_exec(s, argv, sizeof(argv) /
 	    sizeof(argv[0]), envp, sizeof(envp) / sizeof(envp[0])) != 0)
@@ -383,6 +448,7 @@ session_free(struct session *s)
 		close(s->payload_fd);
 	download_close(&s->download);
 	upload_close(&s->upload);
+	policy_update_free(&s->update);
 	if (s->lock_fd != -1)
 		state_unlock(s->lock_fd);
 	verdict_free(&s->v);
@@ -423,6 +489,7 @@ session_start(struct session *s, const struct gate_config *cfg, int in_fd,
 	s->err_fd = err_fd;
 	s->lock_fd = s->payload_fd = s->download.fd = -1;
 	upload_init(&s->upload);
+	policy_update_init(&s->update);
 	s->now = (int64_t)time(NULL);
 	s->request_id[0] = '-';
 	s->sink.facility = cfg != NULL ? cfg->facility : LOG_AUTHPRIV;

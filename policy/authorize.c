@@ -326,7 +326,16 @@ check_payload(const struct policy_op *o, const struct request *rq,
 	uint64_t max_stdin = o->max_stdin > 0 ? o->max_stdin :
 	    POLICY_DEFAULT_MAX_STDIN;
 
-	if (o->upload != NULL) {
+	if (o->builtin == BUILTIN_POLICY_UPDATE) {
+		/* The policy and its signature, as one upload. */
+		if (rq->payload_kind != PAYLOAD_UPLOAD)
+			verdict_refuse(v, VERDICT_BAD_PAYLOAD,
+			    "op %s takes a policy and its signature", o->name);
+		else if (rq->payload_size > o->max_size)
+			verdict_refuse(v, VERDICT_TOO_LARGE,
+			    "upload of %llu bytes is over op %s's %llu", size,
+			    o->name, (unsigned long long)o->max_size);
+	} else if (o->upload != NULL) {
 		if (rq->payload_kind != PAYLOAD_UPLOAD)
 			verdict_refuse(v, VERDICT_BAD_PAYLOAD,
 			    "op %s takes an upload", o->name);

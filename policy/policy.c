@@ -1,10 +1,12 @@
 /* policy.c: the policy's entry points: parse and lint text (both passes,
  * then the first error in file order), load a signed policy file, look up
  * ops and signers, free. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <sodium.h>
 
@@ -156,43 +158,72 @@ sig_path(const char *path)
 }
 
 int
+policy_verify_bytes(const char *path, const uint8_t *text, size_t len,
+    const char *sigpath, const uint8_t *sig, size_t siglen,
+    const struct minisign_pub *trust, size_t ntrust, struct policy *out,
+    struct werr *e)
+{
+	size_t which = 0;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	if (trust == NULL || ntrust == 0)
+		return werr_set(e, WRIT_EINVAL, "%s: no trusted key to verify "
+		    "it", path);
+	if ((r = minisign_verify(text, len, (const char *)sig, siglen, trust,
+	    ntrust, &which, NULL, 0, e)) != 0)
+		return werr_prefix(e, r, sigpath);
+	/* The very bytes that verified, not a second read of the file. */
+	if ((r = policy_parse(path, text, len, trust, ntrust, out, e)) != 0)
+		return r;
+	out->authority = which;
+	return 0;
+}
+
+/* Where the pair is read from: a policy that is a symlink is read from
+ * the directory it resolves to, both files there, so that a swap of the
+ * link (the gate's @policy-update switches a versions directory) between
+ * the two reads can never pair one version's policy with another's
+ * signature. A plain file is read where it is, as named. */
+static char *
+pair_path(const char *path)
+{
+	struct stat st;
+
+	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
+		return realpath(path, NULL);
+	return strdup(path);
+}
+
+int
 policy_load(const char *path, const struct minisign_pub *trust,
     size_t ntrust, struct policy *out, struct werr *e)
 {
 	struct buf text, sig;
-	char *sigpath = NULL;
-	size_t which = 0;
+	char *real = NULL, *sigpath = NULL;
 	int r;
 
 	memset(out, 0, sizeof(*out));
 	buf_init(&text, POLICY_FILE_MAX);
 	buf_init(&sig, MINISIGN_SIGFILE_MAX);
-	if (trust == NULL || ntrust == 0) {
-		r = werr_set(e, WRIT_EINVAL, "%s: no trusted key to verify it",
-		    path);
+	if ((real = pair_path(path)) == NULL) {
+		r = werr_set(e, WRIT_EIO, "%s: %s", path, strerror(errno));
 		goto out;
 	}
-	if ((sigpath = sig_path(path)) == NULL) {
+	if ((sigpath = sig_path(real)) == NULL) {
 		r = werr_set(e, WRIT_ENOMEM, "%s: out of memory", path);
 		goto out;
 	}
-	if ((r = file_read(path, POLICY_FILE_MAX, 0, &text, e)) != 0 ||
+	if ((r = file_read(real, POLICY_FILE_MAX, 0, &text, e)) != 0 ||
 	    (r = file_read(sigpath, MINISIGN_SIGFILE_MAX, 0, &sig, e)) != 0)
 		goto out;
-	if ((r = minisign_verify(text.data, text.len, (const char *)sig.data,
-	    sig.len, trust, ntrust, &which, NULL, 0, e)) != 0) {
-		r = werr_prefix(e, r, sigpath);
-		goto out;
-	}
-	/* The very bytes that verified, not a second read of the file. */
-	if ((r = policy_parse(path, text.data, text.len, trust, ntrust, out,
-	    e)) != 0)
-		goto out;
-	out->authority = which;
+	r = policy_verify_bytes(path, text.data, text.len, sigpath, sig.data,
+	    sig.len, trust, ntrust, out, e);
 out:
 	buf_free(&text);
 	buf_free(&sig);
 	free(sigpath);
+	free(real);
 	return r;
 }
 

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "builtin.h"
 #include "minisign.h"
 #include "werr.h"
 
@@ -75,6 +76,8 @@ struct policy_op {
 	uint32_t max_ttl;   /* 0: the policy's max_ttl */
 	bool replace;
 	uint32_t kill_grace;
+	enum builtin_op builtin;        /* a built-in granted by a role: no
+	                                 * [op] section, the gate does it */
 };
 
 struct policy_role {
@@ -122,9 +125,19 @@ int policy_parse(const char *path, const uint8_t *text, size_t len,
 
 /* Reads path and path.minisig, verifies with one of the trusted keys, and
  * parses the very bytes that verified (trust keys are also refused as
- * signers). On error out is left empty. */
+ * signers). When path is a symlink, both files are read from the
+ * directory it resolves to (REAL and REAL.minisig), so a pair is always
+ * read from one place. On error out is left empty. */
 int policy_load(const char *path, const struct minisign_pub *trust,
     size_t ntrust, struct policy *out, struct werr *e);
+
+/* policy_load's check on bytes already read (an @policy-update's): sig
+ * (the .minisig's bytes) over text with one of trust, then the parse of
+ * those very bytes. path and sigpath name them in messages. */
+int policy_verify_bytes(const char *path, const uint8_t *text, size_t len,
+    const char *sigpath, const uint8_t *sig, size_t siglen,
+    const struct minisign_pub *trust, size_t ntrust, struct policy *out,
+    struct werr *e);
 
 void policy_free(struct policy *p);
 

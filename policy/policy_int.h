@@ -118,6 +118,10 @@ extern const struct key_rule op_key_rules[OK_COUNT];
 int op_param_key(struct parser *ps, const char *key, const char *value,
     int line);
 
+/* Appends an op named name with the defaults of an [op] section; it is
+ * p->ops[ps->idx] (p->ops may have moved). */
+int policy_add_op(struct parser *ps, const char *name, int line);
+
 /* policy_lint.c: the pass across sections. */
 int policy_lint(struct parser *ps);
 

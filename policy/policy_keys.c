@@ -94,7 +94,7 @@ yes_no(struct parser *ps, const char *key, const char *value, int line,
 /* A list of names (roles of a signer, ops of a role), resolved later. */
 static int
 name_list(struct parser *ps, const char *key, const char *value, int line,
-    struct name_list *out)
+    struct name_list *out, bool builtins)
 {
 	char why[WERR_MSG_MAX];
 	size_t i;
@@ -107,7 +107,9 @@ name_list(struct parser *ps, const char *key, const char *value, int line,
 		return r;
 	}
 	for (i = 0; i < out->n; i++)
-		if (!value_name_ok(out->item[i]))
+		/* "@NAME" is resolved (or refused) by the lint pass. */
+		if (!value_name_ok(out->item[i]) && !(builtins &&
+		    out->item[i][0] == '@' && value_name_ok(out->item[i] + 1)))
 			return bad(ps, line, key, "not a name (1-64 of A-Z a-z "
 			    "0-9 _ . -, not starting with . or -)",
 			    out->item[i]);
@@ -192,7 +194,8 @@ static int
 set_signer_roles(struct parser *ps, const char *key, const char *value,
     int line)
 {
-	return name_list(ps, key, value, line, &ps->sx[ps->idx].roles);
+	return name_list(ps, key, value, line, &ps->sx[ps->idx].roles,
+	    false);
 }
 
 const struct key_rule signer_key_rules[SK_COUNT] = {
@@ -205,7 +208,8 @@ const struct key_rule signer_key_rules[SK_COUNT] = {
 static int
 set_role_ops(struct parser *ps, const char *key, const char *value, int line)
 {
-	return name_list(ps, key, value, line, &ps->rx[ps->idx].ops);
+	return name_list(ps, key, value, line, &ps->rx[ps->idx].ops,
+	    true);
 }
 
 static int

@@ -72,28 +72,70 @@ find_op(const struct policy *p, const char *name, size_t *out)
 	return false;
 }
 
-static void
+/* A built-in named in a role's ops: the first mention adds it to p->ops
+ * (once for all roles), with no [op] section behind it. Returns 0 with
+ * *op, 1 for a name that is no built-in (recorded), or WRIT_ENOMEM. */
+static int
+builtin_ref(struct parser *ps, const char *name, int line, size_t *op)
+{
+	enum builtin_op b = builtin_find(name);
+	struct policy_op *o;
+	int r;
+
+	if (b == BUILTIN_NONE) {
+		lint_error(ps, line, "ops: no built-in op %s (there are "
+		    BUILTIN_NAMES ")", name);
+		return 1;
+	}
+	if (find_op(ps->p, name, op))
+		return 0;
+	if ((r = policy_add_op(ps, name, line)) != 0)
+		return r;
+	*op = ps->idx;
+	o = &ps->p->ops[*op];
+	o->builtin = b;
+	o->timeout = BUILTIN_TIMEOUT;
+	if (b == BUILTIN_POLICY_UPDATE) {
+		/* Its payload is a policy and its signature; one install at
+		 * a time (a second is refused busy). */
+		o->max_size = bundle_max_size();
+		if ((o->lock = strdup("writ.policy-update")) == NULL)
+			return WRIT_ENOMEM;
+	}
+	return 0;
+}
+
+static int
 role_refs(struct parser *ps, size_t r)
 {
 	struct policy_role *role = &ps->p->roles[r];
 	const struct role_extra *x = &ps->rx[r];
+	int line = x->k.line[RK_OPS], rc;
 	size_t i, op;
 
 	missing_keys(ps, role_key_rules, RK_COUNT, &x->k, "role", role->name,
 	    role->line);
 	if (!key_ok(&x->k, RK_OPS)) {
 		ps->refs_incomplete = true;
-		return;
+		return 0;
 	}
 	for (i = 0; i < x->ops.n; i++) {
-		if (find_op(ps->p, x->ops.item[i], &op))
+		rc = x->ops.item[i][0] == '@' ? builtin_ref(ps,
+		    x->ops.item[i], line, &op) : !find_op(ps->p,
+		    x->ops.item[i], &op);
+		/* builtin_ref may have moved p->ops, never p->roles. */
+		if (rc == 0)
 			role->ops[role->nops++] = op;
+		else if (rc < 0)
+			return rc;
 		else {
-			lint_error(ps, x->k.line[RK_OPS], "ops: no [op %s]",
-			    x->ops.item[i]);
+			if (x->ops.item[i][0] != '@')
+				lint_error(ps, line, "ops: no [op %s]",
+				    x->ops.item[i]);
 			ps->refs_incomplete = true;
 		}
 	}
+	return 0;
 }
 
 /* A signer's key against earlier signers' and the authority keys: shared
@@ -355,7 +397,8 @@ policy_lint(struct parser *ps)
 	if ((r = policy_section(ps)) != 0)
 		return r;
 	for (i = 0; i < p->nroles; i++)
-		role_refs(ps, i);
+		if ((r = role_refs(ps, i)) != 0)
+			return r;
 	for (i = 0; i < p->nsigners; i++)
 		signer_refs(ps, i);
 	for (i = 0; i < p->nroles; i++)
@@ -364,6 +407,8 @@ policy_lint(struct parser *ps)
 		    p->roles[i].name)) != 0)
 			return r;
 	for (i = 0; i < p->nops; i++) {
+		if (p->ops[i].builtin != BUILTIN_NONE)
+			continue;       /* no [op] section to lint */
 		op_required(ps, i);
 		op_conflicts(ps, i);
 		op_params(ps, i);

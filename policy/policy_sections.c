@@ -73,8 +73,8 @@ add_role(struct parser *ps, const char *name, int line)
 	return 0;
 }
 
-static int
-add_op(struct parser *ps, const char *name, int line)
+int
+policy_add_op(struct parser *ps, const char *name, int line)
 {
 	struct policy *p = ps->p;
 	struct policy_op *op;
@@ -182,7 +182,7 @@ start_section(struct parser *ps, const struct section_rule *rule,
 	case SECTION_ROLE:
 		return add_role(ps, name, line);
 	default:
-		return add_op(ps, name, line);
+		return policy_add_op(ps, name, line);
 	}
 }
 

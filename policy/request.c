@@ -7,6 +7,7 @@
 #include <sodium.h>
 
 #include "buf.h"
+#include "builtin.h"
 #include "request.h"
 
 static const uint8_t request_magic[4] = { 'W', 'R', 'E', 'Q' };
@@ -32,8 +33,9 @@ request_check_body(const struct request *r, struct werr *e)
 
 	if (!request_name_ok(r->realm))
 		return werr_set(e, WRIT_EINVAL, "realm is not 1-64 of [A-Za-z0-9_.-]");
-	if (!request_name_ok(r->op))
-		return werr_set(e, WRIT_EINVAL, "op is not 1-64 of [A-Za-z0-9_.-]");
+	if (!request_op_name_ok(r->op))
+		return werr_set(e, WRIT_EINVAL, "op is not 1-64 of [A-Za-z0-9_.-] "
+		    "nor a built-in (" BUILTIN_NAMES ")");
 	if (!request_host_id_ok(r->host_id))
 		return werr_set(e, WRIT_EINVAL,
 		    "host id is not 1-255 of [A-Za-z0-9._:-]");

@@ -77,6 +77,8 @@ struct request {
  * A message is at most 256 bytes of valid UTF-8 with no control character
  * (C0, DEL, C1); the empty message means "no message". */
 bool request_name_ok(const char *s);
+/* An op: a name, or a built-in's ("@status", "@policy-update"). */
+bool request_op_name_ok(const char *s);
 bool request_param_name_ok(const char *s);
 bool request_host_id_ok(const char *s);
 bool request_message_ok(const char *s);

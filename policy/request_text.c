@@ -2,6 +2,7 @@
  * ids, the message), shared by the encoder, the parser and the programs. */
 #include <string.h>
 
+#include "builtin.h"
 #include "request.h"
 
 /* Explicit ranges, not isalnum(3): the answer must not depend on a locale. */
@@ -36,6 +37,14 @@ bool
 request_name_ok(const char *s)
 {
 	return name_ok(s, "_.-");
+}
+
+/* A built-in's '@' is allowed for its own names only, so no other name
+ * with an '@' ever reaches a lock file or an audit field. */
+bool
+request_op_name_ok(const char *s)
+{
+	return request_name_ok(s) || builtin_find(s) != BUILTIN_NONE;
 }
 
 /* No '.' in param names: "param.NAME.allow" must have one reading. */

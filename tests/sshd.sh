@@ -495,12 +495,14 @@ CONF
 }
 
 # r NAME ARGS...: writ run with the test's SSH settings (KNOWN may name
-# another known_hosts file, RUN_KEY another signing key than ci's);
+# another known_hosts file, RUN_KEY another signing key than ci's, RUN_CMD
+# another command of the run family: "status", "policy push");
 # stdout in NAME.out, stderr in NAME.err, status in $rc; bounded.
 r() {
 	local name=$1
 	shift
-	timeout 60 "$WRIT" run -F "$SCRATCH/ssh_config" \
+	# shellcheck disable=SC2086 # RUN_CMD may be two words
+	timeout 60 "$WRIT" ${RUN_CMD:-run} -F "$SCRATCH/ssh_config" \
 	    --known-hosts "${KNOWN:-$SSH_DIR/known_hosts}" \
 	    --identity "$SSH_DIR/client_key" -l "$GATE_USER" \
 	    -k "${RUN_KEY:-$(k ci)}" --realm test --connect-timeout 5 "$@" \
@@ -548,4 +550,76 @@ add_ops() {
 	(cd "$GATE_DIR" && "$WRIT" policy sign -s authority.key policy.ini >/dev/null) ||
 		fail add_ops "writ policy sign failed"
 	gate_own "$GATE_DIR/policy.ini" "$GATE_DIR/policy.ini.minisig"
+}
+
+# grant_builtins [FILE]: in the test policy (or FILE, a copy of it), ci
+# (not rm) holds a role with both built-ins, @status and @policy-update;
+# signed again.
+grant_builtins() {
+	sed -i 's/^roles = deployer, uploader$/roles = deployer, uploader, admin/' \
+	    "${1:-$GATE_DIR/policy.ini}"
+	printf '\n[role admin]\nops   = @status, @policy-update\nhosts = web*\n' \
+	    >> "${1:-$GATE_DIR/policy.ini}"
+	"$WRIT" policy sign -s "$GATE_DIR/authority.key" \
+	    "${1:-$GATE_DIR/policy.ini}" >/dev/null || fail grant_builtins "sign"
+	gate_own "${1:-$GATE_DIR/policy.ini}" "${1:-$GATE_DIR/policy.ini}.minisig"
+}
+
+# three_gates_start: after gate.ini, gate2.ini and gate3.ini are written
+# (host ids web01..web03), sshd (or three daemons) serving them on
+# SSHD_PORT, PORT2 and PORT3, and an ssh_config naming web01..web03.
+three_gates_start() {
+	PORT2=$(free_port)
+	PORT3=$(free_port)
+	if [ "$GATE_BACKEND" = daemon ]; then
+		# A daemon a gate, each on its own port.
+		sshd_start
+		daemon_run "$PORT2" "$GATE_DIR/gate2.ini" PID2
+		daemon_run "$PORT3" "$GATE_DIR/gate3.ini" PID3
+		at_exit "kill $PID2 $PID3 2>/dev/null"
+	else
+		# One sshd listening on three ports; the forced command picks the
+		# gate by the port the client came in on (SSH_CONNECTION's fourth
+		# field).
+		cat > "$SCRATCH/bin/pick-gate" <<SH
+#!/bin/sh
+set -- \$SSH_CONNECTION
+case "\$4" in
+$PORT2) exec $GATE -c $GATE_DIR/gate2.ini ;;
+$PORT3) exec $GATE -c $GATE_DIR/gate3.ini ;;
+*) exec $GATE -c $GATE_DIR/gate.ini ;;
+esac
+SH
+		chmod 0755 "$SCRATCH/bin/pick-gate"
+		authorize "$SSH_DIR/client_key" "$SCRATCH/bin/pick-gate"
+		sshd_start
+		printf 'Port %s\nPort %s\n' "$PORT2" "$PORT3" >> "$SSH_DIR/sshd_config"
+		sshd_run
+	fi
+	for port in "$PORT2" "$PORT3"; do
+		echo "[127.0.0.1]:$port $(cat "$SSH_DIR/host_key.pub")" >> "$SSH_DIR/known_hosts"
+	done
+	# One block a host: libssh matches later Host lines against HostName.
+	cat > "$SCRATCH/ssh_config" <<CONF
+Host web01
+  HostName 127.0.0.1
+  Port $SSHD_PORT
+Host web02
+  HostName 127.0.0.1
+  Port $PORT2
+Host web03
+  HostName 127.0.0.1
+  Port $PORT3
+CONF
+}
+
+# gate_ini_for N: GATE_DIR/gateN.ini, gate.ini for host id web0N with its
+# own policyN.ini, stateN/ (made here) and auditN.log.
+gate_ini_for() {
+	local n=$1
+	mkdir -p "$GATE_DIR/state$n"
+	sed -e "s/^host_id .*/host_id = web0$n/" \
+	    -e "s|/policy.ini|/policy$n.ini|" -e "s|/state\$|/state$n|" \
+	    -e "s|/audit.log|/audit$n.log|" "$GATE_DIR/gate.ini" \
+	    > "$GATE_DIR/gate$n.ini"
 }

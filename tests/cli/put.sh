@@ -15,11 +15,7 @@ for n in 2 3; do
 	(UPLOAD_DIR=$SCRATCH/up$n; write_policy 1)
 	mv "$GATE_DIR/policy.ini" "$GATE_DIR/policy$n.ini"
 	mv "$GATE_DIR/policy.ini.minisig" "$GATE_DIR/policy$n.ini.minisig"
-	mkdir -p "$GATE_DIR/state$n"
-	sed -e "s/^host_id .*/host_id = web0$n/" \
-	    -e "s|/policy.ini|/policy$n.ini|" -e "s|/state\$|/state$n|" \
-	    -e "s|/audit.log|/audit$n.log|" "$GATE_DIR/gate.ini" \
-	    > "$GATE_DIR/gate$n.ini"
+	gate_ini_for "$n"
 done
 write_policy 1
 # web01's policy also has put-run: an upload without replace whose exec
@@ -45,48 +41,7 @@ chmod 0700 "$GATE_DIR/state2" "$GATE_DIR/state3"
 chmod 0755 "$SCRATCH/up" "$SCRATCH/up2" "$SCRATCH/up3" "$SCRATCH/elsewhere"
 chmod 0777 "$SCRATCH/up/open"
 ln -s "$SCRATCH/elsewhere" "$SCRATCH/up/evil"
-PORT2=$(free_port)
-PORT3=$(free_port)
-if [ "$GATE_BACKEND" = daemon ]; then
-	# A daemon a gate, each on its own port.
-	sshd_start
-	daemon_run "$PORT2" "$GATE_DIR/gate2.ini" PID2
-	daemon_run "$PORT3" "$GATE_DIR/gate3.ini" PID3
-	at_exit "kill $PID2 $PID3 2>/dev/null"
-else
-	# One sshd listening on three ports; the forced command picks the
-	# gate by the port the client came in on (SSH_CONNECTION's fourth
-	# field).
-	cat > "$SCRATCH/bin/pick-gate" <<SH
-#!/bin/sh
-set -- \$SSH_CONNECTION
-case "\$4" in
-$PORT2) exec $GATE -c $GATE_DIR/gate2.ini ;;
-$PORT3) exec $GATE -c $GATE_DIR/gate3.ini ;;
-*) exec $GATE -c $GATE_DIR/gate.ini ;;
-esac
-SH
-	chmod 0755 "$SCRATCH/bin/pick-gate"
-	authorize "$SSH_DIR/client_key" "$SCRATCH/bin/pick-gate"
-	sshd_start
-	printf 'Port %s\nPort %s\n' "$PORT2" "$PORT3" >> "$SSH_DIR/sshd_config"
-	sshd_run
-fi
-for port in "$PORT2" "$PORT3"; do
-	echo "[127.0.0.1]:$port $(cat "$SSH_DIR/host_key.pub")" >> "$SSH_DIR/known_hosts"
-done
-# One block a host: libssh matches later Host lines against HostName.
-cat > "$SCRATCH/ssh_config" <<CONF
-Host web01
-  HostName 127.0.0.1
-  Port $SSHD_PORT
-Host web02
-  HostName 127.0.0.1
-  Port $PORT2
-Host web03
-  HostName 127.0.0.1
-  Port $PORT3
-CONF
+three_gates_start
 
 # p NAME ARGS...: writ put with the test's SSH settings; stdout NAME.out,
 # stderr NAME.err, status $rc.

@@ -26,7 +26,7 @@ check_op(const struct policy *p, const struct policy_op *op)
 {
 	size_t i, j;
 
-	FUZZ_CHECK(op->name != NULL && request_name_ok(op->name));
+	FUZZ_CHECK(op->name != NULL && request_op_name_ok(op->name));
 	FUZZ_CHECK(policy_find_op(p, op->name) == op);
 	FUZZ_CHECK(op->timeout > 0 && op->timeout <= POLICY_MAX_SECONDS);
 	FUZZ_CHECK(op->approvals >= 1);

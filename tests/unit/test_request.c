@@ -6,6 +6,7 @@
 #include "buf.h"
 #include "check.h"
 #include "minisign.h"
+#include "builtin.h"
 #include "request.h"
 #include "werr.h"
 
@@ -834,6 +835,44 @@ each_kind_of_key_signs_only_its_own(void)
 	keys_free(&k);
 }
 
+/* The built-ins' '@' is for their own names only, in the op field only. */
+static void
+op_names_take_builtins_only(void)
+{
+	CHECK(request_op_name_ok("@status") && request_op_name_ok("@policy-update"));
+	CHECK(request_op_name_ok("uptime"));
+	CHECK(!request_op_name_ok("@reboot") && !request_op_name_ok("@"));
+	CHECK(!request_op_name_ok("a@status") && !request_op_name_ok("@status "));
+	CHECK(!request_name_ok("@status"));     /* not a realm, nor a lock */
+}
+
+/* @policy-update's payload: what bundle_format writes, bundle_parse
+ * reads; anything else is refused. */
+static void
+policy_bundle_round_trips_and_refuses_the_rest(void)
+{
+	const uint8_t *p, *s;
+	size_t pl, sl;
+	struct buf b;
+	struct werr e;
+
+	buf_init(&b, (size_t)bundle_max_size());
+	CHECK(bundle_format((const uint8_t *)"[policy]\n", 9,
+	    (const uint8_t *)"sig", 3, &b, &e) == 0);
+	CHECK(b.len == BUNDLE_HEADER + 12);
+	CHECK(bundle_parse(b.data, b.len, &p, &pl, &s, &sl, &e) == 0);
+	CHECK(pl == 9 && memcmp(p, "[policy]\n", 9) == 0);
+	CHECK(sl == 3 && memcmp(s, "sig", 3) == 0);
+	CHECK(bundle_parse(b.data, b.len - 1, &p, &pl, &s, &sl, &e) != 0);
+	CHECK(buf_put_u8(&b, 0) == 0);
+	CHECK(bundle_parse(b.data, b.len, &p, &pl, &s, &sl, &e) != 0);
+	b.data[0] = 'X';
+	CHECK(bundle_parse(b.data, b.len - 1, &p, &pl, &s, &sl, &e) != 0);
+	CHECK(bundle_format((const uint8_t *)"", 0, (const uint8_t *)"s", 1,
+	    &b, &e) != 0);
+	buf_free(&b);
+}
+
 static void
 text_rules_hold(void)
 {
@@ -887,5 +926,7 @@ main(void)
 	RUN(minisign_signature_does_not_pass_as_a_request_signature);
 	RUN(each_kind_of_key_signs_only_its_own);
 	RUN(text_rules_hold);
+	RUN(op_names_take_builtins_only);
+	RUN(policy_bundle_round_trips_and_refuses_the_rest);
 	return check_done();
 }
