@@ -14,6 +14,7 @@
 #include "minisign.h"
 #include "passphrase.h"
 #include "policy.h"
+#include "secret_key.h"
 
 static const char sign_help[] =
 "usage: writ policy sign -s KEY FILE\n"
@@ -152,7 +153,6 @@ out:
 static int
 policy_sign(const char *keypath, const char *path)
 {
-	struct passphrase_ctx pc = { keypath, { "" } };
 	struct minisign_sec *sec = NULL;
 	struct minisign_pub pub;
 	struct policy p;
@@ -168,12 +168,10 @@ policy_sign(const char *keypath, const char *path)
 		goto out;
 	parsed = 1;
 	/* The kind is checked before the passphrase is asked for. */
-	if (minisign_sec_load(keypath, KEY_AUTHORITY, passphrase_get, &pc,
-	    &sec, &e) != 0) {
-		warnx_writ("policy sign: %s", pc.err.msg[0] != '\0' ?
-		    pc.err.msg : e.msg);
+	if ((r = secret_key_load("policy sign", "-s", keypath, KEY_AUTHORITY,
+	    &sec)) != 0)
 		goto out;
-	}
+	r = 1;
 	minisign_sec_pub(sec, &pub);
 	if (sign_key_not_signer(path, &p, &pub) != 0)
 		goto out;
