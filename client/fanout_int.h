@@ -20,6 +20,8 @@
 #include "wire.h"
 
 #define FANOUT_GATE_ERR_MAX 256
+/* What authentication offered, for the message when no key was accepted. */
+#define FANOUT_AUTH_TRIED_MAX 256
 /* The loop's one buffer for reads and for the file's chunks. */
 #define FANOUT_IO_CHUNK 32768
 
@@ -83,6 +85,9 @@ struct host {
 	bool more_to_read;              /* the last read step spent its budget */
 	char gate_err[FANOUT_GATE_ERR_MAX];   /* the tail of the gate's stderr */
 	size_t gate_errlen;
+	/* "ssh-agent, /home/u/.ssh/id_ed25519": the keys this attempt's
+	 * authentication has offered so far (fanout_ssh.c). */
+	char auth_tried[FANOUT_AUTH_TRIED_MAX];
 };
 
 /* Builds and signs host i's request (fresh nonce, window now..now+ttl) and

@@ -88,6 +88,7 @@ note_peer(struct host *h)
 int
 fanout_ssh_begin(struct host *h)
 {
+	h->auth_tried[0] = '\0';
 	if ((h->s = ssh_new()) == NULL) {
 		fanout_finish(h, FANOUT_UNREACHABLE, "cannot make an SSH "
 		    "session");
@@ -273,19 +274,55 @@ check_host_key(struct host *h)
 	return -1;
 }
 
-/* Why authentication failed, never an empty string. */
-static const char *
-auth_why(struct host *h, int rc)
+/* Adds what is being offered now to h->auth_tried, once: -i's key, the
+ * identity file libssh's automatic method is on, or, before it gets to
+ * the files, the agent's keys. (Each offer waits for the server's answer,
+ * so every key offered is seen here between two steps.) */
+static void
+note_offer(struct host *h)
+{
+	char *id = NULL, *t = h->auth_tried;
+	const char *what = h->job->identity;
+	size_t len = strlen(t), wl;
+
+	if (what == NULL)
+		what = ssh_userauth_publickey_auto_get_current_identity(h->s,
+		    &id) == SSH_OK && id != NULL ? id : "ssh-agent";
+	wl = strlen(what);
+	if (len < wl || strcmp(t + len - wl, what) != 0 ||
+	    (len > wl && t[len - wl - 1] != ' '))
+		snprintf(t + len, FANOUT_AUTH_TRIED_MAX - len, "%s%s",
+		    len > 0 ? ", " : "", what);
+	ssh_string_free_char(id);
+}
+
+/* Why authentication failed, never an empty string: for a refusal, the
+ * user and every key offered, or that there was none to offer (libssh's
+ * own text names neither). */
+static void
+auth_why(struct host *h, int rc, char *out, size_t outlen)
 {
 	const char *msg = ssh_get_error(h->s);
+	char *user = NULL;
 
-	if (msg != NULL && msg[0] != '\0')
-		return msg;
-	if (rc == SSH_AUTH_DENIED)
-		return "the server refused every key offered";
-	if (rc == SSH_AUTH_PARTIAL)
-		return "the server wants more than a public key";
-	return "the connection failed";
+	if (rc == SSH_AUTH_DENIED) {
+		(void)ssh_options_get(h->s, SSH_OPTIONS_USER, &user);
+		if (h->auth_tried[0] != '\0')
+			snprintf(out, outlen, "the server accepted no key for "
+			    "user %s (tried %s)", user != NULL ? user : "?",
+			    h->auth_tried);
+		else
+			snprintf(out, outlen, "no key to offer for user %s "
+			    "(ssh-agent has none and no identity file was "
+			    "found; give --identity FILE)",
+			    user != NULL ? user : "?");
+		ssh_string_free_char(user);
+	} else if (rc == SSH_AUTH_PARTIAL)
+		snprintf(out, outlen, "the server wants more than a public "
+		    "key");
+	else
+		snprintf(out, outlen, "%s", msg != NULL && msg[0] != '\0' ?
+		    msg : "the connection failed");
 }
 
 /* One public key attempt: -i's key, else the agent and then the
@@ -296,7 +333,7 @@ int
 fanout_ssh_auth(struct host *h)
 {
 	const char *id = h->job->identity;
-	char *user = NULL;
+	char *user = NULL, why[FANOUT_DETAIL_MAX - 32];
 	int rc;
 
 	if (h->sh->identity_error) {
@@ -312,8 +349,10 @@ fanout_ssh_auth(struct host *h)
 	/* (A server that disconnects leaves libssh answering AGAIN.) */
 	if (rc == SSH_AUTH_AGAIN && fanout_ssh_closed(h))
 		rc = SSH_AUTH_ERROR;
-	if (rc == SSH_AUTH_AGAIN)
+	if (rc == SSH_AUTH_AGAIN) {
+		note_offer(h);
 		return 1;
+	}
 	if (rc == SSH_AUTH_SUCCESS) {
 		(void)ssh_options_get(h->s, SSH_OPTIONS_USER, &user);
 		fanout_emit_note(h->sh, h->i, "authenticated as %s with %s",
@@ -324,7 +363,7 @@ fanout_ssh_auth(struct host *h)
 	}
 	if (rc == SSH_AUTH_ERROR)
 		h->retryable = true;
-	fanout_finish(h, FANOUT_UNREACHABLE, "authentication failed: %s",
-	    auth_why(h, rc));
+	auth_why(h, rc, why, sizeof(why));
+	fanout_finish(h, FANOUT_UNREACHABLE, "authentication failed: %s", why);
 	return -1;
 }

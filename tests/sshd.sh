@@ -495,14 +495,15 @@ CONF
 }
 
 # r NAME ARGS...: writ run with the test's SSH settings (KNOWN may name
-# another known_hosts file); stdout in NAME.out, stderr in NAME.err, status
-# in $rc; bounded.
+# another known_hosts file; IDENTITY another --identity, or none when set
+# and empty), never an ssh-agent; stdout in NAME.out, stderr in NAME.err,
+# status in $rc; bounded.
 r() {
-	local name=$1
+	local name=$1 id=${IDENTITY-$SSH_DIR/client_key}
 	shift
-	timeout 60 "$WRIT" run -F "$SCRATCH/ssh_config" \
+	timeout 60 env -u SSH_AUTH_SOCK "$WRIT" run -F "$SCRATCH/ssh_config" \
 	    --known-hosts "${KNOWN:-$SSH_DIR/known_hosts}" \
-	    --identity "$SSH_DIR/client_key" -l "$GATE_USER" -k "$(k ci)" \
+	    ${id:+--identity "$id"} -l "$GATE_USER" -k "$(k ci)" \
 	    --realm test --connect-timeout 5 "$@" \
 	    > "$SCRATCH/$name.out" 2> "$SCRATCH/$name.err" </dev/null
 	rc=$?

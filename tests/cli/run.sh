@@ -149,11 +149,35 @@ if [ "$GATE_BACKEND" = daemon ]; then
 else
 	r target_user_wins -H "nobody@web01,$GATE_USER@web02" uptime
 	status_is target_user_wins 4 &&
-		{ has target_user_wins err 'writ: web01: unreachable: authentication failed' &&
+		{ has target_user_wins err "writ: web01: unreachable: authentication failed: the server accepted no key for user nobody (tried $SSH_DIR/client_key)" &&
 		  has target_user_wins err "writ: web02: refused wrong-host: web01" &&
 		  pass target_user_wins ||
 		  fail target_user_wins "$(cat "$SCRATCH/target_user_wins.err")"; }
 fi
+# A refused login says which user and which keys were offered; with no key
+# at all to offer, it says so (libssh's own text is empty then). Without
+# --identity or an agent, libssh offers ssh_config's IdentityFile and the
+# account's ~/.ssh/id_* (from the password database, not $HOME).
+ssh-keygen -q -t ed25519 -N '' -f "$SCRATCH/stranger_key" -C stranger
+printf 'Host stranger\n  HostName 127.0.0.1\n  Port %s\n  IdentityFile %s\n' \
+    "$SSHD_PORT" "$SCRATCH/stranger_key" >> "$SCRATCH/ssh_config"
+IDENTITY= r auth_failure_names_keys_offered -H stranger uptime
+status_is auth_failure_names_keys_offered 4 &&
+	{ has auth_failure_names_keys_offered err "writ: stranger: unreachable: authentication failed: the server accepted no key for user $GATE_USER (tried " &&
+	  has auth_failure_names_keys_offered err "$SCRATCH/stranger_key" &&
+	  pass auth_failure_names_keys_offered ||
+	  fail auth_failure_names_keys_offered "$(cat "$SCRATCH/auth_failure_names_keys_offered.err")"; }
+pw_home=$(getent passwd "$(id -u)" | cut -d: -f6)
+if ls "$pw_home"/.ssh/id_* >/dev/null 2>&1; then
+	skip auth_failure_without_keys_says_so "$pw_home/.ssh holds identity files"
+else
+	IDENTITY= r auth_failure_without_keys_says_so -H web01 uptime
+	status_is auth_failure_without_keys_says_so 4 &&
+		{ has auth_failure_without_keys_says_so err "writ: web01: unreachable: authentication failed: no key to offer for user $GATE_USER (ssh-agent has none and no identity file was found; give --identity FILE)" &&
+		  pass auth_failure_without_keys_says_so ||
+		  fail auth_failure_without_keys_says_so "$(cat "$SCRATCH/auth_failure_without_keys_says_so.err")"; }
+fi
+
 r bracketed_ipv6_target -H "[::1]:$DEAD_PORT" uptime
 status_is bracketed_ipv6_target 4 &&
 	{ has bracketed_ipv6_target err "writ: ::1:$DEAD_PORT: unreachable: connect: " &&
