@@ -158,6 +158,9 @@ void fanout_emit_output(struct fanout_shared *sh, size_t i,
     enum fanout_stream s, const uint8_t *data, size_t len);
 void fanout_emit_note(struct fanout_shared *sh, size_t i, const char *fmt,
     ...) __attribute__((format(printf, 3, 4)));
+/* As a note, but shown without -v too (a host key learnt). */
+void fanout_emit_warning(struct fanout_shared *sh, size_t i, const char *fmt,
+    ...) __attribute__((format(printf, 3, 4)));
 
 /* An empty result of status st: no exit status, the run's request id. */
 void fanout_result_init(const struct fanout *f, struct fanout_result *r,

@@ -50,7 +50,7 @@ on_output(void *ctx, size_t host, enum fanout_stream s, const uint8_t *data,
 		run_view_chunk(&st->view, host, s, data, len);
 }
 
-/* -v: how the host's connection goes. */
+/* -v: how the host's connection goes; and warnings. */
 static void
 on_note(void *ctx, size_t host, const char *text)
 {
