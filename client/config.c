@@ -16,24 +16,24 @@
 /* Targets are not settings: a default that adds hosts to every command
  * would aim at hosts nobody named. Flags are not settings either. */
 static const struct config_setting settings[] = {
-	{ "parallel", "32", NULL, 0 },
-	{ "timeout", "0", NULL, 0 },
-	{ "connect-timeout", "10", NULL, 0 },
-	{ "ttl", "300", NULL, 0 },
-	{ "key", "-", "WRIT_KEY", 1 },
-	{ "realm", "-", "WRIT_REALM", 0 },
-	{ "user", "-", NULL, 0 },
-	{ "inventory", "-", "WRIT_INVENTORY", 0 },
-	{ "identity", "-", NULL, 0 },
-	{ "known-hosts", "~/.ssh/known_hosts", NULL, 0 },
-	{ "ssh-config", "~/.ssh/config", NULL, 0 },
-	{ "policy", "-", NULL, 0 },
-	{ "authority", "-", NULL, 0 },
-	{ "json", "-", NULL, 0 },
-	{ "report", "-", NULL, 0 },
-	{ "failed-hosts", "-", NULL, 0 },
-	{ "retries", "0", NULL, 0 },
-	{ "color", "auto", NULL, 0 },
+	{ "parallel", "32", NULL, 0, 0 },
+	{ "timeout", "0", NULL, 0, 0 },
+	{ "connect-timeout", "10", NULL, 0, 0 },
+	{ "ttl", "300", NULL, 0, 0 },
+	{ "key", "-", "WRIT_KEY", 1, 1 },
+	{ "realm", "-", "WRIT_REALM", 0, 0 },
+	{ "user", "-", NULL, 0, 0 },
+	{ "inventory", "-", "WRIT_INVENTORY", 0, 1 },
+	{ "identity", "-", NULL, 0, 1 },
+	{ "known-hosts", "~/.ssh/known_hosts", NULL, 0, 1 },
+	{ "ssh-config", "~/.ssh/config", NULL, 0, 1 },
+	{ "policy", "-", NULL, 0, 1 },
+	{ "authority", "-", NULL, 0, 1 },
+	{ "json", "-", NULL, 0, 1 },
+	{ "report", "-", NULL, 0, 1 },
+	{ "failed-hosts", "-", NULL, 0, 1 },
+	{ "retries", "0", NULL, 0, 0 },
+	{ "color", "auto", NULL, 0, 0 },
 };
 #define NSETTINGS (sizeof(settings) / sizeof(settings[0]))
 
@@ -84,6 +84,24 @@ find_setting(const char *name)
 	return NULL;
 }
 
+/* A copy of value; a path's leading "~/" becomes $HOME, as the shell
+ * and ssh_config do, since a config file has no shell to expand it. */
+static int
+config_value(const struct config_setting *s, const char *value, char **out,
+    struct werr *e)
+{
+	const char *home = getenv("HOME");
+
+	if (!s->path || strncmp(value, "~/", 2) != 0)
+		*out = strdup(value);
+	else if (home == NULL || home[0] != '/')
+		return werr_set(e, WRIT_EINVAL, "%s: %s: HOME is not set to "
+		    "an absolute path", s->name, value);
+	else if (asprintf(out, "%s%s", home, value + 1) == -1)
+		*out = NULL;
+	return *out == NULL ? werr_set(e, WRIT_ENOMEM, "out of memory") : 0;
+}
+
 static int
 on_key(void *ctx, const char *key, const char *value, int line,
     struct werr *e)
@@ -92,6 +110,7 @@ on_key(void *ctx, const char *key, const char *value, int line,
 	struct config *c = pc->c;
 	const struct config_setting *s = find_setting(key);
 	size_t i;
+	int r;
 
 	if (!pc->in_defaults)
 		return werr_set(e, WRIT_EINVAL, "%s outside [defaults]", key);
@@ -107,8 +126,8 @@ on_key(void *ctx, const char *key, const char *value, int line,
 	if (c->n == CONFIG_ENTRIES_MAX)
 		return werr_set(e, WRIT_ELIMIT, "more than %d settings",
 		    CONFIG_ENTRIES_MAX);
-	if ((c->v[c->n].value = strdup(value)) == NULL)
-		return werr_set(e, WRIT_ENOMEM, "out of memory");
+	if ((r = config_value(s, value, &c->v[c->n].value, e)) != 0)
+		return r;
 	c->v[c->n].setting = s;
 	c->v[c->n++].line = line;
 	return 0;

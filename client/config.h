@@ -6,7 +6,9 @@
  * WRIT_REALM, WRIT_INVENTORY); the config; the built-in default. A key
  * that names no setting, a section other than [defaults], an empty value
  * or a setting given twice (but `key`, which adds signers) is an error
- * naming FILE:LINE: a typo never passes silently. */
+ * naming FILE:LINE: a typo never passes silently. A path-valued setting
+ * (key, inventory, known-hosts, ...) that starts with "~/" is read as
+ * under $HOME. */
 #ifndef WRIT_CONFIG_H
 #define WRIT_CONFIG_H
 
@@ -26,6 +28,7 @@ struct config_setting {
 	const char *shown_default;  /* "-": none */
 	const char *env;            /* NULL: none */
 	int list;                   /* may be given more than once (key) */
+	int path;                   /* a file: a leading "~/" is $HOME's */
 };
 
 struct config_entry {

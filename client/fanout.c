@@ -75,20 +75,39 @@ fanout_emit_output(struct fanout_shared *sh, size_t i, enum fanout_stream s,
 		job->output(job->ctx, i, s, data, len);
 }
 
-void
-fanout_emit_note(struct fanout_shared *sh, size_t i, const char *fmt, ...)
+static void
+emit_line(struct fanout_shared *sh, size_t i, const char *fmt, va_list ap)
 {
 	const struct fanout_job *job = sh->f->job;
 	char text[FANOUT_DETAIL_MAX];
+
+	if (job->note == NULL || sh->published[i])
+		return;
+	vsnprintf(text, sizeof(text), fmt, ap);
+	job->note(job->ctx, i, text);
+}
+
+void
+fanout_emit_note(struct fanout_shared *sh, size_t i, const char *fmt, ...)
+{
 	va_list ap;
 
-	if (job->verbose < 1 || job->note == NULL)
+	if (sh->f->job->verbose < 1)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(text, sizeof(text), fmt, ap);
+	emit_line(sh, i, fmt, ap);
 	va_end(ap);
-	if (!sh->published[i])
-		job->note(job->ctx, i, text);
+}
+
+void
+fanout_emit_warning(struct fanout_shared *sh, size_t i, const char *fmt,
+    ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	emit_line(sh, i, fmt, ap);
+	va_end(ap);
 }
 
 /* Host i's result (final, in f->results[i]) is handed out, once. */

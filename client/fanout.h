@@ -133,7 +133,8 @@ struct fanout_job {
 	void (*started)(void *ctx, size_t host);
 	/* A host ended; r is final. */
 	void (*done)(void *ctx, size_t host, const struct fanout_result *r);
-	/* -v: a line about host's connection (address, auth, host key). */
+	/* -v: a line about host's connection (address, auth, host key);
+	 * also, with or without -v, a warning (a host key learnt). */
 	void (*note)(void *ctx, size_t host, const char *text);
 	void *ctx;
 	/* writ get: the file's frames, as they arrive. Non-zero fails the

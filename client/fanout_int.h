@@ -20,6 +20,8 @@
 #include "wire.h"
 
 #define FANOUT_GATE_ERR_MAX 256
+/* What authentication offered, for the message when no key was accepted. */
+#define FANOUT_AUTH_TRIED_MAX 256
 /* The loop's one buffer for reads and for the file's chunks. */
 #define FANOUT_IO_CHUNK 32768
 
@@ -83,6 +85,9 @@ struct host {
 	bool more_to_read;              /* the last read step spent its budget */
 	char gate_err[FANOUT_GATE_ERR_MAX];   /* the tail of the gate's stderr */
 	size_t gate_errlen;
+	/* "ssh-agent, /home/u/.ssh/id_ed25519": the keys this attempt's
+	 * authentication has offered so far (fanout_ssh.c). */
+	char auth_tried[FANOUT_AUTH_TRIED_MAX];
 };
 
 /* Builds and signs host i's request (fresh nonce, window now..now+ttl) and
@@ -152,6 +157,9 @@ void fanout_finish(struct host *h, enum fanout_status st, const char *fmt,
 void fanout_emit_output(struct fanout_shared *sh, size_t i,
     enum fanout_stream s, const uint8_t *data, size_t len);
 void fanout_emit_note(struct fanout_shared *sh, size_t i, const char *fmt,
+    ...) __attribute__((format(printf, 3, 4)));
+/* As a note, but shown without -v too (a host key learnt). */
+void fanout_emit_warning(struct fanout_shared *sh, size_t i, const char *fmt,
     ...) __attribute__((format(printf, 3, 4)));
 
 /* An empty result of status st: no exit status, the run's request id. */

@@ -88,6 +88,7 @@ note_peer(struct host *h)
 int
 fanout_ssh_begin(struct host *h)
 {
+	h->auth_tried[0] = '\0';
 	if ((h->s = ssh_new()) == NULL) {
 		fanout_finish(h, FANOUT_UNREACHABLE, "cannot make an SSH "
 		    "session");
@@ -174,55 +175,154 @@ fanout_ssh_connect(struct host *h)
 	return -1;
 }
 
-/* "SHA256:..." of the server's key, or "(no key)". */
+/* The server's key as OpenSSH names it: "SHA256:..." (or "(no key)")
+ * and its type in capitals ("ED25519", "ECDSA", "RSA"). */
+struct server_key {
+	char fp[128];
+	const char *type;
+};
+
+static const char *
+key_type_name(enum ssh_keytypes_e t)
+{
+	switch (t) {
+	case SSH_KEYTYPE_ED25519:
+		return "ED25519";
+	case SSH_KEYTYPE_ECDSA:
+	case SSH_KEYTYPE_ECDSA_P256:
+	case SSH_KEYTYPE_ECDSA_P384:
+	case SSH_KEYTYPE_ECDSA_P521:
+		return "ECDSA";
+	case SSH_KEYTYPE_RSA:
+		return "RSA";
+	case SSH_KEYTYPE_SK_ED25519:
+		return "ED25519-SK";
+	case SSH_KEYTYPE_SK_ECDSA:
+		return "ECDSA-SK";
+	default:
+		return ssh_key_type_to_char(t) != NULL ?
+		    ssh_key_type_to_char(t) : "unknown";
+	}
+}
+
 static void
-server_fingerprint(struct host *h, char *out, size_t outlen)
+server_key(struct host *h, struct server_key *k)
 {
 	ssh_key key = NULL;
 	unsigned char *hash = NULL;
 	size_t hlen = 0;
 	char *fp = NULL;
 
-	snprintf(out, outlen, "(no key)");
+	snprintf(k->fp, sizeof(k->fp), "(no key)");
+	k->type = "unknown";
 	if (ssh_get_server_publickey(h->s, &key) != SSH_OK)
 		return;
+	k->type = key_type_name(ssh_key_type(key));
 	if (ssh_get_publickey_hash(key, SSH_PUBLICKEY_HASH_SHA256, &hash,
 	    &hlen) == 0 &&
 	    (fp = ssh_get_fingerprint_hash(SSH_PUBLICKEY_HASH_SHA256, hash,
 	    hlen)) != NULL)
-		snprintf(out, outlen, "%s", fp);
+		snprintf(k->fp, sizeof(k->fp), "%s", fp);
 	ssh_string_free_char(fp);
 	ssh_clean_pubkey_hash(&hash);
 	ssh_key_free(key);
 }
 
-/* accept-new: an unknown key is added (the loop is the file's one
- * writer); a changed one never is. */
-static int
-accept_new_key(struct host *h, const char *fp)
+/* Where the session's key is looked up and learnt: its host (after
+ * ssh_config's HostName, or the HostKeyAlias), its port, and the user
+ * known_hosts file. The strings are libssh's (free with
+ * ssh_string_free_char); any may be NULL. */
+struct key_place {
+	char *host;
+	unsigned int port;
+	char *file;
+};
+
+static void
+key_place_get(struct host *h, struct key_place *kp)
 {
+	memset(kp, 0, sizeof(*kp));
+	(void)ssh_options_get(h->s, SSH_OPTIONS_HOST, &kp->host);
+	if (ssh_options_get_port(h->s, &kp->port) != SSH_OK)
+		kp->port = 22;
+	(void)ssh_options_get(h->s, SSH_OPTIONS_KNOWNHOSTS, &kp->file);
+}
+
+static void
+key_place_free(struct key_place *kp)
+{
+	ssh_string_free_char(kp->host);
+	ssh_string_free_char(kp->file);
+}
+
+/* accept-new: an unknown key is added (the loop is the file's one
+ * writer), and, as OpenSSH does, a warning says so even without -v; a
+ * changed one never is. */
+static int
+accept_new_key(struct host *h, const struct server_key *k)
+{
+	struct key_place kp;
+	char name[NI_MAXHOST + 16];
 	int rc;
 
 	rc = ssh_session_update_known_hosts(h->s);
 	if (rc != SSH_OK) {
 		fanout_finish(h, FANOUT_UNREACHABLE, "host key %s: cannot add "
-		    "it to known_hosts: %s", fp, ssh_get_error(h->s));
+		    "it to known_hosts: %s", k->fp, ssh_get_error(h->s));
 		return -1;
 	}
-	fanout_emit_note(h->sh, h->i, "host key %s added to known_hosts", fp);
+	key_place_get(h, &kp);
+	/* known_hosts' own spelling: "host", or "[host]:port" off port 22. */
+	if (kp.port == 22)
+		snprintf(name, sizeof(name), "%s", kp.host != NULL ? kp.host :
+		    "?");
+	else
+		snprintf(name, sizeof(name), "[%s]:%u", kp.host != NULL ?
+		    kp.host : "?", kp.port);
+	fanout_emit_warning(h->sh, h->i, "warning: permanently added '%s' "
+	    "(%s) to the list of known hosts", name, k->type);
+	fanout_emit_note(h->sh, h->i, "host key %s added to %s", k->fp,
+	    kp.file != NULL ? kp.file : "known_hosts");
+	key_place_free(&kp);
 	return 0;
+}
+
+/* An unknown key is refused with its fingerprint and the two ways to
+ * trust it once checked: --accept-new, or ssh-keyscan into the file in
+ * use (not under a HostKeyAlias, which ssh-keyscan cannot write). */
+static void
+refuse_unknown_key(struct host *h, const struct server_key *k, bool aliased)
+{
+	struct key_place kp;
+	char port[32] = "";
+
+	key_place_get(h, &kp);
+	if (kp.port != 22)
+		snprintf(port, sizeof(port), "-p %u ", kp.port);
+	if (aliased || kp.host == NULL || kp.file == NULL)
+		fanout_finish(h, FANOUT_UNREACHABLE, "host key unknown, "
+		    "refused: %s; if it is the host's key, use --accept-new",
+		    k->fp);
+	else
+		fanout_finish(h, FANOUT_UNREACHABLE, "host key unknown, "
+		    "refused: %s; if it is the host's key, use --accept-new "
+		    "or run: ssh-keyscan %s%s >> %s", k->fp, port, kp.host,
+		    kp.file);
+	key_place_free(&kp);
 }
 
 /* HostKeyAlias (from -O, else ssh_config): the key is looked up, and
  * learnt, under the alias alone, as OpenSSH does. The session is already
- * connected, so its host name is free to change. */
+ * connected, so its host name is free to change. *aliased says whether
+ * there was one. */
 static int
-use_host_key_alias(struct host *h)
+use_host_key_alias(struct host *h, bool *aliased)
 {
 	const struct ssh_option_list *o = h->job->ssh_options;
 	char alias[HOST_KEY_ALIAS_MAX];
 	unsigned int port = 22;
 
+	*aliased = false;
 	if (o != NULL && o->host_key_alias != NULL)
 		snprintf(alias, sizeof(alias), "%s", o->host_key_alias);
 	else if (!host_key_alias(h->job->ssh_config, h->t->address, alias,
@@ -234,6 +334,7 @@ use_host_key_alias(struct host *h)
 		    alias, ssh_get_error(h->s));
 		return -1;
 	}
+	*aliased = true;
 	fanout_emit_note(h->sh, h->i, "host key looked up as %s", alias);
 	return 0;
 }
@@ -241,30 +342,30 @@ use_host_key_alias(struct host *h)
 static int
 check_host_key(struct host *h)
 {
-	char fp[128];
-	enum ssh_known_hosts_e k;
+	struct server_key k;
+	enum ssh_known_hosts_e known;
+	bool aliased;
 
-	if (use_host_key_alias(h) != 0)
+	if (use_host_key_alias(h, &aliased) != 0)
 		return -1;
-	k = ssh_session_is_known_server(h->s);
+	known = ssh_session_is_known_server(h->s);
 
-	server_fingerprint(h, fp, sizeof(fp));
-	if (k == SSH_KNOWN_HOSTS_OK) {
-		fanout_emit_note(h->sh, h->i, "host key %s known", fp);
+	server_key(h, &k);
+	if (known == SSH_KNOWN_HOSTS_OK) {
+		fanout_emit_note(h->sh, h->i, "host key %s known", k.fp);
 		return 0;
 	}
-	switch (k) {
+	switch (known) {
 	case SSH_KNOWN_HOSTS_CHANGED:
 	case SSH_KNOWN_HOSTS_OTHER:
 		fanout_finish(h, FANOUT_UNREACHABLE, "host key CHANGED, "
-		    "refused: %s", fp);
+		    "refused: %s", k.fp);
 		break;
 	case SSH_KNOWN_HOSTS_NOT_FOUND:
 	case SSH_KNOWN_HOSTS_UNKNOWN:
 		if (h->job->accept_new)
-			return accept_new_key(h, fp);
-		fanout_finish(h, FANOUT_UNREACHABLE, "host key unknown, "
-		    "refused: %s", fp);
+			return accept_new_key(h, &k);
+		refuse_unknown_key(h, &k, aliased);
 		break;
 	default:
 		fanout_finish(h, FANOUT_UNREACHABLE, "host key check: %s",
@@ -273,19 +374,55 @@ check_host_key(struct host *h)
 	return -1;
 }
 
-/* Why authentication failed, never an empty string. */
-static const char *
-auth_why(struct host *h, int rc)
+/* Adds what is being offered now to h->auth_tried, once: -i's key, the
+ * identity file libssh's automatic method is on, or, before it gets to
+ * the files, the agent's keys. (Each offer waits for the server's answer,
+ * so every key offered is seen here between two steps.) */
+static void
+note_offer(struct host *h)
+{
+	char *id = NULL, *t = h->auth_tried;
+	const char *what = h->job->identity;
+	size_t len = strlen(t), wl;
+
+	if (what == NULL)
+		what = ssh_userauth_publickey_auto_get_current_identity(h->s,
+		    &id) == SSH_OK && id != NULL ? id : "ssh-agent";
+	wl = strlen(what);
+	if (len < wl || strcmp(t + len - wl, what) != 0 ||
+	    (len > wl && t[len - wl - 1] != ' '))
+		snprintf(t + len, FANOUT_AUTH_TRIED_MAX - len, "%s%s",
+		    len > 0 ? ", " : "", what);
+	ssh_string_free_char(id);
+}
+
+/* Why authentication failed, never an empty string: for a refusal, the
+ * user and every key offered, or that there was none to offer (libssh's
+ * own text names neither). */
+static void
+auth_why(struct host *h, int rc, char *out, size_t outlen)
 {
 	const char *msg = ssh_get_error(h->s);
+	char *user = NULL;
 
-	if (msg != NULL && msg[0] != '\0')
-		return msg;
-	if (rc == SSH_AUTH_DENIED)
-		return "the server refused every key offered";
-	if (rc == SSH_AUTH_PARTIAL)
-		return "the server wants more than a public key";
-	return "the connection failed";
+	if (rc == SSH_AUTH_DENIED) {
+		(void)ssh_options_get(h->s, SSH_OPTIONS_USER, &user);
+		if (h->auth_tried[0] != '\0')
+			snprintf(out, outlen, "the server accepted no key for "
+			    "user %s (tried %s)", user != NULL ? user : "?",
+			    h->auth_tried);
+		else
+			snprintf(out, outlen, "no key to offer for user %s "
+			    "(ssh-agent has none and no identity file was "
+			    "found; give --identity FILE)",
+			    user != NULL ? user : "?");
+		ssh_string_free_char(user);
+	} else if (rc == SSH_AUTH_PARTIAL)
+		snprintf(out, outlen, "the server wants more than a public "
+		    "key");
+	else
+		snprintf(out, outlen, "%s", msg != NULL && msg[0] != '\0' ?
+		    msg : "the connection failed");
 }
 
 /* One public key attempt: -i's key, else the agent and then the
@@ -296,7 +433,7 @@ int
 fanout_ssh_auth(struct host *h)
 {
 	const char *id = h->job->identity;
-	char *user = NULL;
+	char *user = NULL, why[FANOUT_DETAIL_MAX - 32];
 	int rc;
 
 	if (h->sh->identity_error) {
@@ -312,8 +449,10 @@ fanout_ssh_auth(struct host *h)
 	/* (A server that disconnects leaves libssh answering AGAIN.) */
 	if (rc == SSH_AUTH_AGAIN && fanout_ssh_closed(h))
 		rc = SSH_AUTH_ERROR;
-	if (rc == SSH_AUTH_AGAIN)
+	if (rc == SSH_AUTH_AGAIN) {
+		note_offer(h);
 		return 1;
+	}
 	if (rc == SSH_AUTH_SUCCESS) {
 		(void)ssh_options_get(h->s, SSH_OPTIONS_USER, &user);
 		fanout_emit_note(h->sh, h->i, "authenticated as %s with %s",
@@ -324,7 +463,7 @@ fanout_ssh_auth(struct host *h)
 	}
 	if (rc == SSH_AUTH_ERROR)
 		h->retryable = true;
-	fanout_finish(h, FANOUT_UNREACHABLE, "authentication failed: %s",
-	    auth_why(h, rc));
+	auth_why(h, rc, why, sizeof(why));
+	fanout_finish(h, FANOUT_UNREACHABLE, "authentication failed: %s", why);
 	return -1;
 }

@@ -26,6 +26,9 @@ static const char check_help[] =
 "            minisign -G)\n"
 "  -h        this help\n"
 "\n"
+"A policy whose expires is past fails (no gate would use it); one not yet\n"
+"valid passes with a warning.\n"
+"\n"
 "Exit status: 0 the policy is valid (and its signature verifies), 1 it is\n"
 "not, 2 usage error.\n"
 "\n"
@@ -92,11 +95,14 @@ check(const char *path, const struct minisign_pub *keys, size_t nkeys)
 	}
 	for (i = 0; i < p.nwarnings; i++)
 		print_warning(&p, p.warnings[i]);
-	/* Valid, but no gate would use it now: say so, do not fail. */
-	if ((int64_t)now >= p.expires) {
-		policy_format_time(p.expires, when, sizeof(when));
-		warnx_writ("%s: warning: expired at %s", path, when);
-	} else if ((int64_t)now < p.issued) {
+	/* Expired, no gate will ever use it again: a failure. Not yet
+	 * valid is a policy signed ahead of its day: a warning. */
+	if (policy_cli_expired(&p, (int64_t)now, &e) != 0) {
+		warnx_writ("%s", e.msg);
+		policy_free(&p);
+		return 1;
+	}
+	if ((int64_t)now < p.issued) {
 		policy_format_time(p.issued, when, sizeof(when));
 		warnx_writ("%s: warning: not valid before %s", path, when);
 	}

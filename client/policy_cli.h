@@ -12,6 +12,9 @@
 #include "werr.h"
 
 #define POLICY_CLI_MAX_KEYS 16
+/* The client warns about its policy copy this close to the copy's expiry:
+ * two weeks leave time to sign and push the next one. */
+#define POLICY_CLI_EXPIRY_WARN_DAYS 14
 
 /* Loads the public key file at path, of the kind want (an authority key
  * for -p, a signer key for --signer), into keys[*n] and counts it; refuses
@@ -24,9 +27,14 @@ int policy_cli_open(const char *path, const struct minisign_pub *keys,
     size_t nkeys, struct policy *p, struct werr *e);
 /* The client's copy of the policy (--policy FILE), used only once
  * FILE.minisig verifies with the authority public key at authority_path
- * (--authority): an unverified copy could say anything. */
+ * (--authority): an unverified copy could say anything. A copy that
+ * expires within POLICY_CLI_EXPIRY_WARN_DAYS gets one warning line on
+ * stderr (each command loads its copy once). */
 int policy_cli_open_copy(const char *path, const char *authority_path,
     struct policy *p, struct werr *e);
+/* Non-zero when p has expired at now (no gate would use it): e then says
+ * "PATH: expired at TIME; ...". */
+int policy_cli_expired(const struct policy *p, int64_t now, struct werr *e);
 /* A whole number of seconds from 1 to POLICY_MAX_SECONDS. */
 int policy_cli_seconds(const char *s, uint64_t *out);
 

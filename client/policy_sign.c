@@ -14,13 +14,16 @@
 #include "minisign.h"
 #include "passphrase.h"
 #include "policy.h"
+#include "policy_cli.h"
+#include "secret_key.h"
 
 static const char sign_help[] =
 "usage: writ policy sign -s KEY FILE\n"
 "\n"
 "Checks the policy FILE as a gate would (it is not signed if it does not\n"
-"lint), then signs it with the policy authority's secret key KEY and writes\n"
-"FILE.minisig. Its trusted comment reads\n"
+"lint, or if its expires is past), then signs it with the policy\n"
+"authority's secret key KEY and writes FILE.minisig. Its trusted comment\n"
+"reads\n"
 "  timestamp:<unix time> file:<name> realm:<realm> serial:<serial>\n"
 "and `minisign -V -p NAME.pub -m FILE` verifies it, NAME.pub being the\n"
 "public half of KEY = NAME.key. An encrypted KEY's\n"
@@ -152,7 +155,6 @@ out:
 static int
 policy_sign(const char *keypath, const char *path)
 {
-	struct passphrase_ctx pc = { keypath, { "" } };
 	struct minisign_sec *sec = NULL;
 	struct minisign_pub pub;
 	struct policy p;
@@ -167,13 +169,16 @@ policy_sign(const char *keypath, const char *path)
 	if (sign_lint(path, &text, &p) != 0)
 		goto out;
 	parsed = 1;
-	/* The kind is checked before the passphrase is asked for. */
-	if (minisign_sec_load(keypath, KEY_AUTHORITY, passphrase_get, &pc,
-	    &sec, &e) != 0) {
-		warnx_writ("policy sign: %s", pc.err.msg[0] != '\0' ?
-		    pc.err.msg : e.msg);
+	/* A signature on an expired policy could only ever be refused. */
+	if (policy_cli_expired(&p, (int64_t)time(NULL), &e) != 0) {
+		warnx_writ("policy sign: not signed: %s", e.msg);
 		goto out;
 	}
+	/* The kind is checked before the passphrase is asked for. */
+	if ((r = secret_key_load("policy sign", "-s", keypath, KEY_AUTHORITY,
+	    &sec)) != 0)
+		goto out;
+	r = 1;
 	minisign_sec_pub(sec, &pub);
 	if (sign_key_not_signer(path, &p, &pub) != 0)
 		goto out;

@@ -12,7 +12,6 @@
 #include "commands.h"
 #include "fanout.h"
 #include "param_words.h"
-#include "passphrase.h"
 #include "report.h"
 #include "request.h"
 #include "file.h"
@@ -25,6 +24,7 @@
 #include "run_modes.h"
 #include "run_signals.h"
 #include "run_view.h"
+#include "secret_key.h"
 #include "target_args.h"
 
 struct run_state {
@@ -57,7 +57,7 @@ on_output(void *ctx, size_t host, enum fanout_stream s, const uint8_t *data,
 		run_view_chunk(&st->view, host, s, data, len);
 }
 
-/* -v: how the host's connection goes. */
+/* -v: how the host's connection goes; and warnings. */
 static void
 on_note(void *ctx, size_t host, const char *text)
 {
@@ -127,22 +127,15 @@ read_stdin(struct buf *in)
 static int
 load_keys(const struct run_args *a, struct minisign_sec **keys)
 {
-	struct passphrase_ctx pc;
-	struct werr e;
 	size_t i;
+	int rc;
 
-	for (i = 0; i < a->nkeys; i++) {
-		memset(&pc, 0, sizeof(pc));
-		pc.keypath = a->keys[i];
-		/* Refused here, before any connection or passphrase, when it
-		 * is an authority key: those sign policies, never requests. */
-		if (minisign_sec_load(a->keys[i], KEY_SIGNER, passphrase_get,
-		    &pc, &keys[i], &e) != 0) {
-			warnx_writ("run: %s", pc.err.msg[0] != '\0' ?
-			    pc.err.msg : e.msg);
-			return 1;
-		}
-	}
+	/* Refused here, before any connection or passphrase, when it is an
+	 * authority key: those sign policies, never requests. */
+	for (i = 0; i < a->nkeys; i++)
+		if ((rc = secret_key_load("run", "-k", a->keys[i], KEY_SIGNER,
+		    &keys[i])) != 0)
+			return rc;
 	return 0;
 }
 

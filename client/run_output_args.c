@@ -55,11 +55,12 @@ run_args_output_opt(int c, const char *arg, struct run_args *a)
 	return EXIT_USAGE;
 }
 
-/* What keeps live lines off the terminal, or NULL when some remain. */
+/* What keeps live lines off the terminal, or NULL when some remain (-b
+ * prints stderr lines live). */
 static const char *
 no_live_lines(const struct run_args *a, int json_stdout)
 {
-	if (a->view != RUN_LIVE)
+	if (a->view != RUN_LIVE && a->view != RUN_GATHER)
 		return mode_opt[a->view];
 	if (json_stdout)
 		return "--json -";

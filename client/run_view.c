@@ -78,17 +78,15 @@ void
 run_view_chunk(struct run_view *v, size_t host, enum fanout_stream s,
     const uint8_t *data, size_t len)
 {
-	switch (v->mode) {
-	case RUN_LIVE:
+	/* -b gathers stdout; stderr goes out live, as clush -b does, so
+	 * hosts whose only difference is a warning still gather. */
+	if (v->mode == RUN_LIVE || (v->mode == RUN_GATHER &&
+	    s == FANOUT_STDERR)) {
 		run_progress_clear(v->progress);
 		run_output_chunk(v->lines, host, s, data, len);
 		run_progress_draw(v->progress);
-		break;
-	case RUN_QUIET:
-		break;
-	default:
+	} else if (v->mode != RUN_QUIET)
 		keep(&v->kept[host][s == FANOUT_STDOUT ? 0 : 1], data, len);
-	}
 }
 
 /* One stream of a block, line by line so that escaping keeps the

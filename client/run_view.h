@@ -1,7 +1,8 @@
 /* run_view.h: what writ run shows of hosts' output: live lines
  * (run_output.c), or kept per host and shown whole as each host ends (-i,
- * pssh), gathered by identical output at the end (-b, clush), or as lines
- * host after host in target order (-L); nothing with -q. */
+ * pssh), gathered by identical stdout at the end (-b, clush; stderr goes
+ * out live, as clush -b sends it), or as lines host after host in target
+ * order (-L); nothing with -q. */
 #ifndef WRIT_RUN_VIEW_H
 #define WRIT_RUN_VIEW_H
 

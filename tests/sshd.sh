@@ -263,9 +263,27 @@ param.name = zero|null
 max_size   = 1K
 timeout    = 5
 POLICY
-	(cd "$GATE_DIR" && "$WRIT" policy sign -s authority.key policy.ini >/dev/null) ||
+	(cd "$GATE_DIR" && policy_signer "$issued" "$expires" "$WRIT" policy sign \
+	    -s authority.key policy.ini >/dev/null) ||
 		fail "policy_sign_$serial" "writ policy sign failed"
 	gate_own "$GATE_DIR/policy.ini" "$GATE_DIR/policy.ini.minisig"
+}
+
+# policy_signer ISSUED EXPIRES CMD...: runs CMD, under libfaketime at the
+# middle of ISSUED..EXPIRES when EXPIRES is past: writ policy sign refuses
+# an expired policy, and the gate's refusal of one needs one signed while
+# it was valid. (ASan must come first among preloads; faketime preloads
+# itself.)
+policy_signer() {
+	local from to
+	from=$(date -d "$1" +%s) to=$(date -d "$2" +%s)
+	shift 2
+	if [ "$to" -gt "$(date +%s)" ]; then
+		"$@"
+		return
+	fi
+	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0 \
+	    faketime "$(date -d "@$(( (from + to) / 2 ))" '+%Y-%m-%d %H:%M:%S')" "$@"
 }
 
 # write_gate_ini [extra lines]: the gate config, host id web01.
@@ -495,16 +513,18 @@ CONF
 }
 
 # r NAME ARGS...: writ run with the test's SSH settings (KNOWN may name
-# another known_hosts file, RUN_KEY another signing key than ci's, RUN_CMD
-# another command of the run family: "status", "policy push");
+# another known_hosts file; RUN_KEY another signing key than ci's; RUN_CMD
+# another command of the run family: "status", "policy push"; IDENTITY
+# another --identity, or none when set and empty), never an ssh-agent;
 # stdout in NAME.out, stderr in NAME.err, status in $rc; bounded.
 r() {
-	local name=$1
+	local name=$1 id=${IDENTITY-$SSH_DIR/client_key}
 	shift
 	# shellcheck disable=SC2086 # RUN_CMD may be two words
-	timeout 60 "$WRIT" ${RUN_CMD:-run} -F "$SCRATCH/ssh_config" \
+	timeout 60 env -u SSH_AUTH_SOCK "$WRIT" ${RUN_CMD:-run} \
+	    -F "$SCRATCH/ssh_config" \
 	    --known-hosts "${KNOWN:-$SSH_DIR/known_hosts}" \
-	    --identity "$SSH_DIR/client_key" -l "$GATE_USER" \
+	    ${id:+--identity "$id"} -l "$GATE_USER" \
 	    -k "${RUN_KEY:-$(k ci)}" --realm test --connect-timeout 5 "$@" \
 	    > "$SCRATCH/$name.out" 2> "$SCRATCH/$name.err" </dev/null
 	rc=$?

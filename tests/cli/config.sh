@@ -135,5 +135,25 @@ WRIT_CONFIG=$SCRATCH/hosts.ini t "$WRIT" hosts -g web -l ops
 WRIT_CONFIG=$SCRATCH/hosts.ini WRIT_INVENTORY=$SCRATCH/none.ini t "$WRIT" hosts -g web
 expect writ_inventory_beats_config 1 "none.ini"
 
+# A path setting's leading "~/" is $HOME, as in known-hosts' default: the
+# inventory and key below are found, and `writ config` shows the paths used.
+mkdir -p "$HOME/fleet" "$HOME/keys"
+cp inv.ini "$HOME/fleet/inv.ini"
+cp one.key "$HOME/keys/one.key"
+printf '[defaults]\ninventory = ~/fleet/inv.ini\nkey = ~/keys/one.key\nrealm = r\n' > tilde.ini
+WRIT_CONFIG=$SCRATCH/tilde.ini t "$WRIT" hosts -g web
+[ "$rc" = 0 ] && grep -qx "web01	10.0.0.1	-	-	web01" out &&
+	pass tilde_path_is_under_home ||
+	fail tilde_path_is_under_home "exit $rc: $(cat out)"
+WRIT_CONFIG=$SCRATCH/tilde.ini t "$WRIT" config
+row config_shows_expanded_path "inventory $HOME/fleet/inv.ini $SCRATCH/tilde.ini:2"
+WRIT_CONFIG=$SCRATCH/tilde.ini t "$WRIT" run --dry-run -H 127.0.0.1:1 uptime
+expect tilde_key_is_under_home 0 "signer: key $(id_of one) ($HOME/keys/one.key)"
+printf '[defaults]\nrealm = ~/not-a-path\n' > tilde_realm.ini
+WRIT_CONFIG=$SCRATCH/tilde_realm.ini t "$WRIT" config
+row tilde_left_alone_in_other_settings "realm ~/not-a-path $SCRATCH/tilde_realm.ini:2"
+WRIT_CONFIG=$SCRATCH/tilde.ini t env -u HOME "$WRIT" config
+expect tilde_without_home_is_an_error 2 "tilde.ini:2: inventory: ~/fleet/inv.ini: HOME is not set"
+
 t "$WRIT" config --help
 expect config_help_has_example 0 'parallel         64'

@@ -75,8 +75,9 @@ expect keygen_refuses_unknown_option 2 "option '-q'"
 t "$WRIT" policy sign policy.ini
 expect policy_sign_requires_key 2 'give -s KEY'
 
-# refused_before_connecting NAME TEXT KEY: `writ run -k KEY` exits 1 with
-# TEXT and never connects to the target (a listener that records accepts).
+# refused_before_connecting NAME TEXT KEY [STATUS]: `writ run -k KEY` exits
+# STATUS (default 1) with TEXT and never connects to the target (a listener
+# that records accepts).
 refused_before_connecting() {
 	local port pid
 	rm -f accepts port.txt
@@ -101,7 +102,7 @@ except OSError:
 	if [ -s accepts ]; then
 		fail "$1" "writ connected to the target: $(head -c 300 "$SCRATCH/out")"
 	else
-		expect "$1" 1 "$2"
+		expect "$1" "${4:-1}" "$2"
 	fi
 }
 
@@ -200,6 +201,24 @@ cp auth.key open.key
 chmod 644 open.key
 t "$WRIT" policy sign -s open.key policy.ini
 expect refuses_secret_key_mode_0644 1 'open.key: secret key file is accessible'
+# A public key where the secret key belongs (writ's or minisign's): named
+# as such, with the secret key beside it, in one line, exit 2, before any
+# connection or passphrase.
+refused_before_connecting run_names_public_key_given_as_signing_key \
+    'writ: run: signer.pub is a public key; -k takes the secret key (signer.key?)' \
+    signer.pub 2
+refused_before_connecting run_names_minisign_public_key_given_as_signing_key \
+    'writ: run: mw.pub is a public key; -k takes the secret key (mw.key?)' mw.pub 2
+[ "$(wc -l < "$SCRATCH/out")" = 1 ] && pass public_key_refusal_is_one_line ||
+	fail public_key_refusal_is_one_line "$(cat "$SCRATCH/out")"
+cp signer.pub lone.pub
+chmod 600 lone.pub
+t "$WRIT" run --dry-run -H web01 -k lone.pub --realm prod uptime
+expect public_key_without_secret_key_beside_it 2 \
+    'writ: run: lone.pub is a public key; -k takes the secret key'
+t "$WRIT" policy sign -s auth.pub policy.ini
+expect policy_sign_names_public_key_given_as_key 2 \
+    'writ: policy sign: auth.pub is a public key; -s takes the secret key (auth.key?)'
 printf 'serial = 1\nnot an ini line\n' >bad.ini
 t "$WRIT" policy sign -s auth.key bad.ini
 expect refuses_to_sign_invalid_policy 1 'not signed: bad.ini'

@@ -135,6 +135,23 @@ exact key_option_replaces_config_key 0 <<'OUT'
 db1: (no ops)
 OUT
 
+# A copy that expires within 14 days: one warning line on stderr, the
+# listing as before. (The 30-day copy above gave none: exact output.)
+SOON=$(date -u -d '+5 days' +%Y-%m-%dT%H:%M:%SZ)
+sed "s/^expires = .*/expires = $SOON/" policy.ini > soon.ini
+"$WRIT" policy sign -s authority.key soon.ini >/dev/null 2>&1 ||
+	fail soon_policy_signs "writ policy sign failed"
+timeout 60 "$WRIT" ops -H web01 -k ci.pub --policy soon.ini \
+    --authority authority.pub > soon.out 2> soon.err
+rc=$?
+if [ "$rc" = 0 ] && [ "$(wc -l < soon.err)" = 1 ] &&
+    grep -q "^writ: warning: policy soon.ini expires at $SOON, in 5 days; gates refuse every request after that\$" soon.err &&
+    grep -qx 'web01: uptime' soon.out; then
+	pass warns_policy_copy_expires_soon
+else
+	fail warns_policy_copy_expires_soon "exit $rc: $(cat soon.err soon.out)"
+fi
+
 t "$WRIT" ops -k ci.pub "${P[@]}"
 expect targets_are_required 2 'writ: ops: want targets'
 

@@ -55,12 +55,16 @@ checked_refused() {
 	fi
 }
 
+# Dates around today: an expired policy fails the check.
+ISSUED=$(date -u +%Y-%m-%dT00:00:00Z)
+EXPIRES=$(date -u -d '+60 days' +%Y-%m-%dT00:00:00Z)
+
 # A valid [policy] section: lines 1-5 of most cases below.
-P='[policy]
+P="[policy]
 realm = prod
 serial = 1
-issued = 2026-11-20T00:00:00Z
-expires = 2027-02-18T00:00:00Z'
+issued = $ISSUED
+expires = $EXPIRES"
 
 # One signer holding role r with op o: lines 6-13 after $P; cases that
 # test an op go on with its keys from line 14. GX adds exec at line 14 for
@@ -75,9 +79,6 @@ hosts = web*
 timeout = 10"
 GX="$G
 exec = /bin/true"
-
-ISSUED=$(date -u +%Y-%m-%dT00:00:00Z)
-EXPIRES=$(date -u -d '+60 days' +%Y-%m-%dT00:00:00Z)
 
 # A full example policy, with real keys, dates around today, and a role that
 # grants fetch-log so that nothing is left to warn about.
@@ -879,6 +880,27 @@ t "$WRIT" policy check authsigner.ini
 expect retagged_authority_key_lints_without_p 0 "authsigner.ini: ok"
 checked_refused refuses_authority_key_as_signer "authsigner.ini:7: key: the same Ed25519 key as authority key $ID; an authority key cannot sign requests" \
 	-p authority.pub authsigner.ini
+
+# A policy whose expires is past fails check and sign in one line naming
+# the file and the time (no gate would use it, a signature could only be
+# refused); one not valid yet (signed ahead of its day) is a warning.
+PAST_ISSUED=$(date -u -d '-10 days' +%Y-%m-%dT00:00:00Z)
+PAST=$(date -u -d '-1 day' +%Y-%m-%dT00:00:00Z)
+{ echo "$P"; echo "$GX"; } | sed -e "s/^issued = .*/issued = $PAST_ISSUED/" \
+    -e "s/^expires = .*/expires = $PAST/" > expired.ini
+checked_refused check_fails_on_expired_policy \
+	"expired.ini: expired at $PAST; a gate refuses every request under it" expired.ini
+t "$WRIT" policy sign -s authority.key expired.ini
+if [ "$rc" = 1 ] && [ "$(cat "$SCRATCH/out")" = "writ: policy sign: not signed: expired.ini: expired at $PAST; a gate refuses every request under it" ] &&
+    [ ! -e expired.ini.minisig ]; then
+	pass sign_refuses_expired_policy
+else
+	fail sign_refuses_expired_policy "exit $rc: $(head -c 300 "$SCRATCH/out"); $(ls expired.ini*)"
+fi
+FUTURE=$(date -u -d '+2 days' +%Y-%m-%dT00:00:00Z)
+{ echo "$P"; echo "$GX"; } | sed -e "s/^issued = .*/issued = $FUTURE/" > future.ini
+t "$WRIT" policy check future.ini
+expect check_warns_policy_not_yet_valid 0 "writ: future.ini: warning: not valid before $FUTURE"
 
 # What writ policy sign writes, writ policy check verifies.
 cp valid.ini writsigned.ini

@@ -81,6 +81,39 @@ status_is refuses_unknown_host_key 4 &&
 	  [ ! -e "$GATE_DIR/unknown_key_canary" ] &&
 	  pass refuses_unknown_host_key ||
 	  fail refuses_unknown_host_key "want $fp: $(cat "$SCRATCH/refuses_unknown_host_key.err")"; }
+# ... and says how to trust it: --accept-new, or ssh-keyscan at the host
+# and port the key is looked up under, into the known_hosts file in use;
+# the command as printed does add the key.
+keyscan="ssh-keyscan -p $SSHD_PORT 127.0.0.1 >> $SCRATCH/empty_known_hosts"
+has refuses_unknown_host_key err "refused: $fp; if it is the host's key, use --accept-new or run: $keyscan" &&
+	pass unknown_host_key_says_how_to_add_it ||
+	fail unknown_host_key_says_how_to_add_it "$(cat "$SCRATCH/refuses_unknown_host_key.err")"
+eval "timeout 20 $keyscan" 2>/dev/null
+KNOWN=$SCRATCH/empty_known_hosts r keyscan_line_adds_the_key -H web01 uptime
+status_is keyscan_line_adds_the_key 0 && pass keyscan_line_adds_the_key
+# Under a HostKeyAlias (which ssh-keyscan cannot write), --accept-new alone.
+KNOWN=$SCRATCH/alias_known_hosts r unknown_aliased_key_says_accept_new \
+    -O HostKeyAlias=gate-alias -H web01 uptime
+status_is unknown_aliased_key_says_accept_new 4 &&
+	{ has unknown_aliased_key_says_accept_new err "refused: $fp; if it is the host's key, use --accept-new" &&
+	  ! has unknown_aliased_key_says_accept_new err "ssh-keyscan" &&
+	  pass unknown_aliased_key_says_accept_new ||
+	  fail unknown_aliased_key_says_accept_new "$(cat "$SCRATCH/unknown_aliased_key_says_accept_new.err")"; }
+
+# --accept-new says on stderr what it added, as OpenSSH does, with or
+# without -v; a second run, with the key known, says nothing of it.
+KNOWN=$SCRATCH/learnt_known_hosts r accept_new_warns_it_added_a_key --accept-new -H web01 uptime
+status_is accept_new_warns_it_added_a_key 0 &&
+	{ [ "$(grep -c 'permanently added' "$SCRATCH/accept_new_warns_it_added_a_key.err")" = 1 ] &&
+	  has accept_new_warns_it_added_a_key err "writ: web01: warning: permanently added '[127.0.0.1]:$SSHD_PORT' (ED25519) to the list of known hosts" &&
+	  grep -qF "[127.0.0.1]:$SSHD_PORT ssh-ed25519 " "$SCRATCH/learnt_known_hosts" &&
+	  pass accept_new_warns_it_added_a_key ||
+	  fail accept_new_warns_it_added_a_key "$(cat "$SCRATCH/accept_new_warns_it_added_a_key.err")"; }
+KNOWN=$SCRATCH/learnt_known_hosts r accept_new_is_quiet_for_a_known_key --accept-new -H web01 uptime
+status_is accept_new_is_quiet_for_a_known_key 0 &&
+	{ ! has accept_new_is_quiet_for_a_known_key err 'permanently added' &&
+	  pass accept_new_is_quiet_for_a_known_key ||
+	  fail accept_new_is_quiet_for_a_known_key "$(cat "$SCRATCH/accept_new_is_quiet_for_a_known_key.err")"; }
 
 ssh-keygen -q -t ed25519 -N '' -f "$SCRATCH/other_host_key" -C other
 echo "[127.0.0.1]:$SSHD_PORT $(cat "$SCRATCH/other_host_key.pub")" > "$SCRATCH/changed_known_hosts"
@@ -149,11 +182,35 @@ if [ "$GATE_BACKEND" = daemon ]; then
 else
 	r target_user_wins -H "nobody@web01,$GATE_USER@web02" uptime
 	status_is target_user_wins 4 &&
-		{ has target_user_wins err 'writ: web01: unreachable: authentication failed' &&
+		{ has target_user_wins err "writ: web01: unreachable: authentication failed: the server accepted no key for user nobody (tried $SSH_DIR/client_key)" &&
 		  has target_user_wins err "writ: web02: refused wrong-host: web01" &&
 		  pass target_user_wins ||
 		  fail target_user_wins "$(cat "$SCRATCH/target_user_wins.err")"; }
 fi
+# A refused login says which user and which keys were offered; with no key
+# at all to offer, it says so (libssh's own text is empty then). Without
+# --identity or an agent, libssh offers ssh_config's IdentityFile and the
+# account's ~/.ssh/id_* (from the password database, not $HOME).
+ssh-keygen -q -t ed25519 -N '' -f "$SCRATCH/stranger_key" -C stranger
+printf 'Host stranger\n  HostName 127.0.0.1\n  Port %s\n  IdentityFile %s\n' \
+    "$SSHD_PORT" "$SCRATCH/stranger_key" >> "$SCRATCH/ssh_config"
+IDENTITY= r auth_failure_names_keys_offered -H stranger uptime
+status_is auth_failure_names_keys_offered 4 &&
+	{ has auth_failure_names_keys_offered err "writ: stranger: unreachable: authentication failed: the server accepted no key for user $GATE_USER (tried " &&
+	  has auth_failure_names_keys_offered err "$SCRATCH/stranger_key" &&
+	  pass auth_failure_names_keys_offered ||
+	  fail auth_failure_names_keys_offered "$(cat "$SCRATCH/auth_failure_names_keys_offered.err")"; }
+pw_home=$(getent passwd "$(id -u)" | cut -d: -f6)
+if ls "$pw_home"/.ssh/id_* >/dev/null 2>&1; then
+	skip auth_failure_without_keys_says_so "$pw_home/.ssh holds identity files"
+else
+	IDENTITY= r auth_failure_without_keys_says_so -H web01 uptime
+	status_is auth_failure_without_keys_says_so 4 &&
+		{ has auth_failure_without_keys_says_so err "writ: web01: unreachable: authentication failed: no key to offer for user $GATE_USER (ssh-agent has none and no identity file was found; give --identity FILE)" &&
+		  pass auth_failure_without_keys_says_so ||
+		  fail auth_failure_without_keys_says_so "$(cat "$SCRATCH/auth_failure_without_keys_says_so.err")"; }
+fi
+
 r bracketed_ipv6_target -H "[::1]:$DEAD_PORT" uptime
 status_is bracketed_ipv6_target 4 &&
 	{ has bracketed_ipv6_target err "writ: ::1:$DEAD_PORT: unreachable: connect: " &&

@@ -119,6 +119,32 @@ t "$WRIT" run --dry-run -H web01 -k ci.key --realm prod "${P[@]}" \
     --mode rolling --batch 1 --health 'fetch name=hostname' uptime
 expect health_op_must_be_plain 2 \
     'writ: run: --health: op fetch sends a file (policy policy.ini): a health op is a plain run'
+# A policy copy that expires within 14 days: one warning on stderr, however
+# many hosts; the 30-day copy of the runs above gave none.
+grep -q 'warning: policy' "$SCRATCH/out" &&
+	fail no_warning_for_a_30_day_copy "$(cat "$SCRATCH/out")" ||
+	pass no_warning_for_a_30_day_copy
+SOON=$(date -u -d '+5 days' +%Y-%m-%dT%H:%M:%SZ)
+sed "s/^expires = .*/expires = $SOON/" policy.ini > soon.ini
+"$WRIT" policy sign -s authority.key soon.ini >/dev/null 2>&1 ||
+	fail soon_policy_signs "writ policy sign failed"
+timeout 60 "$WRIT" run --dry-run -H web01,web02,db1 -k ci.key --realm prod \
+    --policy soon.ini --authority authority.pub uptime > soon.out 2> soon.err
+rc=$?
+if [ "$rc" = 6 ] && [ "$(grep -c 'warning: policy' soon.err)" = 1 ] &&
+    grep -q "^writ: warning: policy soon.ini expires at $SOON, in 5 days; gates refuse every request after that\$" soon.err; then
+	pass warns_once_when_policy_copy_expires_soon
+else
+	fail warns_once_when_policy_copy_expires_soon "exit $rc: $(cat soon.err)"
+fi
+HOURS=$(date -u -d '+3 hours' +%Y-%m-%dT%H:%M:%SZ)
+sed "s/^expires = .*/expires = $HOURS/" policy.ini > hours.ini
+"$WRIT" policy sign -s authority.key hours.ini >/dev/null 2>&1 ||
+	fail hours_policy_signs "writ policy sign failed"
+t "$WRIT" run --dry-run -H web01 -k ci.key --realm prod --policy hours.ini \
+    --authority authority.pub uptime
+expect warns_policy_copy_expires_within_a_day 0 \
+    "writ: warning: policy hours.ini expires at $HOURS, in less than a day"
 
 t "$WRIT" run --dry-run -H web01 -k ci.key --realm prod --policy policy.ini uptime
 expect policy_without_authority_is_usage 2 'writ: run: --policy policy.ini needs --authority PUB'

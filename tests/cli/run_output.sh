@@ -30,7 +30,13 @@ cat > "$SCRATCH/bin/ctl" <<'SH'
 #!/bin/sh
 printf 'a\033[31mred\n'
 SH
-add_ops emit count huge ctl
+# pidwarn: the same stdout everywhere, a stderr line of its own (its pid).
+cat > "$SCRATCH/bin/pidwarn" <<'SH'
+#!/bin/sh
+echo same
+echo "pid $$" >&2
+SH
+add_ops emit count huge ctl pidwarn
 sshd_start
 client_fleet
 # slow1 reaches the gate through a proxy that waits a second before it
@@ -92,8 +98,9 @@ y1m=$(sed -n 2p "$SCRATCH/inline_caps_kept_output.out" | wc -c)
 	pass inline_caps_kept_output ||
 	fail inline_caps_kept_output "line of $y1m bytes; $(why inline_caps_kept_output | tail -c 300)"
 
-# -b: hosts with identical output once, under their folded names, groups
-# in the order of their first host; hosts without output not shown.
+# -b: hosts with identical stdout once, under their folded names, groups
+# in the order of their first host; hosts without output not shown;
+# stderr lines go out live on stderr, "HOST: line" (clush -b).
 rm -rf "$SCRATCH/count"/*
 r gathers_identical_output -b -p 1 --inventory "$SCRATCH/inv.ini" \
     -H web01,app1,app2,app3,web02 count
@@ -101,13 +108,35 @@ r gathers_identical_output -b -p 1 --inventory "$SCRATCH/inv.ini" \
 [ "$rc" = 6 ] && same gathers_identical_output "$SCRATCH/gathers_identical_output.out" <<'EOF'
 ---------------- web01,app2 (2) ----------------
 even
-Stderr: from count
 ---------------- app[1,3] (2) ----------------
 odd
-Stderr: from count
 EOF
 grep -qF 'writ: 4 ok, 1 refused web02 (wrong-host)' "$SCRATCH/gathers_identical_output.err" &&
 	pass gather_keeps_summary || fail gather_keeps_summary "$(why gathers_identical_output)"
+[ "$(grep -c ': from count$' "$SCRATCH/gathers_identical_output.err")" = 4 ] &&
+	grep -qx 'app3: from count' "$SCRATCH/gathers_identical_output.err" &&
+	pass gather_prints_stderr_live_by_host ||
+	fail gather_prints_stderr_live_by_host "$(why gathers_identical_output)"
+# Hosts whose stdout is the same but whose stderr differs are one group.
+r gathers_stdout_whatever_stderr -b -p 1 --inventory "$SCRATCH/inv.ini" \
+    -H web01,app1,app2 pidwarn
+[ "$rc" = 0 ] || fail gathers_stdout_whatever_stderr "$(why gathers_stdout_whatever_stderr)"
+[ "$rc" = 0 ] && same gathers_stdout_whatever_stderr "$SCRATCH/gathers_stdout_whatever_stderr.out" <<'EOF'
+---------------- web01,app[1-2] (3) ----------------
+same
+EOF
+[ "$(grep -Ec '^(web01|app1|app2): pid [0-9]+$' "$SCRATCH/gathers_stdout_whatever_stderr.err")" = 3 ] &&
+	pass gather_keeps_each_hosts_stderr ||
+	fail gather_keeps_each_hosts_stderr "$(why gathers_stdout_whatever_stderr)"
+# Those live stderr lines take --timestamp and -N as other live lines do.
+r gather_timestamps_stderr_lines -b --timestamp -H web01 pidwarn
+[ "$rc" = 0 ] &&
+	grep -Eqx '[0-2][0-9]:[0-5][0-9]:[0-5][0-9] web01: pid [0-9]+' "$SCRATCH/gather_timestamps_stderr_lines.err" &&
+	grep -qx same "$SCRATCH/gather_timestamps_stderr_lines.out" &&
+	pass gather_timestamps_stderr_lines || fail gather_timestamps_stderr_lines "$(why gather_timestamps_stderr_lines)"
+r gather_without_prefix -b -N -H web01 pidwarn
+[ "$rc" = 0 ] && grep -Eqx 'pid [0-9]+' "$SCRATCH/gather_without_prefix.err" &&
+	pass gather_without_prefix || fail gather_without_prefix "$(why gather_without_prefix)"
 
 # -L: "HOST: line" host after host in target order, though slow1 ends a
 # second after web01.
