@@ -14,10 +14,10 @@
 
 #include "commands.h"
 #include "fanout.h"
-#include "passphrase.h"
 #include "policy_cli.h"
 #include "policy_decide.h"
 #include "reqfile.h"
+#include "secret_key.h"
 
 static const char approve_help[] =
 "usage: writ approve [-k KEY] [--yes] [--policy FILE --authority PUB]\n"
@@ -225,7 +225,6 @@ sign_all(const struct approve *ap, struct reqfile *f,
 static int
 load(struct approve *ap, struct minisign_sec **sec)
 {
-	struct passphrase_ctx pc;
 	struct werr e;
 
 	if (ap->policy != NULL) {
@@ -236,15 +235,7 @@ load(struct approve *ap, struct minisign_sec **sec)
 		}
 		ap->have_copy = 1;
 	}
-	memset(&pc, 0, sizeof(pc));
-	pc.keypath = ap->key;
-	if (minisign_sec_load(ap->key, KEY_SIGNER, passphrase_get, &pc, sec,
-	    &e) != 0) {
-		warnx_writ("approve: %s", pc.err.msg[0] != '\0' ? pc.err.msg :
-		    e.msg);
-		return 1;
-	}
-	return 0;
+	return secret_key_load("approve", "-k", ap->key, KEY_SIGNER, sec);
 }
 
 static int
