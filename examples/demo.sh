@@ -3,7 +3,8 @@
 # policy signed by an authority and checked by the real minisign, the
 # decisions a gate would take, then a fleet of 24 loopback hosts (a
 # `writ-gate --listen` daemon each: no sshd, no root needed) driven by writ
-# run, put and get.
+# run, put and get; two people approving one restart; a policy rollout
+# with writ policy push and writ status; a revoked signer.
 set -euo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
 writ=${WRIT:-$src/build/writ}
@@ -28,10 +29,11 @@ echo_cmd() {
 run() { echo_cmd "$@"; "$@"; }
 show() { echo_cmd "$@"; "$@" || printf '(exit %d)\n' $?; }
 
-# render APP OUT: examples/policy.ini.in with the demo's keys, the release
-# script, and APP as the application directory.
+# render APP OUT [SERIAL]: examples/policy.ini.in with the demo's keys,
+# the release script, APP as the application directory, serial SERIAL (1).
 render() {
 	sed -e "s|@ISSUED@|$issued|" -e "s|@EXPIRES@|$expires|" \
+	    -e "s|@SERIAL@|${3:-1}|" \
 	    -e "s|@CI_DEPLOY@|$(tail -n 1 ci-deploy.pub)|" \
 	    -e "s|@RELEASE_MANAGER@|$(tail -n 1 release-manager.pub)|" \
 	    -e "s|@AUDITOR@|$(tail -n 1 auditor.pub)|" \
@@ -75,25 +77,28 @@ print(" ".join(str(s.getsockname()[1]) for s in ss))'))
 	: > fleet.ini
 	for i in "${!hosts[@]}"; do
 		h=${hosts[$i]} port=${ports[$i]} d=$dir/fleet/${hosts[$i]}
-		mkdir -p "$d/state"
+		mkdir -p "$d/state" "$d/policy"
 		ssh-keygen -q -t ed25519 -N '' -f "$d/host_key" -C "$h"
-		render "$d/app" "$d/policy.ini"
-		"$writ" policy sign -s authority.key "$d/policy.ini" >/dev/null
+		render "$(app_of "$h")" "$d/policy/policy.ini"
+		"$writ" policy sign -s authority.key "$d/policy/policy.ini" >/dev/null
 		printf '[gate]\nhost_id = %s\nrealm = demo\npolicy = %s\ntrust = %s\nstate_dir = %s\naudit_log = %s\n' \
-		    "$h" "$d/policy.ini" "$dir/authority.pub" "$d/state" \
+		    "$h" "$d/policy/policy.ini" "$dir/authority.pub" "$d/state" \
 		    "$d/audit.log" > "$d/gate.ini"
 		[ -z "$userline" ] || echo "$userline" >> "$d/gate.ini"
 		printf '[host %s]\naddress = 127.0.0.1\nport = %s\nuser = %s\nhost_id = %s\n\n' \
 		    "$h" "$port" "$user" "$h" >> fleet.ini
 		echo "[127.0.0.1]:$port $(cat "$d/host_key.pub")" >> known_hosts
 		: > "$d/audit.log"
-		chmod 0755 "$d"
-		chmod 0644 "$d/gate.ini" "$d/policy.ini" "$d/policy.ini.minisig"
+		chmod 0755 "$d" "$d/policy"
+		chmod 0644 "$d/gate.ini" "$d/policy/policy.ini" \
+		    "$d/policy/policy.ini.minisig"
 		chmod 0700 "$d/state"
 		chmod 0600 "$d/audit.log"
 		app_dir "$h"
+		# The gate's user owns its policy's directory, where
+		# @policy-update swaps in a newer policy with its signature.
 		[ "$user" = "$(id -un)" ] || chown -R "$user" "$d/state" \
-		    "$d/audit.log" "$d/app"
+		    "$d/audit.log" "$(app_of "$h")" "$d/policy"
 		"$gate" --listen "127.0.0.1:$port" --host-key "$d/host_key" \
 		    --authorized-keys "$dir/authorized_keys" -c "$d/gate.ini" \
 		    --foreground 2>"$d/daemon.log" </dev/null &
@@ -115,10 +120,20 @@ print(" ".join(str(s.getsockname()[1]) for s in ss))'))
 		}
 	done
 }
-# app_dir HOST: the host's application directory (its /srv/app): releases,
-# versions, today's log.
+# app_of HOST: the host's application directory (its /srv/app). The db
+# hosts share one, so their policies are one file: writ policy push sends
+# the same policy to every target.
+app_of() {
+	case $1 in
+	db*) echo "$dir/fleet/db-app" ;;
+	*) echo "$dir/fleet/$1/app" ;;
+	esac
+}
+# app_dir HOST: the host's application directory: releases, versions,
+# today's log.
 app_dir() {
-	local a=fleet/$1/app
+	local a
+	a=$(app_of "$1")
 	mkdir -p "$a/releases" "$a/versions" "$a/logs"
 	printf '%s app[%s]: started\n%s app[%s]: ready, serving\n' \
 	    "$(date -u +%FT%TZ)" "$1" "$(date -u +%FT%TZ)" "$1" \
@@ -244,5 +259,45 @@ run cat "logs/web02/$(date -u +%F).log"
 say "11. What web01's gate wrote to its hash-chained audit log"
 tail -n 2 fleet/web01/audit.log | cut -c1-200
 run "$gate" audit verify fleet/web01/audit.log
+
+say "12. Two people, two keys: one signs a restart, a second approves it, anyone sends it"
+note "ci-deploy signs the run's requests into a file; nothing is sent yet:"
+show "$writ" run -H 'web[01-03]' -k ci-deploy.key -m CHG-1005 --ttl 300 \
+    --sign-only restart.req restart unit=nginx.service
+note "the release manager reads what it asks, in words, and adds a signature"
+note "(on a terminal it asks first; --yes is for scripts):"
+show "$writ" approve -k release-manager.key --yes \
+    --policy policy.ini --authority authority.pub restart.req
+note "sent as signed: two approvals, so every gate runs it"
+show "$writ" run --request restart.req
+
+say "13. A policy rollout through the gates: writ status, then writ policy push"
+note "the db hosts share one policy file; serial 2 of it, signed by the authority:"
+render "$(app_of db01)" policy-db-2.ini 2
+run "$writ" policy sign -s authority.key policy-db-2.ini
+show "$writ" status -g db -g web -x 'web[03-16]' -k auditor.key
+note "(web01 and web02 read 'differs': each web host has a policy of its own,"
+note "naming its own app directory, so their digests are not the db hosts')"
+note "pushed in rolling batches (1, then 50%): each gate verifies it against its"
+note "trust key, checks realm, expiry and serial, swaps policy and signature"
+note "together and raises its rollback floor; the first refusal would halt it"
+show "$writ" policy push -g db -k release-manager.key --authority authority.pub \
+    --mode rolling --batch 1,50% policy-db-2.ini
+show "$writ" status -g db -g web -x 'web[03-16]' -k auditor.key
+note "serial 1 again, as an attacker with an old copy would send it: refused"
+render "$(app_of db01)" policy-db-1.ini 1
+"$writ" policy sign -s authority.key policy-db-1.ini >/dev/null
+show "$writ" policy push -H db01 -k release-manager.key policy-db-1.ini
+
+say "14. Revocation: ci-deploy's key goes into every gate's deny_keys; SIGHUP reloads"
+for h in "${hosts[@]}"; do
+	echo "deny_keys = $(tail -n 1 ci-deploy.pub)" >> "fleet/$h/gate.ini"
+done
+run tail -n 1 fleet/web01/gate.ini
+kill -HUP "${pids[@]}"
+sleep 0.3
+note "the revoked signer is refused everywhere; every other signer keeps working"
+show "$writ" run -H 'web[01-04]' -k ci-deploy.key uptime
+show "$writ" run -H 'web[01-04]' -k auditor.key uptime
 
 say "Done: the ${#hosts[@]} daemons stop (SIGTERM) and the scratch directory goes."
