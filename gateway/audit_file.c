@@ -209,19 +209,19 @@ write_line(int fd, const char *path, const struct audit_record *r,
 	return rc;
 }
 
-/* The file opened (created if missing) and locked, *st read under the
+/* The file opened (created if missing, with create) and locked, *st read under the
  * lock (another writer may just have appended). A rotation may have put
  * a new file at path while this one waited for the lock: then the line
  * belongs in the new one, so it is opened again. Returns the fd or a
  * negative code. */
 static int
-open_locked(const char *path, struct stat *st, struct werr *e)
+open_locked(const char *path, int create, struct stat *st, struct werr *e)
 {
 	struct stat now;
 	int fd, err, rc, tries;
 
 	for (tries = 0; tries < 3; tries++) {
-		if ((fd = open_log(path, 1, &err, e)) < 0)
+		if ((fd = open_log(path, create, &err, e)) < 0)
 			return fd;
 		if ((rc = lock_bounded(fd, path, e)) != 0) {
 			close(fd);
@@ -254,7 +254,7 @@ audit_file_append_held(const char *path, const struct audit_record *r,
 	if (r->line == NULL || r->len == 0 || r->len >= AUDIT_RECORD_MAX)
 		return werr_set(e, WRIT_EINVAL, "audit log %s: not an audit "
 		    "record", path);
-	if ((fd = open_locked(path, &st, e)) < 0)
+	if ((fd = open_locked(path, 1, &st, e)) < 0)
 		return fd;
 	if ((rc = read_prev_chain(fd, path, st.st_size, prev, e)) != 0)
 		goto out;
@@ -411,7 +411,7 @@ audit_file_rotate(const char *path, char *rotated, size_t size,
 		    path);
 	/* Under the writers' lock, so no line lands between the chain read
 	 * here and the new file taking the name. */
-	if ((fd = open_locked(path, &st, e)) < 0)
+	if ((fd = open_locked(path, 0, &st, e)) < 0)
 		return fd;
 	if (st.st_size == 0)
 		rc = werr_set(e, WRIT_EINVAL, "audit log %s: empty: nothing "

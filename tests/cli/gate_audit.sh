@@ -218,20 +218,22 @@ expect cut_old_file_is_found 1 "audit $old2 does not continue $SCRATCH/old1.cut"
 
 # Sessions writing while the file is rotated: every record lands in one
 # file or the next, and the chain holds across them.
+busy=()
 for i in 1 2 3 4 5 6; do
 	send "busy$i" -k "$(k ci)" $(req) uptime &
+	busy+=($!)
 done
 for i in 1 2; do
 	sleep 1
 	"${AS_GATE[@]}" "$GATE" audit rotate "$ROT" >/dev/null 2>&1 ||
 		fail "busy_rotate_$i" "rotate failed"
 done
-wait
+wait "${busy[@]}"       # not sshd's and rsyslogd's
 files=$(ls "$ROT"-* | sort; echo "$ROT")
 t "$GATE" audit verify $files
 expect chain_holds_across_rotations_under_load 0 "audit $ROT: ok, "
 [ "$(cat $files | grep -c '^event="finished"')" = 10 ] &&
 	pass no_record_lost_in_rotation ||
 	fail no_record_lost_in_rotation "$(cat $files | grep -c '^event="finished"') finished records, want 10"
-t "${AS_GATE[@]}" "$GATE" audit rotate "$SCRATCH/no-such.log"
-expect rotate_of_missing_file_fails 1 "audit log $SCRATCH/no-such.log: open: No such file or directory"
+t "${AS_GATE[@]}" "$GATE" audit rotate "$GATE_DIR/no-such.log"
+expect rotate_of_missing_file_fails 1 "audit log $GATE_DIR/no-such.log: open: No such file or directory"
