@@ -75,7 +75,7 @@ fanout_emit_output(struct fanout_shared *sh, size_t i, enum fanout_stream s,
 		job->output(job->ctx, i, s, data, len);
 }
 
-static void
+static void __attribute__((format(printf, 3, 0)))
 emit_line(struct fanout_shared *sh, size_t i, const char *fmt, va_list ap)
 {
 	const struct fanout_job *job = sh->f->job;
