@@ -41,7 +41,7 @@ set_options(struct host *h)
 		return -1;
 	if (job->ssh_options != NULL &&
 	    ssh_options_apply(job->ssh_options, h->s, &e) != 0) {
-		fanout_finish(h, FANOUT_UNREACHABLE, "%s", e.msg);
+		fanout_fail(h, FANOUT_UNREACHABLE, "setup", "%s", e.msg);
 		return -1;
 	}
 	if (h->t->user != NULL &&
@@ -89,12 +89,12 @@ int
 fanout_ssh_begin(struct host *h)
 {
 	if ((h->s = ssh_new()) == NULL) {
-		fanout_finish(h, FANOUT_UNREACHABLE, "cannot make an SSH "
-		    "session");
+		fanout_fail(h, FANOUT_UNREACHABLE, "setup", "cannot make "
+		    "an SSH session");
 		return -1;
 	}
 	if (set_options(h) < 0) {
-		fanout_finish(h, FANOUT_UNREACHABLE, "ssh options: %s",
+		fanout_fail(h, FANOUT_UNREACHABLE, "setup", "ssh options: %s",
 		    ssh_get_error(h->s));
 		return -1;
 	}
@@ -169,7 +169,7 @@ fanout_ssh_connect(struct host *h)
 	/* Refused, reset, no route, a closed key exchange: another attempt
 	 * may do. */
 	h->retryable = true;
-	fanout_finish(h, FANOUT_UNREACHABLE, "connect: %s",
+	fanout_fail(h, FANOUT_UNREACHABLE, "connect", "connect: %s",
 	    ssh_get_error(h->s));
 	return -1;
 }
@@ -205,8 +205,9 @@ accept_new_key(struct host *h, const char *fp)
 
 	rc = ssh_session_update_known_hosts(h->s);
 	if (rc != SSH_OK) {
-		fanout_finish(h, FANOUT_UNREACHABLE, "host key %s: cannot add "
-		    "it to known_hosts: %s", fp, ssh_get_error(h->s));
+		fanout_fail(h, FANOUT_UNREACHABLE, "host-key", "host key %s: "
+		    "cannot add it to known_hosts: %s", fp,
+		    ssh_get_error(h->s));
 		return -1;
 	}
 	fanout_emit_note(h->sh, h->i, "host key %s added to known_hosts", fp);
@@ -230,8 +231,8 @@ use_host_key_alias(struct host *h)
 		return 0;
 	if (ssh_options_set(h->s, SSH_OPTIONS_HOST, alias) < 0 ||
 	    ssh_options_set(h->s, SSH_OPTIONS_PORT, &port) < 0) {
-		fanout_finish(h, FANOUT_UNREACHABLE, "HostKeyAlias %s: %s",
-		    alias, ssh_get_error(h->s));
+		fanout_fail(h, FANOUT_UNREACHABLE, "host-key",
+		    "HostKeyAlias %s: %s", alias, ssh_get_error(h->s));
 		return -1;
 	}
 	fanout_emit_note(h->sh, h->i, "host key looked up as %s", alias);
@@ -256,19 +257,19 @@ check_host_key(struct host *h)
 	switch (k) {
 	case SSH_KNOWN_HOSTS_CHANGED:
 	case SSH_KNOWN_HOSTS_OTHER:
-		fanout_finish(h, FANOUT_UNREACHABLE, "host key CHANGED, "
-		    "refused: %s", fp);
+		fanout_fail(h, FANOUT_UNREACHABLE, "host-key", "host key "
+		    "CHANGED, refused: %s", fp);
 		break;
 	case SSH_KNOWN_HOSTS_NOT_FOUND:
 	case SSH_KNOWN_HOSTS_UNKNOWN:
 		if (h->job->accept_new)
 			return accept_new_key(h, fp);
-		fanout_finish(h, FANOUT_UNREACHABLE, "host key unknown, "
-		    "refused: %s", fp);
+		fanout_fail(h, FANOUT_UNREACHABLE, "host-key", "host key "
+		    "unknown, refused: %s", fp);
 		break;
 	default:
-		fanout_finish(h, FANOUT_UNREACHABLE, "host key check: %s",
-		    ssh_get_error(h->s));
+		fanout_fail(h, FANOUT_UNREACHABLE, "host-key",
+		    "host key check: %s", ssh_get_error(h->s));
 	}
 	return -1;
 }
@@ -300,9 +301,9 @@ fanout_ssh_auth(struct host *h)
 	int rc;
 
 	if (h->sh->identity_error) {
-		fanout_finish(h, FANOUT_UNREACHABLE, "identity %s: cannot load "
-		    "it (a passphrase-protected one goes through ssh-agent)",
-		    id);
+		fanout_fail(h, FANOUT_UNREACHABLE, "auth", "identity %s: "
+		    "cannot load it (a passphrase-protected one goes through "
+		    "ssh-agent)", id);
 		return -1;
 	}
 	if (h->sh->identity != NULL)
@@ -324,7 +325,7 @@ fanout_ssh_auth(struct host *h)
 	}
 	if (rc == SSH_AUTH_ERROR)
 		h->retryable = true;
-	fanout_finish(h, FANOUT_UNREACHABLE, "authentication failed: %s",
-	    auth_why(h, rc));
+	fanout_fail(h, FANOUT_UNREACHABLE, "auth", "authentication "
+	    "failed: %s", auth_why(h, rc));
 	return -1;
 }

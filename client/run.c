@@ -47,7 +47,7 @@ on_output(void *ctx, size_t host, enum fanout_stream s, const uint8_t *data,
 {
 	struct run_state *st = ctx;
 
-	report_output(&st->rep, host, s, len);
+	report_output(&st->rep, host, s, data, len);
 	if (run_files_take(&st->files, s))
 		run_files_chunk(&st->files, host, s, data, len);
 	else if (!st->quiet)

@@ -59,6 +59,7 @@ enum run_engine_opt {
  * sets up the job once keys and targets are known, and fields it adds to
  * each host's JSON line. writ run itself is the one with none of these. */
 struct fanout_job;
+struct json_t;
 struct target;
 struct run_command {
 	const char *name;               /* "run", "put", "get" */
@@ -67,7 +68,7 @@ struct run_command {
 	int nwords;
 	int (*prepare)(void *ctx, const struct run_args *a, char **words,
 	    struct fanout_job *job, const struct target *ts, size_t n);
-	void (*host_json)(void *ctx, FILE *f, size_t host);
+	int (*host_json)(void *ctx, struct json_t *line, size_t host);
 	void *ctx;
 };
 /* Parses argv into a for command c (writ run, put or get); optind is left
