@@ -13,7 +13,7 @@ BINDIR   ?= $(PREFIX)/bin
 SBINDIR  ?= $(PREFIX)/sbin
 MANDIR   ?= $(PREFIX)/share/man
 CC       ?= cc
-PKGS     := libssh libsodium inih
+PKGS     := libssh libsodium inih jansson
 
 SANITIZE ?= 0
 FUZZ     ?= 0

@@ -59,7 +59,13 @@ struct fanout_result {
 	enum fanout_status status;
 	int exit_code;          /* the op's exit status (128+N for signal N);
 	                         * -1 when there is none */
-	char reason[FANOUT_REASON_MAX];   /* refusal word or class */
+	/* refused: the gate's word or class; failed: why an op that exited
+	 * 0 failed ("not-saved", "health check failed"); unreachable: the
+	 * stage that failed ("setup", "connect", "host-key", "auth",
+	 * "channel", "exec", "send", "read", "protocol", "no-verdict",
+	 * "no-end"); timeout: "connect-timeout", "send-timeout",
+	 * "deadline" (-t), "op-timeout" (the gate's); else "". */
+	char reason[FANOUT_REASON_MAX];
 	char detail[FANOUT_DETAIL_MAX];   /* refusal detail or error message */
 	int attempts;           /* connections tried, 0 when skipped */
 	int batch;              /* rolling mode's batch, from 1; 0: none */

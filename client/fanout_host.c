@@ -48,17 +48,37 @@ copy_printable(char *dst, size_t dstlen, const char *src, size_t srclen)
 	dst[o] = '\0';
 }
 
+static void
+finish_v(struct host *h, enum fanout_status st, const char *reason,
+    const char *fmt, va_list ap)
+{
+	if (h->done)
+		return;
+	h->done = true;
+	h->r->status = st;
+	if (reason != NULL)
+		snprintf(h->r->reason, sizeof(h->r->reason), "%s", reason);
+	vsnprintf(h->r->detail, sizeof(h->r->detail), fmt, ap);
+}
+
 void
 fanout_finish(struct host *h, enum fanout_status st, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (h->done)
-		return;
-	h->done = true;
-	h->r->status = st;
 	va_start(ap, fmt);
-	vsnprintf(h->r->detail, sizeof(h->r->detail), fmt, ap);
+	finish_v(h, st, NULL, fmt, ap);
+	va_end(ap);
+}
+
+void
+fanout_fail(struct host *h, enum fanout_status st, const char *reason,
+    const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	finish_v(h, st, reason, fmt, ap);
 	va_end(ap);
 }
 
@@ -76,14 +96,14 @@ on_verdict(struct host *h, const char *v)
 		    REQUEST_ID_BYTES);
 		if (strncmp(v + 9, want, strlen(want)) != 0 ||
 		    v[9 + strlen(want)] != ' ')
-			fanout_finish(h, FANOUT_UNREACHABLE, "the gate accepted "
-			    "another request: %s", v);
+			fanout_fail(h, FANOUT_UNREACHABLE, "protocol",
+			    "the gate accepted another request: %s", v);
 		h->accepted = true;
 		return;
 	}
 	if (strncmp(v, "refused ", 8) != 0) {
-		fanout_finish(h, FANOUT_UNREACHABLE, "bad verdict from the gate: %s",
-		    v);
+		fanout_fail(h, FANOUT_UNREACHABLE, "protocol",
+		    "bad verdict from the gate: %s", v);
 		return;
 	}
 	p = v + 8;
@@ -139,8 +159,8 @@ on_file_frame(struct host *h, uint8_t type)
 		    h->job->op);
 		file_failed(h, why);
 	} else if (h->job->file == NULL || !h->accepted || h->have_end)
-		fanout_finish(h, FANOUT_UNREACHABLE, "frame '%c' out of place "
-		    "from the gate", type);
+		fanout_fail(h, FANOUT_UNREACHABLE, "protocol", "frame '%c' "
+		    "out of place from the gate", type);
 	else if (h->job->file(h->job->file_ctx, h->i, type == WIRE_FILE ?
 	    FANOUT_FILE_BEGIN : FANOUT_FILE_DATA, h->dec.frame.data,
 	    h->dec.frame.len, why, sizeof(why)) != 0)
@@ -164,8 +184,8 @@ on_end(struct host *h, const char *v)
 	} else
 		h->r->exit_code = 255;
 	if (strstr(v, " timeout=1") != NULL)
-		fanout_finish(h, FANOUT_TIMEOUT, "the gate killed the op at "
-		    "its timeout");
+		fanout_fail(h, FANOUT_TIMEOUT, "op-timeout", "the gate killed "
+		    "the op at its timeout");
 	else if (h->r->exit_code == 0 && file_kept(h, v))
 		fanout_finish(h, FANOUT_OK, "%s", "");
 	else
@@ -180,8 +200,8 @@ on_frame(struct host *h)
 
 	if (type == WIRE_STDOUT || type == WIRE_STDERR) {
 		if (!h->accepted || h->have_end) {
-			fanout_finish(h, FANOUT_UNREACHABLE, "output out of place "
-			    "from the gate");
+			fanout_fail(h, FANOUT_UNREACHABLE, "protocol",
+			    "output out of place from the gate");
 			return;
 		}
 		fanout_emit_output(h->sh, h->i, type == WIRE_STDOUT ?
@@ -200,8 +220,8 @@ on_frame(struct host *h)
 	else if (type == WIRE_END && h->accepted && !h->have_end)
 		on_end(h, text);
 	else
-		fanout_finish(h, FANOUT_UNREACHABLE, "frame '%c' out of place from "
-		    "the gate", type);
+		fanout_fail(h, FANOUT_UNREACHABLE, "protocol", "frame '%c' out "
+		    "of place from the gate", type);
 }
 
 void
@@ -212,8 +232,8 @@ fanout_feed(struct host *h, const uint8_t *p, size_t n)
 
 	while (n > 0 && !h->done) {
 		if ((used = wire_decode(&h->dec, p, n, &e)) < 0) {
-			fanout_finish(h, FANOUT_UNREACHABLE, "from the gate: %s",
-			    e.msg);
+			fanout_fail(h, FANOUT_UNREACHABLE, "protocol",
+			    "from the gate: %s", e.msg);
 			return;
 		}
 		p += used;
@@ -257,8 +277,8 @@ read_stream(struct host *h, int is_stderr, size_t *budget)
 		    is_stderr);
 		if (n == SSH_ERROR) {
 			h->retryable = true;
-			fanout_finish(h, FANOUT_UNREACHABLE, "reading: %s",
-			    ssh_get_error(h->s));
+			fanout_fail(h, FANOUT_UNREACHABLE, "read",
+			    "reading: %s", ssh_get_error(h->s));
 			return -1;
 		}
 		if (n <= 0)             /* nothing now, or EOF */
@@ -297,11 +317,11 @@ conclude(struct host *h)
 	h->retryable = true;
 	copy_printable(err, sizeof(err), h->gate_err, h->gate_errlen);
 	if (!h->have_verdict)
-		fanout_finish(h, FANOUT_UNREACHABLE, "no verdict from the "
-		    "gate%s%s", err[0] != '\0' ? ": " : "", err);
+		fanout_fail(h, FANOUT_UNREACHABLE, "no-verdict", "no verdict "
+		    "from the gate%s%s", err[0] != '\0' ? ": " : "", err);
 	else
-		fanout_finish(h, FANOUT_UNREACHABLE, "the session ended before "
-		    "the op's end record");
+		fanout_fail(h, FANOUT_UNREACHABLE, "no-end", "the session "
+		    "ended before the op's end record");
 }
 
 /* Ends the attempt's session. A polite close only when nothing is left
@@ -443,11 +463,12 @@ timed_out(struct host *h, int64_t now)
 
 	if (h->end_ms != 0 && now >= h->end_ms) {
 		if (h->state == HOST_READING)
-			fanout_finish(h, FANOUT_TIMEOUT, "deadline of %ld s "
-			    "passed", h->job->deadline);
+			fanout_fail(h, FANOUT_TIMEOUT, "deadline",
+			    "deadline of %ld s passed", h->job->deadline);
 		else
-			fanout_finish(h, FANOUT_TIMEOUT, "%s: deadline of %ld s "
-			    "passed", stage[h->state], h->job->deadline);
+			fanout_fail(h, FANOUT_TIMEOUT, "deadline",
+			    "%s: deadline of %ld s passed", stage[h->state],
+			    h->job->deadline);
 		return true;
 	}
 	if (h->state == HOST_READING || now < h->stage_end_ms)
@@ -455,11 +476,12 @@ timed_out(struct host *h, int64_t now)
 	/* A peer that went quiet before the request was whole. */
 	h->retryable = true;
 	if (h->state == HOST_CONNECTING)
-		fanout_finish(h, FANOUT_TIMEOUT, "connect: timed out after "
-		    "%ld s", secs);
+		fanout_fail(h, FANOUT_TIMEOUT, "connect-timeout", "connect: "
+		    "timed out after %ld s", secs);
 	else
-		fanout_finish(h, FANOUT_TIMEOUT, "%s: no answer in %ld s",
-		    stage[h->state], secs);
+		fanout_fail(h, FANOUT_TIMEOUT, h->state == HOST_SENDING ?
+		    "send-timeout" : "connect-timeout",
+		    "%s: no answer in %ld s", stage[h->state], secs);
 	return true;
 }
 
@@ -470,7 +492,8 @@ open_step(struct host *h)
 	int rc;
 
 	if (h->ch == NULL && (h->ch = ssh_channel_new(h->s)) == NULL) {
-		fanout_finish(h, FANOUT_UNREACHABLE, "cannot make a channel");
+		fanout_fail(h, FANOUT_UNREACHABLE, "channel", "cannot make a "
+		    "channel");
 		return -1;
 	}
 	if ((rc = ssh_channel_open_session(h->ch)) == SSH_AGAIN &&
@@ -479,8 +502,8 @@ open_step(struct host *h)
 	if (rc == SSH_OK)
 		return 0;
 	h->retryable = true;
-	fanout_finish(h, FANOUT_UNREACHABLE, "opening the channel: %s",
-	    ssh_get_error(h->s));
+	fanout_fail(h, FANOUT_UNREACHABLE, "channel", "opening the channel: "
+	    "%s", ssh_get_error(h->s));
 	return -1;
 }
 
@@ -494,7 +517,7 @@ exec_step(struct host *h)
 	if (rc == SSH_OK)
 		return 0;
 	h->retryable = true;
-	fanout_finish(h, FANOUT_UNREACHABLE, "starting the gate: %s",
+	fanout_fail(h, FANOUT_UNREACHABLE, "exec", "starting the gate: %s",
 	    ssh_get_error(h->s));
 	return -1;
 }

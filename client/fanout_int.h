@@ -152,6 +152,11 @@ bool fanout_past_deadline(const struct host *h);
 /* Sets the final status once; later calls do nothing. */
 void fanout_finish(struct host *h, enum fanout_status st, const char *fmt,
     ...) __attribute__((format(printf, 3, 4)));
+/* The same for a host that is unreachable or timed out, with the stage
+ * that failed as its reason word (fanout_result.reason): the word is for
+ * scripts, the detail for people. */
+void fanout_fail(struct host *h, enum fanout_status st, const char *reason,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 /* The callbacks, for hosts whose result is not yet out. */
 void fanout_emit_output(struct fanout_shared *sh, size_t i,

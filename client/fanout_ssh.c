@@ -41,7 +41,7 @@ set_options(struct host *h)
 		return -1;
 	if (job->ssh_options != NULL &&
 	    ssh_options_apply(job->ssh_options, h->s, &e) != 0) {
-		fanout_finish(h, FANOUT_UNREACHABLE, "%s", e.msg);
+		fanout_fail(h, FANOUT_UNREACHABLE, "setup", "%s", e.msg);
 		return -1;
 	}
 	if (h->t->user != NULL &&
@@ -90,12 +90,12 @@ fanout_ssh_begin(struct host *h)
 {
 	h->auth_tried[0] = '\0';
 	if ((h->s = ssh_new()) == NULL) {
-		fanout_finish(h, FANOUT_UNREACHABLE, "cannot make an SSH "
-		    "session");
+		fanout_fail(h, FANOUT_UNREACHABLE, "setup", "cannot make "
+		    "an SSH session");
 		return -1;
 	}
 	if (set_options(h) < 0) {
-		fanout_finish(h, FANOUT_UNREACHABLE, "ssh options: %s",
+		fanout_fail(h, FANOUT_UNREACHABLE, "setup", "ssh options: %s",
 		    ssh_get_error(h->s));
 		return -1;
 	}
@@ -170,7 +170,7 @@ fanout_ssh_connect(struct host *h)
 	/* Refused, reset, no route, a closed key exchange: another attempt
 	 * may do. */
 	h->retryable = true;
-	fanout_finish(h, FANOUT_UNREACHABLE, "connect: %s",
+	fanout_fail(h, FANOUT_UNREACHABLE, "connect", "connect: %s",
 	    ssh_get_error(h->s));
 	return -1;
 }
@@ -267,8 +267,9 @@ accept_new_key(struct host *h, const struct server_key *k)
 
 	rc = ssh_session_update_known_hosts(h->s);
 	if (rc != SSH_OK) {
-		fanout_finish(h, FANOUT_UNREACHABLE, "host key %s: cannot add "
-		    "it to known_hosts: %s", k->fp, ssh_get_error(h->s));
+		fanout_fail(h, FANOUT_UNREACHABLE, "host-key", "host key %s: "
+		    "cannot add it to known_hosts: %s", k->fp,
+		    ssh_get_error(h->s));
 		return -1;
 	}
 	key_place_get(h, &kp);
@@ -300,14 +301,14 @@ refuse_unknown_key(struct host *h, const struct server_key *k, bool aliased)
 	if (kp.port != 22)
 		snprintf(port, sizeof(port), "-p %u ", kp.port);
 	if (aliased || kp.host == NULL || kp.file == NULL)
-		fanout_finish(h, FANOUT_UNREACHABLE, "host key unknown, "
-		    "refused: %s; if it is the host's key, use --accept-new",
-		    k->fp);
+		fanout_fail(h, FANOUT_UNREACHABLE, "host-key", "host key "
+		    "unknown, refused: %s; if it is the host's key, use "
+		    "--accept-new", k->fp);
 	else
-		fanout_finish(h, FANOUT_UNREACHABLE, "host key unknown, "
-		    "refused: %s; if it is the host's key, use --accept-new "
-		    "or run: ssh-keyscan %s%s >> %s", k->fp, port, kp.host,
-		    kp.file);
+		fanout_fail(h, FANOUT_UNREACHABLE, "host-key", "host key "
+		    "unknown, refused: %s; if it is the host's key, use "
+		    "--accept-new or run: ssh-keyscan %s%s >> %s", k->fp, port,
+		    kp.host, kp.file);
 	key_place_free(&kp);
 }
 
@@ -330,8 +331,8 @@ use_host_key_alias(struct host *h, bool *aliased)
 		return 0;
 	if (ssh_options_set(h->s, SSH_OPTIONS_HOST, alias) < 0 ||
 	    ssh_options_set(h->s, SSH_OPTIONS_PORT, &port) < 0) {
-		fanout_finish(h, FANOUT_UNREACHABLE, "HostKeyAlias %s: %s",
-		    alias, ssh_get_error(h->s));
+		fanout_fail(h, FANOUT_UNREACHABLE, "host-key",
+		    "HostKeyAlias %s: %s", alias, ssh_get_error(h->s));
 		return -1;
 	}
 	*aliased = true;
@@ -358,8 +359,8 @@ check_host_key(struct host *h)
 	switch (known) {
 	case SSH_KNOWN_HOSTS_CHANGED:
 	case SSH_KNOWN_HOSTS_OTHER:
-		fanout_finish(h, FANOUT_UNREACHABLE, "host key CHANGED, "
-		    "refused: %s", k.fp);
+		fanout_fail(h, FANOUT_UNREACHABLE, "host-key", "host key "
+		    "CHANGED, refused: %s", k.fp);
 		break;
 	case SSH_KNOWN_HOSTS_NOT_FOUND:
 	case SSH_KNOWN_HOSTS_UNKNOWN:
@@ -368,8 +369,8 @@ check_host_key(struct host *h)
 		refuse_unknown_key(h, &k, aliased);
 		break;
 	default:
-		fanout_finish(h, FANOUT_UNREACHABLE, "host key check: %s",
-		    ssh_get_error(h->s));
+		fanout_fail(h, FANOUT_UNREACHABLE, "host-key",
+		    "host key check: %s", ssh_get_error(h->s));
 	}
 	return -1;
 }
@@ -437,9 +438,9 @@ fanout_ssh_auth(struct host *h)
 	int rc;
 
 	if (h->sh->identity_error) {
-		fanout_finish(h, FANOUT_UNREACHABLE, "identity %s: cannot load "
-		    "it (a passphrase-protected one goes through ssh-agent)",
-		    id);
+		fanout_fail(h, FANOUT_UNREACHABLE, "auth", "identity %s: "
+		    "cannot load it (a passphrase-protected one goes through "
+		    "ssh-agent)", id);
 		return -1;
 	}
 	if (h->sh->identity != NULL)
@@ -464,6 +465,7 @@ fanout_ssh_auth(struct host *h)
 	if (rc == SSH_AUTH_ERROR)
 		h->retryable = true;
 	auth_why(h, rc, why, sizeof(why));
-	fanout_finish(h, FANOUT_UNREACHABLE, "authentication failed: %s", why);
+	fanout_fail(h, FANOUT_UNREACHABLE, "auth", "authentication failed: %s",
+	    why);
 	return -1;
 }

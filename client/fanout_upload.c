@@ -120,8 +120,8 @@ fanout_send_step(struct host *h)
 		}
 		if ((w = ssh_channel_write(h->ch, p, (uint32_t)n)) < 0) {
 			h->retryable = true;
-			fanout_finish(h, FANOUT_UNREACHABLE, "sending the "
-			    "request: %s", ssh_get_error(h->s));
+			fanout_fail(h, FANOUT_UNREACHABLE, "send",
+			    "sending the request: %s", ssh_get_error(h->s));
 			return -1;
 		}
 		if (w == 0)
@@ -139,8 +139,8 @@ fanout_send_step(struct host *h)
 	 * takes it, while the loop reads.) */
 	if (ssh_channel_send_eof(h->ch) == SSH_ERROR) {
 		h->retryable = true;
-		fanout_finish(h, FANOUT_UNREACHABLE, "sending the request: %s",
-		    ssh_get_error(h->s));
+		fanout_fail(h, FANOUT_UNREACHABLE, "send", "sending the "
+		    "request: %s", ssh_get_error(h->s));
 		return -1;
 	}
 	return 0;

@@ -121,25 +121,26 @@ prepare(void *ctx, const struct run_args *a, char **words,
 	return 0;
 }
 
-/* ,"download_file":...,"download_bytes":...,"download_digest":... */
-static void
-host_json(void *ctx, FILE *f, size_t host)
+/* download_file, download_bytes and download_digest: null when no file
+ * was kept. */
+static int
+host_json(void *ctx, json_t *line, size_t host)
 {
 	const struct get_state *g = ctx;
 	const struct get_file *gf = &g->files.f[host];
 	char path[4096];
+	int bad = 0;
 
-	if (!gf->kept) {
-		fputs(",\"download_file\":null,\"download_bytes\":null,"
-		    "\"download_digest\":null", f);
-		return;
-	}
-	(void)snprintf(path, sizeof(path), "%s/%s/%s", g->files.dir,
-	    g->files.targets[host].name, gf->name);
-	fputs(",\"download_file\":", f);
-	report_json_str(f, path, strlen(path));
-	fprintf(f, ",\"download_bytes\":%llu,\"download_digest\":\"%s\"",
-	    (unsigned long long)gf->size, gf->digest);
+	if (gf->kept)
+		(void)snprintf(path, sizeof(path), "%s/%s/%s", g->files.dir,
+		    g->files.targets[host].name, gf->name);
+	bad |= json_object_set_new(line, "download_file",
+	    report_json_str(gf->kept ? path : NULL));
+	bad |= json_object_set_new(line, "download_bytes", gf->kept ?
+	    json_integer((json_int_t)gf->size) : json_null());
+	bad |= json_object_set_new(line, "download_digest",
+	    report_json_str(gf->kept ? gf->digest : NULL));
+	return bad != 0 ? -1 : 0;
 }
 
 int

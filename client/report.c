@@ -1,18 +1,17 @@
-/* report.c: --json, --report and --failed-hosts for writ run (see
- * report.h). Host-provided text is escaped here, never trusted. */
+/* report.c: --json's bookkeeping, --report and --failed-hosts for writ
+ * run (see report.h); report_json.c writes the JSON lines. Host-provided
+ * text is escaped here, never trusted. */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "file.h"
-#include "report.h"
+#include "report_int.h"
 
 #define REPORT_FILE_MODE 0644
 
-/* The length of the valid UTF-8 sequence at p (at most n bytes), or 0:
- * no overlongs, surrogates or code points past U+10FFFF. */
-static size_t
-utf8_len(const uint8_t *p, size_t n)
+size_t
+report_utf8_len(const uint8_t *p, size_t n)
 {
 	size_t len, k;
 	uint32_t cp;
@@ -41,39 +40,6 @@ utf8_len(const uint8_t *p, size_t n)
 }
 
 void
-report_json_str(FILE *f, const char *s, size_t len)
-{
-	const uint8_t *p = (const uint8_t *)s;
-	size_t i = 0, k;
-
-	fputc('"', f);
-	while (i < len) {
-		if (p[i] == '"' || p[i] == '\\') {
-			fputc('\\', f);
-			fputc(p[i++], f);
-		} else if (p[i] == '\n') {
-			fputs("\\n", f), i++;
-		} else if (p[i] < 0x20 || p[i] == 0x7f) {
-			fprintf(f, "\\u%04x", p[i++]);
-		} else if ((k = utf8_len(p + i, len - i)) == 0) {
-			fputs("\\ufffd", f), i++;
-		} else {
-			fwrite(p + i, 1, k, f), i += k;
-		}
-	}
-	fputc('"', f);
-}
-
-static void
-json_cstr(FILE *f, const char *s)
-{
-	if (s == NULL)
-		fputs("null", f);
-	else
-		report_json_str(f, s, strlen(s));
-}
-
-void
 report_md_cell(FILE *f, const char *s, size_t len)
 {
 	static const char special[] = "\\`*_[]<>|#~&!";
@@ -86,7 +52,7 @@ report_md_cell(FILE *f, const char *s, size_t len)
 			fputc(p[i++], f);
 		} else if (p[i] < 0x20 || p[i] == 0x7f) {
 			fprintf(f, "\\\\x%02x", p[i++]);
-		} else if ((k = utf8_len(p + i, len - i)) == 0) {
+		} else if ((k = report_utf8_len(p + i, len - i)) == 0) {
 			fputs("\xef\xbf\xbd", f), i++;
 		} else {
 			fwrite(p + i, 1, k, f), i += k;
@@ -125,12 +91,15 @@ report_open(struct report *r, const struct fanout_job *job,
 	r->n = n;
 	r->json = NULL;
 	r->json_failed = 0;
+	r->kept = NULL;
 	r->request[0] = '\0';
 	r->started_at_ms = 0;
 	if ((r->bytes = calloc(n > 0 ? n : 1, sizeof(*r->bytes))) == NULL)
 		return werr_set(e, WRIT_ENOMEM, "out of memory");
 	if (r->json_path == NULL)
 		return 0;
+	if ((r->kept = calloc(n > 0 ? n : 1, sizeof(*r->kept))) == NULL)
+		return werr_set(e, WRIT_ENOMEM, "out of memory");
 	if (strcmp(r->json_path, "-") == 0)
 		r->json = stdout;
 	else if ((r->json = fopen(r->json_path, "w")) == NULL)
@@ -141,123 +110,41 @@ report_open(struct report *r, const struct fanout_job *job,
 
 void
 report_output(struct report *r, size_t host, enum fanout_stream s,
-    size_t len)
+    const uint8_t *data, size_t len)
 {
-	if (host < r->n && (s == FANOUT_STDOUT || s == FANOUT_STDERR))
-		r->bytes[host][s - 1] += len;
-}
-
-static void
-json_num_or_null(FILE *f, const char *key, int has, long long v)
-{
-	if (has)
-		fprintf(f, ",\"%s\":%lld", key, v);
-	else
-		fprintf(f, ",\"%s\":null", key);
+	if (host >= r->n || (s != FANOUT_STDOUT && s != FANOUT_STDERR))
+		return;
+	r->bytes[host][s - 1] += len;
+	if (r->kept != NULL && !r->json_failed)
+		run_kept_add(&r->kept[host][s - 1], data, len);
 }
 
 int
 report_host(struct report *r, size_t host, const struct fanout_result *res,
     struct werr *e)
 {
-	const struct target *t = &r->targets[host];
-	char t0[REPORT_TIME_MAX], t1[REPORT_TIME_MAX];
-	FILE *f = r->json;
+	int rc;
 
 	if (r->request[0] == '\0')
 		memcpy(r->request, res->request, sizeof(r->request));
 	if (r->started_at_ms == 0 || res->started_at_ms < r->started_at_ms)
 		r->started_at_ms = res->started_at_ms;
-	if (f == NULL || r->json_failed)
+	if (r->json == NULL || r->json_failed)
 		return 0;
-	report_time(t0, res->started_at_ms);
-	report_time(t1, res->finished_at_ms);
-	fputs("{\"target\":", f);
-	json_cstr(f, t->name);
-	fputs(",\"host_id\":", f);
-	json_cstr(f, t->host_id);
-	fputs(",\"address\":", f);
-	json_cstr(f, t->address);
-	fprintf(f, ",\"status\":\"%s\"", fanout_status_name(res->status));
-	json_num_or_null(f, "exit", res->exit_code >= 0, res->exit_code);
-	fputs(",\"reason\":", f);
-	json_cstr(f, res->reason[0] != '\0' ? res->reason : NULL);
-	fprintf(f, ",\"attempts\":%d", res->attempts);
-	json_num_or_null(f, "batch", res->batch > 0, res->batch);
-	/* A host never started has no times. */
-	fputs(",\"started_at\":", f);
-	json_cstr(f, res->started_at_ms > 0 ? t0 : NULL);
-	fputs(",\"finished_at\":", f);
-	json_cstr(f, res->finished_at_ms > 0 ? t1 : NULL);
-	fprintf(f, ",\"duration_ms\":%lld,"
-	    "\"stdout_bytes\":%llu,\"stderr_bytes\":%llu,\"request\":",
-	    (long long)res->duration_ms,
-	    (unsigned long long)r->bytes[host][0],
-	    (unsigned long long)r->bytes[host][1]);
-	json_cstr(f, res->request);
-	if (r->job->upload != NULL)
-		fprintf(f, ",\"upload_bytes\":%llu",
-		    (unsigned long long)res->upload_bytes);
-	if (r->host_json != NULL)
-		r->host_json(r->host_json_ctx, f, host);
-	fputs("}\n", f);
-	/* Flushed per host so a reader (or a crash) sees every ended host. */
-	if (fflush(f) != 0 || ferror(f)) {
-		r->json_failed = 1;
-		return werr_set(e, WRIT_EIO, "--json: cannot write %s",
-		    r->json_path);
-	}
-	return 0;
+	if ((rc = report_json_host(r, host, res, e)) != 0)
+		r->json_failed = 1;     /* reported once */
+	return rc;
 }
 
-static size_t
-count_status(const struct fanout_result *rs, size_t n, enum fanout_status s)
+size_t
+report_count_status(const struct fanout_result *rs, size_t n,
+    enum fanout_status s)
 {
 	size_t i, c = 0;
 
 	for (i = 0; i < n; i++)
 		c += rs[i].status == s;
 	return c;
-}
-
-
-static int
-json_summary(struct report *r, const struct fanout_result *rs,
-    int64_t wall_ms, int exit, struct werr *e)
-{
-	const struct fanout_job *job = r->job;
-	FILE *f = r->json;
-	size_t i;
-
-	fputs("{\"summary\":{\"op\":", f);
-	json_cstr(f, job->op);
-	fputs(",\"params\":{", f);
-	for (i = 0; i < job->nparams; i++) {
-		fputs(i > 0 ? "," : "", f);
-		json_cstr(f, job->param_names[i]);
-		fputc(':', f);
-		json_cstr(f, job->param_values[i]);
-	}
-	fputs("},\"message\":", f);
-	json_cstr(f, job->message != NULL && job->message[0] != '\0' ?
-	    job->message : NULL);
-	fputs(",\"realm\":", f);
-	json_cstr(f, job->realm);
-	fputs(",\"request\":", f);
-	json_cstr(f, r->request);
-	fputs(",\"mode\":", f);
-	json_cstr(f, job->mode != NULL ? job->mode : "parallel");
-	fprintf(f, ",\"hosts\":%zu,\"counts\":{", r->n);
-	for (i = 0; i < FANOUT_NSTATUS; i++)
-		fprintf(f, "%s\"%s\":%zu", i > 0 ? "," : "",
-		    fanout_status_name((enum fanout_status)i),
-		    count_status(rs, r->n, (enum fanout_status)i));
-	fprintf(f, "},\"wall_ms\":%lld,\"exit\":%d}}\n", (long long)wall_ms,
-	    exit);
-	if (fflush(f) != 0 || ferror(f))
-		return werr_set(e, WRIT_EIO, "--json: cannot write %s",
-		    r->json_path);
-	return 0;
 }
 
 /* Builds a text in memory, then writes it whole (temp file + rename). */
@@ -330,7 +217,7 @@ md_head(FILE *f, struct report *r, const struct fanout_result *rs,
 	    r->started_at_ms > 0 ? t0 : "-",
 	    (long long)wall_ms, r->n);
 	for (i = 0; i < FANOUT_NSTATUS; i++)
-		fprintf(f, ", %zu %s", count_status(rs, r->n,
+		fprintf(f, ", %zu %s", report_count_status(rs, r->n,
 		    (enum fanout_status)i),
 		    fanout_status_name((enum fanout_status)i));
 	fprintf(f, "\n- exit status: %d\n\n", exit);
@@ -347,7 +234,9 @@ md_row(FILE *f, const struct target *t, const struct fanout_result *res)
 	else
 		fputc('-', f);
 	fprintf(f, " | %lld | ", (long long)res->duration_ms);
-	if (res->reason[0] != '\0') {
+	/* An unreachable or timed out host's detail names its stage already. */
+	if (res->reason[0] != '\0' && res->status != FANOUT_UNREACHABLE &&
+	    res->status != FANOUT_TIMEOUT) {
 		md_cstr(f, res->reason);
 		fputs(res->detail[0] != '\0' ? ": " : "", f);
 	}
@@ -384,7 +273,7 @@ report_finish(struct report *r, const struct fanout_result *rs,
 	int rc;
 
 	if (r->json != NULL && !r->json_failed &&
-	    (rc = json_summary(r, rs, wall_ms, exit, e)) != 0)
+	    (rc = report_json_summary(r, rs, wall_ms, exit, e)) != 0)
 		return rc;
 	if (r->failed_path != NULL && (rc = failed_hosts(r, rs, e)) != 0)
 		return rc;
@@ -396,9 +285,17 @@ report_finish(struct report *r, const struct fanout_result *rs,
 void
 report_close(struct report *r)
 {
+	size_t i;
+
 	if (r->json != NULL && r->json != stdout)
 		fclose(r->json);
 	r->json = NULL;
 	free(r->bytes);
 	r->bytes = NULL;
+	for (i = 0; r->kept != NULL && i < r->n; i++) {
+		run_kept_free(&r->kept[i][0]);
+		run_kept_free(&r->kept[i][1]);
+	}
+	free(r->kept);
+	r->kept = NULL;
 }

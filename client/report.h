@@ -1,5 +1,6 @@
 /* report.h: writ run's machine and human records of a run:
- * --json (JSON Lines as hosts end), --report (Markdown), --failed-hosts. */
+ * --json (JSON Lines as hosts end, through jansson), --report (Markdown),
+ * --failed-hosts. */
 #ifndef WRIT_REPORT_H
 #define WRIT_REPORT_H
 
@@ -7,7 +8,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <jansson.h>
+
 #include "fanout.h"
+#include "run_kept.h"
 #include "target.h"
 #include "werr.h"
 
@@ -15,14 +19,18 @@ struct report {
 	const char *json_path;          /* NULL: none; "-": stdout */
 	const char *md_path;            /* NULL: none */
 	const char *failed_path;        /* NULL: none */
-	/* NULL, or writes more ",\"key\":value" fields into host's line. */
-	void (*host_json)(void *ctx, FILE *f, size_t host);
+	/* NULL, or adds more fields to host's line (in the order they are
+	 * to be written); 0, or -1 when out of memory. */
+	int (*host_json)(void *ctx, json_t *line, size_t host);
 	void *host_json_ctx;
 	/* Set by report_open: */
 	const struct fanout_job *job;
 	const struct target *targets;
 	size_t n;
 	uint64_t (*bytes)[2];           /* [host][stream-1] output bytes */
+	/* --json: [host][stream-1] the output text, up to RUN_VIEW_KEEP
+	 * bytes, kept from the host's first chunk to its line. */
+	struct run_kept (*kept)[2];
 	FILE *json;
 	int json_failed;                /* a write failed: no more lines */
 	int64_t started_at_ms;          /* wall clock, Unix ms */
@@ -33,11 +41,13 @@ struct report {
  * by the caller first. */
 int report_open(struct report *r, const struct fanout_job *job,
     const struct target *targets, size_t n, struct werr *e);
-/* Counts a chunk of host's output. */
+/* Counts a chunk of host's output and, with --json, keeps it (up to
+ * RUN_VIEW_KEEP bytes a stream) for the host's line. */
 void report_output(struct report *r, size_t host, enum fanout_stream s,
-    size_t len);
-/* Host ended: its JSON line. A failed write is reported once; the other
- * records are still written at the end. */
+    const uint8_t *data, size_t len);
+/* Host ended: its JSON line, after which its kept output is freed. A
+ * failed write is reported once; the other records are still written at
+ * the end. */
 int report_host(struct report *r, size_t host, const struct fanout_result *res,
     struct werr *e);
 /* The run ended: the JSON summary, the Markdown report, the failed hosts
@@ -46,9 +56,14 @@ int report_finish(struct report *r, const struct fanout_result *rs,
     int64_t wall_ms, int exit, struct werr *e);
 void report_close(struct report *r);
 
-/* Writes s[0..len) as a JSON string with its quotes: ", \ and control
- * bytes escaped, invalid UTF-8 as \ufffd. */
-void report_json_str(FILE *f, const char *s, size_t len);
+/* A new JSON string of p[0..len) (NULL, 0: ""), made valid UTF-8 first:
+ * each byte that is not part of a valid UTF-8 sequence becomes U+FFFD
+ * (jansson refuses invalid UTF-8, and a line must never be invalid JSON).
+ * jansson escapes ", \ and control bytes when it writes it. NULL when out
+ * of memory. */
+json_t *report_json_bytes(const uint8_t *p, size_t len);
+/* The same for a C string; JSON null when s is NULL. */
+json_t *report_json_str(const char *s);
 /* Writes s[0..len) up to its first line end as Markdown table cell text:
  * Markdown punctuation backslash-escaped, control bytes as \xNN, invalid
  * UTF-8 as U+FFFD. */

@@ -48,7 +48,7 @@ on_output(void *ctx, size_t host, enum fanout_stream s, const uint8_t *data,
 {
 	struct run_state *st = ctx;
 
-	report_output(&st->rep, host, s, len);
+	report_output(&st->rep, host, s, data, len);
 	if (s == FANOUT_STDOUT && st->cmd->output != NULL)
 		st->cmd->output(st->cmd->ctx, host, data, len);
 	else if (run_files_take(&st->files, s))

@@ -59,6 +59,7 @@ enum run_engine_opt {
  * sets up the job once keys and targets are known, and fields it adds to
  * each host's JSON line. writ run itself is the one with none of these. */
 struct fanout_job;
+struct json_t;
 struct target;
 struct fanout_result;
 struct run_command {
@@ -68,7 +69,7 @@ struct run_command {
 	int nwords;
 	int (*prepare)(void *ctx, const struct run_args *a, char **words,
 	    struct fanout_job *job, const struct target *ts, size_t n);
-	void (*host_json)(void *ctx, FILE *f, size_t host);
+	int (*host_json)(void *ctx, struct json_t *line, size_t host);
 	/* A command over a built-in (writ status, writ policy push): the op
 	 * it sends, so the command line holds no OP word. */
 	const char *op;

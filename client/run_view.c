@@ -40,40 +40,6 @@ run_view_init(struct run_view *v, const struct run_args *a,
 	return 0;
 }
 
-static void
-kept_free(struct run_kept *k)
-{
-	free(k->data);
-	memset(k, 0, sizeof(*k));
-}
-
-/* Appends what fits under RUN_VIEW_KEEP (and in memory); counts the rest. */
-static void
-keep(struct run_kept *k, const uint8_t *p, size_t n)
-{
-	size_t take = RUN_VIEW_KEEP - k->len, cap;
-	uint8_t *d;
-
-	if (take > n)
-		take = n;
-	if (k->len + take > k->cap) {
-		for (cap = k->cap > 0 ? k->cap : 4096; cap < k->len + take;)
-			cap *= 2;
-		if (cap > RUN_VIEW_KEEP)
-			cap = RUN_VIEW_KEEP;
-		if ((d = realloc(k->data, cap)) == NULL)
-			take = k->cap - k->len;
-		else {
-			k->data = d;
-			k->cap = cap;
-		}
-	}
-	if (take > 0)
-		memcpy(k->data + k->len, p, take);
-	k->len += take;
-	k->dropped += n - take;
-}
-
 void
 run_view_chunk(struct run_view *v, size_t host, enum fanout_stream s,
     const uint8_t *data, size_t len)
@@ -86,7 +52,8 @@ run_view_chunk(struct run_view *v, size_t host, enum fanout_stream s,
 		run_output_chunk(v->lines, host, s, data, len);
 		run_progress_draw(v->progress);
 	} else if (v->mode != RUN_QUIET)
-		keep(&v->kept[host][s == FANOUT_STDOUT ? 0 : 1], data, len);
+		run_kept_add(&v->kept[host][s == FANOUT_STDOUT ? 0 : 1], data,
+		    len);
 }
 
 /* One stream of a block, line by line so that escaping keeps the
@@ -144,7 +111,7 @@ put_lines(struct run_view *v, size_t host)
 			    (const uint8_t *)note, (size_t)len);
 			run_output_flush(v->lines, host);
 		}
-		kept_free(kp);
+		run_kept_free(kp);
 	}
 }
 
@@ -216,8 +183,8 @@ gather(struct run_view *v, size_t host)
 	}
 	v->group[host] = i;
 out:
-	kept_free(&k[0]);
-	kept_free(&k[1]);
+	run_kept_free(&k[0]);
+	run_kept_free(&k[1]);
 }
 
 void
@@ -226,8 +193,8 @@ run_view_done(struct run_view *v, size_t host)
 	switch (v->mode) {
 	case RUN_INLINE:
 		put_block(v->lines, v->kept[host]);
-		kept_free(&v->kept[host][0]);
-		kept_free(&v->kept[host][1]);
+		run_kept_free(&v->kept[host][0]);
+		run_kept_free(&v->kept[host][1]);
 		break;
 	case RUN_GATHER:
 		gather(v, host);
@@ -294,12 +261,12 @@ run_view_free(struct run_view *v)
 	size_t i;
 
 	for (i = 0; v->kept != NULL && i < v->n; i++) {
-		kept_free(&v->kept[i][0]);
-		kept_free(&v->kept[i][1]);
+		run_kept_free(&v->kept[i][0]);
+		run_kept_free(&v->kept[i][1]);
 	}
 	for (i = 0; i < v->ngroups; i++) {
-		kept_free(&v->groups[i].out[0]);
-		kept_free(&v->groups[i].out[1]);
+		run_kept_free(&v->groups[i].out[0]);
+		run_kept_free(&v->groups[i].out[1]);
 	}
 	free(v->kept);
 	free(v->ended);

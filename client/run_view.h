@@ -11,17 +11,8 @@
 
 #include "run.h"
 #include "run_args.h"
+#include "run_kept.h"
 #include "run_progress.h"
-
-/* Bytes kept per host and stream: a host that prints more is shown with
- * "[N bytes not shown]", so that memory stays bounded whatever hosts do. */
-#define RUN_VIEW_KEEP ((size_t)1 << 20)
-
-struct run_kept {
-	uint8_t *data;
-	size_t len, cap;
-	uint64_t dropped;       /* bytes not kept */
-};
 
 /* -b: one distinct output and whether it has been printed. */
 struct run_group {

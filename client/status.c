@@ -9,6 +9,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <jansson.h>
+
 #include "commands.h"
 #include "fanout.h"
 #include "policy.h"
@@ -185,50 +187,67 @@ print_table(const struct status_ctx *c, const struct target *ts,
 	}
 }
 
-static void
-json_field(const char *key, const char *v, bool number)
+/* A value of the gate's answer: a number when the key is numeric and the
+ * value all digits, null when absent (or "-"), else a string. */
+static json_t *
+json_value(const char *v, bool number)
 {
-	printf(",\"%s\":", key);
 	if (v == NULL || (number && strcmp(v, "-") == 0))
-		fputs("null", stdout);
-	else if (number && v[0] != '\0' && strspn(v, "0123456789") ==
-	    strlen(v))
-		fputs(v, stdout);
-	else
-		report_json_str(stdout, v, strlen(v));
+		return json_null();
+	if (number && v[0] != '\0' && strspn(v, "0123456789") == strlen(v))
+		return json_integer((json_int_t)strtoull(v, NULL, 10));
+	return report_json_str(v);
+}
+
+/* One host's object, through jansson like every JSON writ writes. */
+static json_t *
+host_object(const struct status_ctx *c, const struct host_status *top,
+    const struct target *t, const struct fanout_result *r, size_t i,
+    time_t now)
+{
+	const struct host_status *h = &c->h[i];
+	json_t *o = json_object(), *fl;
+	char flags[64], *f, *sp;
+	size_t k;
+
+	if (o == NULL)
+		return NULL;
+	json_object_set_new(o, "target", report_json_str(t->name));
+	if (h->v[S_SERIAL] == NULL) {
+		json_object_set_new(o, "status",
+		    json_string(fanout_status_name(r->status)));
+		json_object_set_new(o, "reason", report_json_str(r->reason));
+		return o;
+	}
+	for (k = 0; k < S_COUNT; k++)
+		json_object_set_new(o, keys[k], json_value(h->v[k], numeric[k]));
+	flags_of(h, top, now, flags, sizeof(flags));
+	if ((fl = json_array()) != NULL)
+		for (f = flags; *f != '\0'; f = *sp == ' ' ? sp + 1 : sp) {
+			if ((sp = strchr(f, ' ')) == NULL)
+				sp = f + strlen(f);
+			json_array_append_new(fl, report_json_bytes(
+			    (const uint8_t *)f, (size_t)(sp - f)));
+		}
+	json_object_set_new(o, "flags", fl != NULL ? fl : json_null());
+	return o;
 }
 
 static void
 print_json(const struct status_ctx *c, const struct target *ts,
     const struct fanout_result *rs, time_t now)
 {
-	const struct host_status *top = newest(c), *h;
-	char flags[64], *f, *sp;
-	size_t i, k;
+	const struct host_status *top = newest(c);
+	json_t *o;
+	size_t i;
 
 	for (i = 0; i < c->n; i++) {
-		h = &c->h[i];
-		fputs("{\"target\":", stdout);
-		report_json_str(stdout, ts[i].name, strlen(ts[i].name));
-		if (h->v[S_SERIAL] == NULL) {
-			json_field("status", fanout_status_name(rs[i].status),
-			    false);
-			json_field("reason", rs[i].reason, false);
-			fputs("}\n", stdout);
-			continue;
-		}
-		for (k = 0; k < S_COUNT; k++)
-			json_field(keys[k], h->v[k], numeric[k]);
-		flags_of(h, top, now, flags, sizeof(flags));
-		fputs(",\"flags\":[", stdout);
-		for (f = flags; *f != '\0'; f = sp) {
-			if ((sp = strchr(f, ' ')) == NULL)
-				sp = f + strlen(f);
-			report_json_str(stdout, f, (size_t)(sp - f));
-			if (*sp == ' ' && *++sp != '\0')
-				fputc(',', stdout);
-		}
-		fputs("]}\n", stdout);
+		if ((o = host_object(c, top, &ts[i], &rs[i], i, now)) == NULL ||
+		    json_dumpf(o, stdout, JSON_COMPACT) != 0)
+			warnx_writ("status: %s: out of memory", ts[i].name);
+		else
+			putchar('\n');
+		json_decref(o);
 	}
 }
 

@@ -580,7 +580,9 @@ grant_builtins() {
 	    "${1:-$GATE_DIR/policy.ini}"
 	printf '\n[role admin]\nops   = @status, @policy-update\nhosts = web*\n' \
 	    >> "${1:-$GATE_DIR/policy.ini}"
-	"$WRIT" policy sign -s "$GATE_DIR/authority.key" \
+	policy_signer "$(sed -n 's/^issued *= *//p' "${1:-$GATE_DIR/policy.ini}")" \
+	    "$(sed -n 's/^expires *= *//p' "${1:-$GATE_DIR/policy.ini}")" \
+	    "$WRIT" policy sign -s "$GATE_DIR/authority.key" \
 	    "${1:-$GATE_DIR/policy.ini}" >/dev/null || fail grant_builtins "sign"
 	gate_own "${1:-$GATE_DIR/policy.ini}" "${1:-$GATE_DIR/policy.ini}.minisig"
 }

@@ -1,10 +1,13 @@
-/* test_report.c: writ run's reports: the JSON string escaper (quotes,
- * backslash, control bytes, invalid UTF-8), the Markdown cell escaper, the
- * RFC 3339 times, and the failed-hosts and Markdown files. */
+/* test_report.c: writ run's reports: JSON strings as jansson writes them
+ * from host bytes (quotes, backslash, control bytes, invalid UTF-8), the
+ * Markdown cell escaper, the RFC 3339 times, and the failed-hosts and
+ * Markdown files. */
 #include <unistd.h>
 
 #include "check.h"
 #include "../../client/report.c"
+#include "../../client/report_json.c"
+#include "../../client/run_kept.c"
 
 /* fanout.c is not linked here (it needs libssh threads); the names are
  * the run statuses of writ(1). */
@@ -17,10 +20,9 @@ fanout_status_name(enum fanout_status s)
 	return (size_t)s < 5 ? names[s] : "unknown";
 }
 
-/* What fn writes for s[0..len), as a string in out. */
+/* What report_md_cell writes for s[0..len), as a string in out. */
 static void
-capture(void (*fn)(FILE *, const char *, size_t), const char *s, size_t len,
-    char *out, size_t size)
+capture(const char *s, size_t len, char *out, size_t size)
 {
 	FILE *f = fmemopen(out, size, "w");
 
@@ -28,22 +30,33 @@ capture(void (*fn)(FILE *, const char *, size_t), const char *s, size_t len,
 		out[0] = '\0';
 		return;
 	}
-	fn(f, s, len);
+	report_md_cell(f, s, len);
 	fclose(f);
 }
 
-#define JSON(lit, out) capture(report_json_str, lit, sizeof(lit) - 1, out, \
-    sizeof(out))
-#define MD(lit, out) capture(report_md_cell, lit, sizeof(lit) - 1, out, \
-    sizeof(out))
+/* The JSON text of report_json_bytes(s[0..len)), as --json writes it. */
+static void
+json_text(const char *s, size_t len, char *out, size_t size)
+{
+	json_t *j = report_json_bytes((const uint8_t *)s, len);
+	char *text = j != NULL ? json_dumps(j, JSON_ENCODE_ANY |
+	    REPORT_JSON_FLAGS) : NULL;
+
+	snprintf(out, size, "%s", text != NULL ? text : "(null)");
+	free(text);
+	json_decref(j);
+}
+
+#define JSON(lit, out) json_text(lit, sizeof(lit) - 1, out, sizeof(out))
+#define MD(lit, out) capture(lit, sizeof(lit) - 1, out, sizeof(out))
 
 static void
 json_escapes_quotes_backslash_and_controls(void)
 {
 	char out[256];
 
-	JSON("a\"b\\c\nd\te\x01\x1f\x7f", out);
-	CHECK_STR(out, "\"a\\\"b\\\\c\\nd\\u0009e\\u0001\\u001f\\u007f\"");
+	JSON("a\"b\\c\nd\te\x01\x1f", out);
+	CHECK_STR(out, "\"a\\\"b\\\\c\\nd\\te\\u0001\\u001F\"");
 	JSON("nul\0after", out);
 	CHECK_STR(out, "\"nul\\u0000after\"");
 }
@@ -57,25 +70,28 @@ json_keeps_valid_utf8(void)
 	CHECK_STR(out, "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\"");
 }
 
+/* U+FFFD in UTF-8: what each byte outside a valid sequence becomes. */
+#define FFFD "\xef\xbf\xbd"
+
 static void
 json_replaces_invalid_utf8(void)
 {
 	char out[256];
 
 	JSON("a\xff" "b", out);                    /* never valid */
-	CHECK_STR(out, "\"a\\ufffdb\"");
+	CHECK_STR(out, "\"a" FFFD "b\"");
 	JSON("\xc0\xaf", out);                     /* overlong '/' */
-	CHECK_STR(out, "\"\\ufffd\\ufffd\"");
+	CHECK_STR(out, "\"" FFFD FFFD "\"");
 	JSON("\xe0\x80\xaf", out);                 /* overlong, 3 bytes */
-	CHECK_STR(out, "\"\\ufffd\\ufffd\\ufffd\"");
+	CHECK_STR(out, "\"" FFFD FFFD FFFD "\"");
 	JSON("\xed\xa0\x80", out);                 /* a surrogate */
-	CHECK_STR(out, "\"\\ufffd\\ufffd\\ufffd\"");
+	CHECK_STR(out, "\"" FFFD FFFD FFFD "\"");
 	JSON("\xf4\x90\x80\x80", out);             /* past U+10FFFF */
-	CHECK_STR(out, "\"\\ufffd\\ufffd\\ufffd\\ufffd\"");
+	CHECK_STR(out, "\"" FFFD FFFD FFFD FFFD "\"");
 	JSON("x\xe2\x82", out);                    /* cut short at the end */
-	CHECK_STR(out, "\"x\\ufffd\\ufffd\"");
+	CHECK_STR(out, "\"x" FFFD FFFD "\"");
 	JSON("\xe2\x82" "A", out);                 /* cut short by ASCII */
-	CHECK_STR(out, "\"\\ufffd\\ufffdA\"");
+	CHECK_STR(out, "\"" FFFD FFFD "A\"");
 }
 
 static void
