@@ -6,6 +6,7 @@
 #include <sodium.h>
 
 #include "commands.h"
+#include "version.h"
 
 static const char usage_text[] =
 "usage: writ COMMAND [ARGS...]\n"
@@ -34,6 +35,8 @@ static const char usage_text[] =
 "  run ... --sign-only REQ            write the run's signed requests, send nothing\n"
 "  approve -k KEY REQ [UPLOAD]        add a second person's signature to REQ\n"
 "  run --request REQ                  send REQ's requests (put --request REQ FILE)\n"
+"\n"
+"  --version                          writ's version\n"
 "\n"
 "Run 'writ COMMAND --help' for a command's options and an example.\n";
 
@@ -88,6 +91,8 @@ main(int argc, char **argv)
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
 	    strcmp(argv[1], "help") == 0)
 		return usage(stdout, 0);
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0)
+		return puts("writ " WRIT_VERSION) < 0;
 	if (strcmp(argv[1], "keygen") == 0)
 		return cmd_keygen(argc - 1, argv + 1);
 	if (strcmp(argv[1], "policy") == 0)

@@ -6,6 +6,8 @@
 # run, put and get; two people approving one restart; a policy rollout
 # with writ policy push and writ status; a revoked signer.
 set -euo pipefail
+# The user's own writ settings never reach the demo: it makes its own.
+unset WRIT_CONFIG WRIT_KEY WRIT_REALM WRIT_INVENTORY WRIT_PASSPHRASE_FILE
 src=$(cd "$(dirname "$0")/.." && pwd)
 writ=${WRIT:-$src/build/writ}
 gate_bin=${WRIT_GATE:-$src/build/writ-gate}
@@ -59,8 +61,11 @@ fleet_up() {
 	chmod 0755 bin "$gate" bin/writ-gated bin/release fleet
 	if [ "$(id -u)" -eq 0 ]; then
 		user=writdemo
-		getent passwd "$user" >/dev/null || useradd --system \
-		    --no-create-home --home-dir / --shell /usr/sbin/nologin "$user"
+		if ! getent passwd "$user" >/dev/null; then
+			useradd --system --no-create-home --home-dir / \
+			    --shell /usr/sbin/nologin "$user"
+			made_user=$user     # removed again at the end
+		fi
 		userline="user = $user"
 	else
 		user=$(id -un)
@@ -141,13 +146,13 @@ app_dir() {
 	chmod -R go-w "$a"
 	chmod 0755 "$a" "$a/releases" "$a/versions" "$a/logs"
 }
-pids=() ports=()
+pids=() ports=() made_user=
 stop_fleet() {
 	[ ${#pids[@]} -eq 0 ] && return 0
 	kill "${pids[@]}" 2>/dev/null || true
 	wait "${pids[@]}" 2>/dev/null || true
 }
-trap 'stop_fleet; rm -rf "$dir"' EXIT
+trap 'stop_fleet; rm -rf "$dir"; [ -z "$made_user" ] || userdel "$made_user"' EXIT
 
 say "1. Keys: a policy authority (a minisign key) and three request signers"
 run "$writ" keygen -W --authority authority

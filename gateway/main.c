@@ -15,6 +15,7 @@
 #include <sodium.h>
 
 #include "audit_verify.h"
+#include "version.h"
 #include "check.h"
 #include "config.h"
 #include "file.h"
@@ -32,7 +33,8 @@ static const char usage_text[] =
 "                 check an audit_log's hash chain (and its syslog copy)\n"
 "       writ-gate audit verify FILE...  rotated files, oldest first\n"
 "       writ-gate audit rotate FILE      start a new file that continues\n"
-"                                        the chain\n";
+"                                        the chain\n"
+"       writ-gate --version\n";
 
 static const char help_text[] =
 "\n"
@@ -173,6 +175,7 @@ main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "check", no_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ "listen", required_argument, NULL, 'L' },
 		{ "host-key", required_argument, NULL, 'K' },
 		{ "authorized-keys", required_argument, NULL, 'A' },
@@ -223,6 +226,8 @@ main(int argc, char **argv)
 			fputs(usage_text, stdout);
 			fputs(help_text, stdout);
 			return 0;
+		case 'V':
+			return puts("writ-gate " WRIT_VERSION) < 0;
 		default:
 			fprintf(stderr, "writ-gate: option '%s' is unknown or "
 			    "lacks its argument\n", argv[optind - 1]);

@@ -157,3 +157,10 @@ expect tilde_without_home_is_an_error 2 "tilde.ini:2: inventory: ~/fleet/inv.ini
 
 t "$WRIT" config --help
 expect config_help_has_example 0 'parallel         64'
+
+# Both programs say their version, the one @status reports.
+v=$(sed -n 's/^#define WRIT_VERSION "\(.*\)"$/\1/p' "$SRC/policy/version.h")
+t "$WRIT" --version
+expect writ_version 0 "writ $v"
+t "$WRIT_BUILD/writ-gate" --version
+expect writ_gate_version 0 "writ-gate $v"
