@@ -2,7 +2,9 @@
 #   make            build writ (and writ-gate once it exists) into build/
 #   make check      build and run every test (tests/run)
 #   make sanitize   the same suite under ASan+UBSan (build-san/)
-#   make install    DESTDIR=... PREFIX=... stages binaries and man pages
+#   make install    DESTDIR=... PREFIX=... stages binaries, man pages, the
+#                   systemd unit, examples and the fail2ban filter
+#   make uninstall  the same DESTDIR and PREFIX: removes them
 #   make deps       install the Debian packages the build and tests need
 #   make demo       the main job against a local loopback fleet
 #   make fuzz       build the libFuzzer harnesses (build-fuzz/, clang) and run
@@ -11,7 +13,11 @@
 PREFIX   ?= /usr/local
 BINDIR   ?= $(PREFIX)/bin
 SBINDIR  ?= $(PREFIX)/sbin
-MANDIR   ?= $(PREFIX)/share/man
+DATADIR  ?= $(PREFIX)/share
+MANDIR   ?= $(DATADIR)/man
+UNITDIR  ?= $(PREFIX)/lib/systemd/system
+# The unit and the man pages name the gate where it is installed.
+SUBST     = sed -e 's|/usr/sbin/writ-gate|$(SBINDIR)/writ-gate|g' 
 CC       ?= cc
 PKGS     := libssh libsodium inih jansson
 
@@ -77,7 +83,7 @@ TOOL_BIN   := $(patsubst tests/tools/%.c,$(B)/tests/tools/%,$(wildcard tests/too
 
 PROGS      := $(B)/writ $(if $(GATE_MAIN),$(B)/writ-gate $(B)/writ-gated)
 
-.PHONY: all check sanitize install deps demo bench clean fuzz fuzz-smoke \
+.PHONY: all check sanitize install uninstall deps demo bench clean fuzz fuzz-smoke \
         fuzz-build
 all: $(PROGS)
 
@@ -148,14 +154,38 @@ deps:
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) \
-	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
+	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+	    $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(UNITDIR) \
+	    $(DESTDIR)$(DATADIR)/writ/examples \
+	    $(DESTDIR)$(DATADIR)/writ/fail2ban/filter.d \
+	    $(DESTDIR)$(DATADIR)/writ/fail2ban/jail.d
 	install -m 0755 $(B)/writ $(DESTDIR)$(BINDIR)/writ
 	$(if $(GATE_MAIN),install -m 0755 $(B)/writ-gate $(DESTDIR)$(SBINDIR)/writ-gate)
 	$(if $(GATE_MAIN),install -m 0755 $(B)/writ-gated $(DESTDIR)$(SBINDIR)/writ-gated)
 	for m in docs/man/*.[158]; do \
 	    [ -e "$$m" ] || continue; \
-	    s=$${m##*.}; install -m 0644 "$$m" $(DESTDIR)$(MANDIR)/man$$s/; \
+	    d=$(DESTDIR)$(MANDIR)/man$${m##*.}/$${m##*/}; \
+	    $(SUBST) "$$m" > "$$d" && chmod 0644 "$$d" || exit 1; \
 	done
+	$(SUBST) packaging/writ-gate.service \
+	    > $(DESTDIR)$(UNITDIR)/writ-gate.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/writ-gate.service
+	install -m 0644 examples/gate.ini examples/policy.ini.in \
+	    $(DESTDIR)$(DATADIR)/writ/examples/
+	install -m 0644 packaging/fail2ban/filter.d/writ-gate.conf \
+	    $(DESTDIR)$(DATADIR)/writ/fail2ban/filter.d/
+	install -m 0644 packaging/fail2ban/jail.d/writ-gate.conf \
+	    $(DESTDIR)$(DATADIR)/writ/fail2ban/jail.d/
+
+# Removes what install put in place (never a config under /etc).
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/writ $(DESTDIR)$(SBINDIR)/writ-gate \
+	    $(DESTDIR)$(SBINDIR)/writ-gated \
+	    $(DESTDIR)$(UNITDIR)/writ-gate.service
+	for m in docs/man/*.[158]; do \
+	    rm -f $(DESTDIR)$(MANDIR)/man$${m##*.}/$${m##*/}; \
+	done
+	rm -rf $(DESTDIR)$(DATADIR)/writ
 
 demo: deps all
 	WRIT=$(CURDIR)/$(B)/writ WRIT_GATE=$(CURDIR)/$(B)/writ-gate bash examples/demo.sh

@@ -31,3 +31,40 @@ for m in "$stage"/usr/share/man/man*/*; do
 		fail "$name" "$warnings"
 	fi
 done
+
+# The unit, the examples and the fail2ban filter are installed too; the
+# unit and writ-gate(8) name the gate where PREFIX put it.
+for f in usr/lib/systemd/system/writ-gate.service \
+    usr/share/writ/examples/gate.ini usr/share/writ/examples/policy.ini.in \
+    usr/share/writ/fail2ban/filter.d/writ-gate.conf \
+    usr/share/writ/fail2ban/jail.d/writ-gate.conf; do
+	[ -f "$stage/$f" ] && pass "installs_$(echo "$f" | tr / _)" ||
+		fail "installs_$(echo "$f" | tr / _)" "$stage/$f missing"
+done
+prefix=$SCRATCH/prefix
+t make -s -C "$SRC" install B="$WRIT_BUILD" PREFIX="$prefix"
+expect install_to_a_prefix 0
+unit=$prefix/lib/systemd/system/writ-gate.service
+grep -q "^ExecStart=$prefix/sbin/writ-gate --listen " "$unit" &&
+    grep -q "^command=\"$prefix/sbin/writ-gate\",restrict" "$prefix/share/man/man8/writ-gate.8" &&
+	pass unit_and_man_page_name_prefix ||
+	fail unit_and_man_page_name_prefix "$(grep ExecStart "$unit")"
+if command -v systemd-analyze >/dev/null; then
+	t systemd-analyze verify --man=no "$unit"
+	expect installed_unit_verifies 0
+else
+	skip installed_unit_verifies "no systemd-analyze on this machine"
+fi
+# The example gate.ini holds only keys the gate knows: --check finds
+# nothing wrong with it but the files it names.
+t "$prefix/sbin/writ-gate" --check -c "$prefix/share/writ/examples/gate.ini"
+if grep -q "unknown key\|line [0-9]*:.*syntax" "$SCRATCH/out"; then
+	fail example_gate_ini_has_known_keys "$(head -c 400 "$SCRATCH/out")"
+else
+	pass example_gate_ini_has_known_keys
+fi
+t make -s -C "$SRC" uninstall B="$WRIT_BUILD" PREFIX="$prefix"
+expect uninstall_succeeds 0
+left=$(find "$prefix" -type f | head -5)
+[ -z "$left" ] && pass uninstall_removes_every_file ||
+	fail uninstall_removes_every_file "left: $left"
