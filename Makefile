@@ -176,6 +176,8 @@ install: all
 	    $(DESTDIR)$(DATADIR)/writ/fail2ban/filter.d/
 	install -m 0644 packaging/fail2ban/jail.d/writ-gate.conf \
 	    $(DESTDIR)$(DATADIR)/writ/fail2ban/jail.d/
+	install -m 0644 packaging/writ-gate.service.d/uploads.conf.example \
+	    $(DESTDIR)$(DATADIR)/writ/examples/
 
 # Removes what install put in place (never a config under /etc).
 uninstall:

@@ -26,3 +26,20 @@ for opt in $(sed -n '/^ExecStart=/,/[^\\]$/p' "$unit" | grep -o -- '--[a-z-]*' |
 done
 [ -z "$missing" ] && pass unit_options_exist ||
 	fail unit_options_exist "writ-gate --help lacks:$missing"
+
+# The drop-in example for upload ops: ReadWritePaths= a directory, and the
+# sandbox still rated as well with it (merged into a copy of the unit).
+dropin=$SRC/packaging/writ-gate.service.d/uploads.conf.example
+grep -q '^ReadWritePaths=/' "$dropin" && grep -q 'uploads.conf.example' "$unit" &&
+	pass upload_dropin_example_exists ||
+	fail upload_dropin_example_exists "no ReadWritePaths= in $dropin, or the unit does not point at it"
+mkdir -p "$SCRATCH/merged"
+sed -n '/^ReadWritePaths=/p' "$dropin" > "$SCRATCH/rw"
+sed "/^\[Service\]/r $SCRATCH/rw" "$unit" > "$SCRATCH/merged/writ-gate.service"
+t systemd-analyze security --offline=true "$SCRATCH/merged/writ-gate.service"
+score=$(sed -n 's/.*Overall exposure level for writ-gate.service: \([0-9.]*\).*/\1/p' "$SCRATCH/out")
+if [ -n "$score" ] && awk -v s="$score" 'BEGIN { exit !(s <= 2.0) }'; then
+	pass unit_with_upload_dropin_rated_ok
+else
+	fail unit_with_upload_dropin_rated_ok "exposure '${score:-none}': $(tail -n 3 "$SCRATCH/out")"
+fi
