@@ -377,8 +377,9 @@ check_host_key(struct host *h)
 
 /* Adds what is being offered now to h->auth_tried, once: -i's key, the
  * identity file libssh's automatic method is on, or, before it gets to
- * the files, the agent's keys. (Each offer waits for the server's answer,
- * so every key offered is seen here between two steps.) */
+ * the files, the agent's keys. An offer is seen here when its answer
+ * takes more than one step; a server that answers at once (a loopback
+ * writ-gated) leaves the list empty. */
 static void
 note_offer(struct host *h)
 {
@@ -398,8 +399,8 @@ note_offer(struct host *h)
 }
 
 /* Why authentication failed, never an empty string: for a refusal, the
- * user and every key offered, or that there was none to offer (libssh's
- * own text names neither). */
+ * user and every key seen offered, else where libssh looks for keys
+ * (libssh's own text names neither). */
 static void
 auth_why(struct host *h, int rc, char *out, size_t outlen)
 {
@@ -412,11 +413,12 @@ auth_why(struct host *h, int rc, char *out, size_t outlen)
 			snprintf(out, outlen, "the server accepted no key for "
 			    "user %s (tried %s)", user != NULL ? user : "?",
 			    h->auth_tried);
-		else
-			snprintf(out, outlen, "no key to offer for user %s "
-			    "(ssh-agent has none and no identity file was "
-			    "found; give --identity FILE)",
-			    user != NULL ? user : "?");
+		else    /* an answer within one step hides what was offered */
+			snprintf(out, outlen, "the server accepted no key for "
+			    "user %s (offered: ssh-agent's keys, then the "
+			    "identity files of ssh_config and ~/.ssh/id_*, "
+			    "those there are; give --identity FILE to name "
+			    "one)", user != NULL ? user : "?");
 		ssh_string_free_char(user);
 	} else if (rc == SSH_AUTH_PARTIAL)
 		snprintf(out, outlen, "the server wants more than a public "

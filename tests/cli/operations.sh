@@ -243,6 +243,12 @@ printf 'global(workDirectory="%s")\nmodule(load="imuxsock" SysSock.Use="off")\ni
     "$SCRATCH/sender/forward.conf" > "$SCRATCH/sender/main.conf"
 "$RSYSLOGD" -n -f "$LOGSRV/main.conf" -i "$LOGSRV/pid" 2>"$LOGSRV/err" &
 at_exit "kill $! 2>/dev/null"
+# The server listens before the gate's rsyslogd starts: a refused first
+# connection would only be retried 30 s later.
+for _ in $(seq 200); do
+	[ -n "$(ss -Hltn "sport = :$TLS_PORT")" ] && break
+	sleep 0.05
+done
 "$RSYSLOGD" -n -f "$SCRATCH/sender/main.conf" -i "$SCRATCH/sender/pid" \
     2>"$SCRATCH/sender/err" &
 at_exit "kill $! 2>/dev/null"
