@@ -8,6 +8,7 @@
 #   make deps       install the Debian packages the build and tests need
 #   make package    Debian packages writ and writ-gate into build-deb/
 #                   (packaging/debian); make package-check: lintian on them
+#                   (built first unless build-deb/ is up to date)
 #   make demo       the main job against a local loopback fleet
 #   make fuzz       build the libFuzzer harnesses (build-fuzz/, clang) and run
 #                   each for FUZZ_SECONDS; make fuzz-smoke: 30 s each (CI)
@@ -197,7 +198,7 @@ DEB_OUT ?= build-deb
 package: deps
 	bash packaging/deb.sh build $(DEB_OUT)
 
-package-check:
+package-check: deps
 	bash packaging/deb.sh check $(DEB_OUT)
 
 demo: deps all

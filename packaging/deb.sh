@@ -6,10 +6,12 @@
 #       dpkg-buildpackage -us -uc -b, and leaves the .deb, .ddeb, .changes
 #       and .buildinfo files in OUT/ (the build's log: OUT/build.log)
 #   bash packaging/deb.sh check OUT   lintian on OUT/*.changes: fails on any
-#       error or warning
+#       error or warning (builds first when the packages are not fresh)
+#   bash packaging/deb.sh fresh OUT   exits 0 when OUT holds packages built
+#       after the last change to any file the build copies
 set -euo pipefail
 cd "$(dirname "$0")/.."
-verb=${1:?usage: deb.sh build|check OUT} out=${2:?usage: deb.sh build|check OUT}
+verb=${1:?usage: deb.sh build|check|fresh OUT} out=${2:?usage: deb.sh build|check|fresh OUT}
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 
@@ -42,10 +44,23 @@ build() {
 	ls -1 "$out"/*.deb
 }
 
+# fresh: the .changes exists and no file the build copies is newer (a
+# check: git's file list, so only in a git work tree).
+fresh() {
+	local changes newer
+	changes=$(ls "$out"/writ_*.changes 2>/dev/null | head -n 1)
+	[ -n "$changes" ] && ls "$out"/writ_*.deb "$out"/writ-gate_*.deb >/dev/null 2>&1 ||
+	    return 1
+	git rev-parse --is-inside-work-tree >/dev/null 2>&1 || return 1
+	newer=$(git ls-files -z -c -o --exclude-standard |
+	    find -files0-from - -maxdepth 0 -newer "$changes" -print -quit 2>/dev/null)
+	[ -z "$newer" ]
+}
+
 check() {
 	local changes
-	changes=$(ls "$out"/writ_*.changes 2>/dev/null | head -n 1)
-	[ -n "$changes" ] || { echo "deb: no $out/writ_*.changes: run make package" >&2; exit 1; }
+	fresh || build
+	changes=$(ls "$out"/writ_*.changes | head -n 1)
 	echo "deb: lintian $changes"
 	lintian --fail-on error,warning --display-info "$changes"
 	echo "deb: lintian found no error or warning"
@@ -54,5 +69,6 @@ check() {
 case $verb in
 build) build ;;
 check) check ;;
-*) echo "usage: deb.sh build|check OUT" >&2; exit 2 ;;
+fresh) fresh ;;
+*) echo "usage: deb.sh build|check|fresh OUT" >&2; exit 2 ;;
 esac
