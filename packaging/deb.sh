@@ -3,8 +3,10 @@
 #   bash packaging/deb.sh build OUT   copies the source tree (the files git
 #       tracks, and new ones it does not ignore, as they are in the work
 #       tree) to OUT/src/, puts packaging/debian there as debian/, runs
-#       dpkg-buildpackage -us -uc -b, and leaves the .deb, .ddeb, .changes
-#       and .buildinfo files in OUT/ (the build's log: OUT/build.log)
+#       dpkg-buildpackage -us -uc (the binary packages, and the source
+#       package so that lintian checks it too), and leaves the .deb, .dsc,
+#       .tar.xz, .changes and .buildinfo files in OUT/ (the build's log:
+#       OUT/build.log)
 #   bash packaging/deb.sh check OUT   lintian on OUT/*.changes: fails on any
 #       error or warning (builds first when the packages are not fresh)
 #   bash packaging/deb.sh fresh OUT   exits 0 when OUT holds packages built
@@ -20,7 +22,7 @@ build() {
 	version=$(dpkg-parsechangelog -l packaging/debian/changelog -S Version)
 	src=$out/src/writ-$version
 	rm -rf "$out/src" "$out"/*.deb "$out"/*.ddeb "$out"/*.changes \
-	    "$out"/*.buildinfo
+	    "$out"/*.buildinfo "$out"/*.dsc "$out"/*.tar.*
 	mkdir -p "$src"
 	if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
 		# A tracked file deleted in the work tree is skipped, not an error.
@@ -34,12 +36,13 @@ build() {
 	cp -a packaging/debian "$src/debian"
 	echo "deb: building writ $version in $src (log: $out/build.log)"
 	if ! (cd "$src" && DEB_BUILD_OPTIONS="parallel=$(nproc) ${DEB_BUILD_OPTIONS:-}" \
-	    dpkg-buildpackage -us -uc -b) > "$out/build.log" 2>&1; then
+	    dpkg-buildpackage -us -uc) > "$out/build.log" 2>&1; then
 		tail -n 30 "$out/build.log" >&2
 		echo "deb: dpkg-buildpackage failed; see $out/build.log" >&2
 		exit 1
 	fi
-	mv "$out"/src/*.deb "$out"/src/*.changes "$out"/src/*.buildinfo "$out"/
+	mv "$out"/src/*.deb "$out"/src/*.changes "$out"/src/*.buildinfo \
+	    "$out"/src/*.dsc "$out"/src/*.tar.* "$out"/
 	mv "$out"/src/*.ddeb "$out"/ 2>/dev/null || true
 	ls -1 "$out"/*.deb
 }
