@@ -106,10 +106,10 @@ if [ -n "$entry" ] && [ "$uid" -le "${sys_max:-999}" ] && [ "$shell" = /usr/sbin
 else
 	fail system_account_made "passwd: '$entry'"
 fi
-for dir in /var/lib/writ /var/log/writ; do
-	got=$(stat -c '%a %U %G' "$dir" 2>&1)
-	[ "$got" = "700 $ACCOUNT $ACCOUNT" ] && pass "dir_${dir//\//_}_is_the_accounts" ||
-		fail "dir_${dir//\//_}_is_the_accounts" "$dir: $got"
+for dir in state:/var/lib/writ log:/var/log/writ; do
+	got=$(stat -c '%a %U %G' "${dir#*:}" 2>&1)
+	[ "$got" = "700 $ACCOUNT $ACCOUNT" ] && pass "${dir%%:*}_dir_is_the_accounts_0700" ||
+		fail "${dir%%:*}_dir_is_the_accounts_0700" "${dir#*:}: $got"
 done
 
 # Configuration stays inactive: the filter is a conffile, the jail and
