@@ -6,6 +6,9 @@
 #                   systemd unit, examples and the fail2ban filter
 #   make uninstall  the same DESTDIR and PREFIX: removes them
 #   make deps       install the Debian packages the build and tests need
+#   make package    Debian packages writ and writ-gate into build-deb/
+#                   (packaging/debian); make package-check: lintian on them
+#                   (built first unless build-deb/ is up to date)
 #   make demo       the main job against a local loopback fleet
 #   make fuzz       build the libFuzzer harnesses (build-fuzz/, clang) and run
 #                   each for FUZZ_SECONDS; make fuzz-smoke: 30 s each (CI)
@@ -84,7 +87,7 @@ TOOL_BIN   := $(patsubst tests/tools/%.c,$(B)/tests/tools/%,$(wildcard tests/too
 PROGS      := $(B)/writ $(if $(GATE_MAIN),$(B)/writ-gate $(B)/writ-gated)
 
 .PHONY: all check sanitize install uninstall deps demo bench clean fuzz fuzz-smoke \
-        fuzz-build
+        fuzz-build package package-check
 all: $(PROGS)
 
 $(B)/%.o: %.c $(wildcard policy/*.h client/*.h gateway/*.h tests/unit/*.h \
@@ -189,6 +192,15 @@ uninstall:
 	done
 	rm -rf $(DESTDIR)$(DATADIR)/writ
 
+# Debian packages (packaging/deb.sh): built from a copy of the tree in
+# $(DEB_OUT)/src/, so the work tree gets no debian/ directory.
+DEB_OUT ?= build-deb
+package: deps
+	bash packaging/deb.sh build $(DEB_OUT)
+
+package-check: deps
+	bash packaging/deb.sh check $(DEB_OUT)
+
 demo: deps all
 	WRIT=$(CURDIR)/$(B)/writ WRIT_GATE=$(CURDIR)/$(B)/writ-gate bash examples/demo.sh
 
@@ -201,4 +213,4 @@ bench: deps all $(TOOL_BIN)
 	WRIT_BUILD=$(CURDIR)/$(B) bash bench/daemons
 
 clean:
-	rm -rf build build-san build-fuzz
+	rm -rf build build-san build-fuzz build-deb
