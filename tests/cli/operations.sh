@@ -165,7 +165,7 @@ map_for_gate() {
 	sed -e "s|/etc/writ/|$R/etc/writ/|g" -e "s|/var/log/writ/|$R/var/log/writ/|g" \
 	    -e "s|/etc/rsyslog.d/|$R/rsyslog.d/|g" \
 	    -e "s|systemctl reload writ-gate|kill -HUP ${PID[$h]}; sleep 0.3|g" \
-	    -e "s|runuser -u writ --|${AS_GATE[*]}|g" \
+	    -e "s|runuser -u writ-gate --|${AS_GATE[*]}|g" \
 	    -e "s|REQUEST_ID|$(jq -r "select(.target == \"$h\") | .request" \
 	    "$HOME/run.jsonl" 2>/dev/null)|g" "$2"
 }
