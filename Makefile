@@ -11,7 +11,7 @@
 #                   (built first unless build-deb/ is up to date)
 #   make demo       the main job against a local loopback fleet
 #   make fuzz       build the libFuzzer harnesses (build-fuzz/, clang) and run
-#                   each for FUZZ_SECONDS; make fuzz-smoke: 30 s each (CI)
+#                   each for FUZZ_SECONDS; make fuzz-smoke: 20 s each (CI)
 
 PREFIX   ?= /usr/local
 BINDIR   ?= $(PREFIX)/bin
@@ -144,7 +144,7 @@ fuzz: deps
 	    bash tests/fuzz/run build-fuzz $(FUZZ_TARGETS)
 
 fuzz-smoke:
-	$(MAKE) fuzz FUZZ_SECONDS=30
+	$(MAKE) fuzz FUZZ_SECONDS=20
 
 check: deps all $(UNIT_BIN) $(TOOL_BIN)
 	WRIT_BUILD=$(CURDIR)/$(B) bash tests/run
