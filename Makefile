@@ -161,8 +161,11 @@ install: all
 	    $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(UNITDIR) \
 	    $(DESTDIR)$(DATADIR)/writ/examples \
 	    $(DESTDIR)$(DATADIR)/writ/fail2ban/filter.d \
-	    $(DESTDIR)$(DATADIR)/writ/fail2ban/jail.d
+	    $(DESTDIR)$(DATADIR)/writ/fail2ban/jail.d \
+	    $(DESTDIR)$(DATADIR)/bash-completion/completions
 	install -m 0755 $(B)/writ $(DESTDIR)$(BINDIR)/writ
+	install -m 0644 packaging/bash-completion/writ \
+	    $(DESTDIR)$(DATADIR)/bash-completion/completions/writ
 	$(if $(GATE_MAIN),install -m 0755 $(B)/writ-gate $(DESTDIR)$(SBINDIR)/writ-gate)
 	$(if $(GATE_MAIN),install -m 0755 $(B)/writ-gated $(DESTDIR)$(SBINDIR)/writ-gated)
 	for m in docs/man/*.[158]; do \
@@ -186,7 +189,8 @@ install: all
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/writ $(DESTDIR)$(SBINDIR)/writ-gate \
 	    $(DESTDIR)$(SBINDIR)/writ-gated \
-	    $(DESTDIR)$(UNITDIR)/writ-gate.service
+	    $(DESTDIR)$(UNITDIR)/writ-gate.service \
+	    $(DESTDIR)$(DATADIR)/bash-completion/completions/writ
 	for m in docs/man/*.[158]; do \
 	    rm -f $(DESTDIR)$(MANDIR)/man$${m##*.}/$${m##*/}; \
 	done
