@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <linux/sockios.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -23,6 +24,28 @@ fanout_past_deadline(const struct host *h)
 }
 
 static const long flush_secs = 1;
+
+/* -O ProxyJump's command is a shell line with the host in it (%h): a
+ * host from ssh_config's HostName or the inventory that holds anything
+ * but plain characters is refused, never handed to the shell. */
+static bool
+jump_host_refused(struct host *h)
+{
+	const char *jump = h->job->ssh_options->proxy_jump;
+	char *host = NULL;
+	bool bad;
+
+	if (jump == NULL || strcasecmp(jump, "none") == 0)
+		return false;
+	(void)ssh_options_get(h->s, SSH_OPTIONS_HOST, &host);
+	bad = host == NULL || !ssh_options_jump_host_ok(host);
+	if (bad)
+		fanout_fail(h, FANOUT_UNREACHABLE, "setup", "-O ProxyJump: "
+		    "host %s cannot go into ssh -W's command line",
+		    host != NULL ? host : "(none)");
+	ssh_string_free_char(host);
+	return bad;
+}
 
 static int
 set_options(struct host *h)
@@ -48,6 +71,8 @@ set_options(struct host *h)
 	    ssh_options_set(h->s, SSH_OPTIONS_USER, h->t->user) < 0)
 		return -1;
 	if (port != 0 && ssh_options_set(h->s, SSH_OPTIONS_PORT, &port) < 0)
+		return -1;
+	if (job->ssh_options != NULL && jump_host_refused(h))
 		return -1;
 	if (job->known_hosts != NULL &&
 	    ssh_options_set(h->s, SSH_OPTIONS_KNOWNHOSTS, job->known_hosts) < 0)

@@ -144,6 +144,76 @@ grep -qx 'writ: viaproxy: connected through a proxy command (attempt 1)' \
 	pass proxy_command_verbose_is_plain_text ||
 	fail proxy_command_verbose_is_plain_text "$(head -n 2 "$SCRATCH/proxy_command_run.err" | cat -A)"
 
+# -O ProxyJump: the ProxyCommand OpenSSH's ssh -J would run, through this
+# sshd itself. A second key of the gate account may only open a tunnel to
+# the gate's port (permitopen; the gate key's forced command and restrict
+# allow none), and ssh -W reads the run's -F file, as ssh -J passes its
+# own on, for the jump host's key and known_hosts. jumphost2 is the same
+# server under a second name (ssh refuses a jump through itself by name).
+ssh-keygen -q -t ed25519 -N '' -f "$SSH_DIR/jump_key" -C jump
+printf 'command="/bin/false",restrict,port-forwarding,permitopen="127.0.0.1:%s" %s\n' \
+    "$SSHD_PORT" "$(cat "$SSH_DIR/jump_key.pub")" >> "$SSH_DIR/authorized_keys"
+jump_block() {
+	cat <<CONF
+Host jumphost jumphost2
+  HostName 127.0.0.1
+  Port $SSHD_PORT
+  User $GATE_USER
+  IdentityFile $SSH_DIR/jump_key
+  IdentitiesOnly yes
+  UserKnownHostsFile $SSH_DIR/known_hosts
+  StrictHostKeyChecking yes
+  BatchMode yes
+CONF
+}
+jump_block >> "$SCRATCH/ssh_config"
+# jumped NAME: NAME ran uptime on h1, and its -v lines are plain text
+# saying it went through a proxy command.
+jumped() {
+	[ "$rc" = 0 ] && grep -q '^h1: .*load average' "$SCRATCH/$1.out" &&
+		grep -qx 'writ: h1: connected through a proxy command (attempt 1)' \
+		    "$SCRATCH/$1.err" &&
+		! grep '^writ: h1: ' "$SCRATCH/$1.err" | LC_ALL=C grep -q '[^ -~]' &&
+		pass "$1" ||
+		fail "$1" "rc $rc: $(head -c 600 "$SCRATCH/$1.err" | cat -A)"
+}
+rr proxy_jump_option -v -O ProxyJump=jumphost -H h1 uptime
+jumped proxy_jump_option
+rr proxy_jump_user_and_port -v -O "ProxyJump=$GATE_USER@jumphost:$SSHD_PORT" -H h1 uptime
+jumped proxy_jump_user_and_port
+# Two hops, in OpenSSH's order: the last one is ssh -W's, the first its -J.
+rr proxy_jump_two_hops -v -O ProxyJump=jumphost,jumphost2 -H h1 uptime
+jumped proxy_jump_two_hops
+# What goes into the shell line is checked: anything but plain characters
+# is refused before any host is contacted, and so is ProxyCommand with it.
+rr proxy_jump_shell_text -O 'ProxyJump=jumphost;touch$IFS/tmp/x' -H h1 uptime
+[ "$rc" = 2 ] && grep -q -- "-O ProxyJump=jumphost;touch.*want \[user@\]host\[:port\]" \
+    "$SCRATCH/proxy_jump_shell_text.err" &&
+	pass proxy_jump_refuses_shell_text ||
+	fail proxy_jump_refuses_shell_text "rc $rc: $(cat "$SCRATCH/proxy_jump_shell_text.err")"
+rr proxy_jump_and_command -O ProxyJump=jumphost -O 'ProxyCommand=nc %h %p' -H h1 uptime
+[ "$rc" = 2 ] && grep -q -- '-O ProxyJump and -O ProxyCommand: give one' \
+    "$SCRATCH/proxy_jump_and_command.err" &&
+	pass proxy_jump_with_proxy_command_is_error ||
+	fail proxy_jump_with_proxy_command_is_error "rc $rc: $(cat "$SCRATCH/proxy_jump_and_command.err")"
+# ProxyJump from ssh_config: libssh runs "ssh -W ... HOST" without -F, and
+# ssh reads the account's ~/.ssh/config (from the password file, not
+# $HOME): an ssh first on PATH adds -F with the jump host's block.
+mkdir -p "$SCRATCH/sshwrap"
+jump_block > "$SCRATCH/jump_config"
+printf '#!/bin/sh\nexec /usr/bin/ssh -F %s "$@"\n' "$SCRATCH/jump_config" \
+    > "$SCRATCH/sshwrap/ssh"
+chmod 0755 "$SCRATCH/sshwrap/ssh"
+printf 'Host viajump\n  HostName 127.0.0.1\n  Port %s\n  ProxyJump jumphost\n' \
+    "$SSHD_PORT" >> "$SCRATCH/ssh_config"
+printf '[host viajump]\naddress = viajump\nhost_id = web01\n' >> "$inv"
+PATH=$SCRATCH/sshwrap:$PATH rr proxy_jump_config -v -H viajump uptime
+[ "$rc" = 0 ] && grep -qx 'writ: viajump: connected through a proxy command (attempt 1)' \
+    "$SCRATCH/proxy_jump_config.err" &&
+	! grep '^writ: viajump: ' "$SCRATCH/proxy_jump_config.err" | LC_ALL=C grep -q '[^ -~]' &&
+	pass proxy_jump_from_ssh_config ||
+	fail proxy_jump_from_ssh_config "rc $rc: $(head -c 600 "$SCRATCH/proxy_jump_config.err" | cat -A)"
+
 # A peer that stops reading while a file is sent: the other host's upload
 # ends whole and at once, the stalled one at its deadline; nothing holds the
 # loop. (4 MiB: far more than the socket buffers and a channel window.)
