@@ -14,8 +14,12 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 
+/* (ssh_send_keepalive is declared with the server's API, but is the
+ * session's: a client sends it too.) */
+#include <libssh/server.h>
+
 #include "fanout_int.h"
-#include "host_key_alias.h"
+#include "ssh_config_find.h"
 
 bool
 fanout_past_deadline(const struct host *h)
@@ -110,10 +114,38 @@ note_peer(struct host *h)
 	    addr, port, h->attempt);
 }
 
+/* ServerAliveInterval and ServerAliveCountMax: -O, else ssh_config's for
+ * the target (libssh 0.10 ignores both), else off and OpenSSH's 3. */
+static void
+alive_settings(struct host *h)
+{
+	const struct ssh_option_list *o = h->job->ssh_options;
+	char v[SSH_CONFIG_VALUE_MAX];
+
+	h->alive_secs = o != NULL ? o->alive_interval : -1;
+	h->alive_max = o != NULL ? o->alive_count_max : -1;
+	if (h->alive_secs < 0 && ssh_config_find(h->job->ssh_config,
+	    h->t->address, "ServerAliveInterval", v, sizeof(v)))
+		h->alive_secs = ssh_options_alive_value(v);
+	if (h->alive_max < 0 && ssh_config_find(h->job->ssh_config,
+	    h->t->address, "ServerAliveCountMax", v, sizeof(v)))
+		h->alive_max = ssh_options_alive_value(v);
+	if (h->alive_secs < 0)          /* (a bad value in the file: off,
+	                                 * as libssh leaves what it cannot
+	                                 * parse) */
+		h->alive_secs = 0;
+	if (h->alive_max < 0)
+		h->alive_max = 3;
+}
+
 int
 fanout_ssh_begin(struct host *h)
 {
 	h->auth_tried[0] = '\0';
+	alive_settings(h);
+	memset(&h->rx, 0, sizeof(h->rx));
+	h->alive_due_ms = 0;
+	h->alive_sent = 0;
 	if ((h->s = ssh_new()) == NULL) {
 		fanout_fail(h, FANOUT_UNREACHABLE, "setup", "cannot make "
 		    "an SSH session");
@@ -125,7 +157,23 @@ fanout_ssh_begin(struct host *h)
 		return -1;
 	}
 	ssh_set_blocking(h->s, 0);
+	ssh_set_counters(h->s, NULL, &h->rx);
 	return 0;
+}
+
+/* libssh 0.10 keeps one global request at a time: while one waits for
+ * its reply ssh_send_keepalive sends nothing, and the call after a reply
+ * came only clears it; so a second call is made when the first sent
+ * nothing, and the packet count says whether one went. */
+int
+fanout_ssh_keepalive(struct host *h)
+{
+	uint64_t before = h->rx.out_packets;
+
+	(void)ssh_send_keepalive(h->s);
+	if (h->rx.out_packets == before)
+		(void)ssh_send_keepalive(h->s);
+	return h->rx.out_packets != before ? 0 : -1;
 }
 
 bool
@@ -345,14 +393,14 @@ static int
 use_host_key_alias(struct host *h, bool *aliased)
 {
 	const struct ssh_option_list *o = h->job->ssh_options;
-	char alias[HOST_KEY_ALIAS_MAX];
+	char alias[SSH_CONFIG_VALUE_MAX];
 	unsigned int port = 22;
 
 	*aliased = false;
 	if (o != NULL && o->host_key_alias != NULL)
 		snprintf(alias, sizeof(alias), "%s", o->host_key_alias);
-	else if (!host_key_alias(h->job->ssh_config, h->t->address, alias,
-	    sizeof(alias)))
+	else if (!ssh_config_find(h->job->ssh_config, h->t->address,
+	    "HostKeyAlias", alias, sizeof(alias)))
 		return 0;
 	if (ssh_options_set(h->s, SSH_OPTIONS_HOST, alias) < 0 ||
 	    ssh_options_set(h->s, SSH_OPTIONS_PORT, &port) < 0) {

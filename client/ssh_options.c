@@ -1,7 +1,7 @@
 /* ssh_options.c: -O KEY=VALUE (see ssh_options.h). Each key OpenSSH users
  * pass with -o that libssh can honour maps to one libssh option; User and
  * Port become target defaults (a target's own user@ and :port win),
- * HostKeyAlias is writ's own (host_key_alias.h), and ProxyJump becomes the
+ * HostKeyAlias is writ's own (ssh_config_find.h), and ProxyJump becomes the
  * ProxyCommand OpenSSH's ssh -J runs; the rest is refused by name, with
  * the writ option to use where there is one. */
 #include <errno.h>
@@ -78,18 +78,52 @@ cannot_honour(const char *key, struct werr *e)
 	    "writ can honour with libssh", key);
 }
 
-static int
-take_port(struct ssh_option_list *l, const char *v, struct werr *e)
+/* A decimal number of 0..max, all digits; -1 when v is not one. */
+static long
+number(const char *v, unsigned long max)
 {
 	unsigned long n;
 	char *end;
 
 	errno = 0;
 	n = strtoul(v, &end, 10);
-	if (*v < '0' || *v > '9' || errno != 0 || *end != '\0' || n == 0 ||
-	    n > 65535)
+	if (*v < '0' || *v > '9' || errno != 0 || *end != '\0' || n > max)
+		return -1;
+	return (long)n;
+}
+
+static int
+take_port(struct ssh_option_list *l, const char *v, struct werr *e)
+{
+	long n = number(v, 65535);
+
+	if (n <= 0)
 		return werr_set(e, WRIT_EINVAL, "-O Port=%s: not a port", v);
 	l->port = (unsigned)n;
+	return 0;
+}
+
+void
+ssh_options_init(struct ssh_option_list *l)
+{
+	memset(l, 0, sizeof(*l));
+	l->alive_interval = l->alive_count_max = -1;
+}
+
+long
+ssh_options_alive_value(const char *v)
+{
+	return number(v, SSH_ALIVE_MAX);
+}
+
+/* ServerAliveInterval and ServerAliveCountMax: libssh 0.10 has neither;
+ * the engine keeps them (fanout_host.c). */
+static int
+take_alive(long *to, const char *key, const char *v, struct werr *e)
+{
+	if ((*to = ssh_options_alive_value(v)) < 0)
+		return werr_set(e, WRIT_EINVAL, "-O %s=%s: want a number of "
+		    "0 to %d", key, v, SSH_ALIVE_MAX);
 	return 0;
 }
 
@@ -148,7 +182,7 @@ static int
 hop_parse(const char *s, size_t n, struct hop *h)
 {
 	const char *at = memchr(s, '@', n), *p, *end = s + n, *c;
-	unsigned long port;
+	char port[6];
 
 	memset(h, 0, sizeof(*h));
 	p = s;
@@ -182,8 +216,9 @@ hop_parse(const char *s, size_t n, struct hop *h)
 		h->plen = (size_t)(end - p - 1);
 		if (!all_of(h->port, h->plen, "0123456789") || h->plen > 5)
 			return -1;
-		port = strtoul(h->port, NULL, 10);
-		if (port == 0 || port > 65535)
+		memcpy(port, h->port, h->plen);
+		port[h->plen] = '\0';
+		if (number(port, 65535) <= 0)
 			return -1;
 	}
 	return 0;
@@ -322,6 +357,12 @@ ssh_options_add(struct ssh_option_list *l, const char *arg, struct werr *e)
 		return take_port(l, v, e);
 	if (strcasecmp(key, "StrictHostKeyChecking") == 0)
 		return take_strict(l, v, e);
+	if (strcasecmp(key, "ServerAliveInterval") == 0)
+		return take_alive(&l->alive_interval, "ServerAliveInterval", v,
+		    e);
+	if (strcasecmp(key, "ServerAliveCountMax") == 0)
+		return take_alive(&l->alive_count_max, "ServerAliveCountMax",
+		    v, e);
 	if (strcasecmp(key, "ProxyJump") == 0)
 		return take_proxy_jump(l, v, e);
 	if (strcasecmp(key, "HostKeyAlias") == 0) {

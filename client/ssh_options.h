@@ -28,9 +28,21 @@ struct ssh_option_list {
 	int accept_new;         /* -O StrictHostKeyChecking=accept-new */
 	const char *host_key_alias;     /* -O HostKeyAlias=...; NULL none */
 	const char *proxy_jump;         /* -O ProxyJump=..., checked; NULL none */
+	/* -O ServerAliveInterval (seconds, 0: off) and ServerAliveCountMax;
+	 * -1: not given (ssh_config's, else off and 3). */
+	long alive_interval;
+	long alive_count_max;
 	/* The ProxyCommand made of proxy_jump (ssh_options_finish). */
 	char proxy_jump_cmd[PROXY_JUMP_CMD_MAX];
 };
+
+/* The list before any option is added. */
+void ssh_options_init(struct ssh_option_list *l);
+
+/* A ServerAliveInterval or ServerAliveCountMax value (from -O or
+ * ssh_config): 0..SSH_ALIVE_MAX, or -1 when v is not one. */
+#define SSH_ALIVE_MAX 86400
+long ssh_options_alive_value(const char *v);
 
 /* Splits "KEY=VALUE" (or "KEY VALUE", as ssh -o takes it), checks the key
  * is one writ can honour and the value is well formed, and records it. */

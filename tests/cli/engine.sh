@@ -214,6 +214,54 @@ PATH=$SCRATCH/sshwrap:$PATH rr proxy_jump_config -v -H viajump uptime
 	pass proxy_jump_from_ssh_config ||
 	fail proxy_jump_from_ssh_config "rc $rc: $(head -c 600 "$SCRATCH/proxy_jump_config.err" | cat -A)"
 
+# ServerAliveInterval (libssh 0.10 has no keepalive of its own): while the
+# op runs, a keepalive after each quiet interval; an answered one keeps the
+# host going, and ServerAliveCountMax unanswered end it as a dropped
+# session, long before -t. The dead link: a proxy that forwards nothing
+# once 3 s of the connection have passed (the op runs 30 s).
+rr server_alive_answered -v -O ServerAliveInterval=1 -H h1 hold secs=3
+[ "$rc" = 0 ] && grep -q '^writ: h1: keepalive 1 sent' "$SCRATCH/server_alive_answered.err" &&
+	pass server_alive_answered_keeps_host ||
+	fail server_alive_answered_keeps_host "rc $rc: $(head -c 600 "$SCRATCH/server_alive_answered.err")"
+loopnet FREEZE_PORT proxy "$SSHD_PORT" --freeze-after 3
+inventory_add "$inv" "$FREEZE_PORT" frozen
+known "$FREEZE_PORT"
+# alive_ended NAME MAX_MS: NAME's host frozen ended unreachable for want of
+# an answer, within MAX_MS.
+alive_ended() {
+	local got ms
+	got=$(jq -r 'select(.target) | "\(.status) \(.reason)"' "$SCRATCH/$1.json")
+	ms=$(jq -r 'select(.target) | .duration_ms' "$SCRATCH/$1.json")
+	[ "$rc" = 4 ] && [ "$got" = "unreachable server-alive" ] &&
+		[ "${ms:-99999}" -lt "$2" ] &&
+		grep -q 'frozen: unreachable: server alive timeout: nothing from the server in' \
+		    "$SCRATCH/$1.err" &&
+		pass "$1" ||
+		fail "$1" "rc $rc, $got, ${ms} ms: $(head -c 600 "$SCRATCH/$1.err")"
+}
+# From ssh_config (the Host block of the target's address), count 3: the
+# last answer by 3 s, then 4 quiet intervals.
+{ printf 'Host 127.0.0.1\n  ServerAliveInterval 1\n'; cat "$SCRATCH/ssh_config"; } \
+    > "$SCRATCH/alive_config"
+rr server_alive_from_ssh_config -F "$SCRATCH/alive_config" -t 25 -H frozen hold secs=30
+alive_ended server_alive_from_ssh_config 12000
+rr server_alive_option -O ServerAliveInterval=1 -O ServerAliveCountMax=1 -t 25 \
+    -H frozen hold secs=30
+alive_ended server_alive_option 10000
+grep -q '(ServerAliveInterval 1, ServerAliveCountMax 1)' "$SCRATCH/server_alive_option.err" &&
+	pass server_alive_count_max_option ||
+	fail server_alive_count_max_option "$(cat "$SCRATCH/server_alive_option.err")"
+# Without it, the dead link holds the host to its deadline.
+rr server_alive_off -t 6 -H frozen hold secs=30
+got=$(jq -r 'select(.target) | "\(.status) \(.reason)"' "$SCRATCH/server_alive_off.json")
+[ "$got" = "timeout deadline" ] && pass server_alive_off_waits_for_deadline ||
+	fail server_alive_off_waits_for_deadline "rc $rc, $got"
+rr server_alive_bad -O ServerAliveInterval=soon -H h1 uptime
+[ "$rc" = 2 ] && grep -q -- '-O ServerAliveInterval=soon: want a number' \
+    "$SCRATCH/server_alive_bad.err" &&
+	pass server_alive_bad_value_is_error ||
+	fail server_alive_bad_value_is_error "rc $rc: $(cat "$SCRATCH/server_alive_bad.err")"
+
 # A peer that stops reading while a file is sent: the other host's upload
 # ends whole and at once, the stalled one at its deadline; nothing holds the
 # loop. (4 MiB: far more than the socket buffers and a channel window.)
