@@ -19,6 +19,7 @@
 #include <libssh/server.h>
 
 #include "fanout_int.h"
+#include "known_hosts_line.h"
 #include "ssh_config_find.h"
 
 bool
@@ -253,6 +254,7 @@ fanout_ssh_connect(struct host *h)
 struct server_key {
 	char fp[128];
 	const char *type;
+	enum ssh_keytypes_e t;
 };
 
 static const char *
@@ -288,9 +290,11 @@ server_key(struct host *h, struct server_key *k)
 
 	snprintf(k->fp, sizeof(k->fp), "(no key)");
 	k->type = "unknown";
+	k->t = SSH_KEYTYPE_UNKNOWN;
 	if (ssh_get_server_publickey(h->s, &key) != SSH_OK)
 		return;
-	k->type = key_type_name(ssh_key_type(key));
+	k->t = ssh_key_type(key);
+	k->type = key_type_name(k->t);
 	if (ssh_get_publickey_hash(key, SSH_PUBLICKEY_HASH_SHA256, &hash,
 	    &hlen) == 0 &&
 	    (fp = ssh_get_fingerprint_hash(SSH_PUBLICKEY_HASH_SHA256, hash,
@@ -385,6 +389,42 @@ refuse_unknown_key(struct host *h, const struct server_key *k, bool aliased)
 	key_place_free(&kp);
 }
 
+/* A changed key is refused naming, as OpenSSH does, the known_hosts
+ * file and line of the key it contradicts (the user's file, then the
+ * global one: libssh's order), so that the line can be checked, and
+ * removed once the new key is known to be right. */
+static void
+refuse_changed_key(struct host *h, const struct server_key *k)
+{
+	struct key_place kp;
+	char host_port[NI_MAXHOST + 16], *global = NULL;
+	const char *file = NULL;
+	unsigned long line = 0;
+	enum ssh_keytypes_e type = SSH_KEYTYPE_UNKNOWN;
+
+	key_place_get(h, &kp);
+	(void)ssh_options_get(h->s, SSH_OPTIONS_GLOBAL_KNOWNHOSTS, &global);
+	if (kp.port == 22)
+		snprintf(host_port, sizeof(host_port), "%s", kp.host != NULL ?
+		    kp.host : "");
+	else
+		snprintf(host_port, sizeof(host_port), "[%s]:%u",
+		    kp.host != NULL ? kp.host : "", kp.port);
+	if (known_hosts_line(kp.file, host_port, k->t, &line, &type))
+		file = kp.file;
+	else if (known_hosts_line(global, host_port, k->t, &line, &type))
+		file = global;
+	if (file != NULL)
+		fanout_fail(h, FANOUT_UNREACHABLE, "host-key", "host key "
+		    "CHANGED, refused: %s; offending %s key in %s:%lu", k->fp,
+		    key_type_name(type), file, line);
+	else
+		fanout_fail(h, FANOUT_UNREACHABLE, "host-key", "host key "
+		    "CHANGED, refused: %s", k->fp);
+	ssh_string_free_char(global);
+	key_place_free(&kp);
+}
+
 /* HostKeyAlias (from -O, else ssh_config): the key is looked up, and
  * learnt, under the alias alone, as OpenSSH does. The session is already
  * connected, so its host name is free to change. *aliased says whether
@@ -432,8 +472,7 @@ check_host_key(struct host *h)
 	switch (known) {
 	case SSH_KNOWN_HOSTS_CHANGED:
 	case SSH_KNOWN_HOSTS_OTHER:
-		fanout_fail(h, FANOUT_UNREACHABLE, "host-key", "host key "
-		    "CHANGED, refused: %s", k.fp);
+		refuse_changed_key(h, &k);
 		break;
 	case SSH_KNOWN_HOSTS_NOT_FOUND:
 	case SSH_KNOWN_HOSTS_UNKNOWN:
