@@ -393,15 +393,24 @@ refuse_unknown_key(struct host *h, const struct server_key *k, bool aliased)
  * file and line of the key it contradicts (the user's file, then the
  * global one: libssh's order), so that the line can be checked, and
  * removed once the new key is known to be right. */
+/* A line of the session's known_hosts files (the user's, then the global
+ * one: libssh's order) for its host, with marker (NULL: a host's own key)
+ * and of key type want if there is one: its file in where->file (a
+ * libssh string, or NULL when none was found), line and type. */
+struct key_line {
+	char *file;
+	unsigned long line;
+	enum ssh_keytypes_e type;
+};
+
 static void
-refuse_changed_key(struct host *h, const struct server_key *k)
+key_line_find(struct host *h, const char *marker, enum ssh_keytypes_e want,
+    struct key_line *where)
 {
 	struct key_place kp;
 	char host_port[NI_MAXHOST + 16], *global = NULL;
-	const char *file = NULL;
-	unsigned long line = 0;
-	enum ssh_keytypes_e type = SSH_KEYTYPE_UNKNOWN;
 
+	memset(where, 0, sizeof(*where));
 	key_place_get(h, &kp);
 	(void)ssh_options_get(h->s, SSH_OPTIONS_GLOBAL_KNOWNHOSTS, &global);
 	if (kp.port == 22)
@@ -410,19 +419,55 @@ refuse_changed_key(struct host *h, const struct server_key *k)
 	else
 		snprintf(host_port, sizeof(host_port), "[%s]:%u",
 		    kp.host != NULL ? kp.host : "", kp.port);
-	if (known_hosts_line(kp.file, host_port, k->t, &line, &type))
-		file = kp.file;
-	else if (known_hosts_line(global, host_port, k->t, &line, &type))
-		file = global;
-	if (file != NULL)
+	if (known_hosts_line(kp.file, host_port, marker, want, &where->line,
+	    &where->type)) {
+		where->file = kp.file;
+		kp.file = NULL;
+	} else if (known_hosts_line(global, host_port, marker, want,
+	    &where->line, &where->type)) {
+		where->file = global;
+		global = NULL;
+	}
+	ssh_string_free_char(global);
+	key_place_free(&kp);
+}
+
+static void
+refuse_changed_key(struct host *h, const struct server_key *k)
+{
+	struct key_line old;
+
+	key_line_find(h, NULL, k->t, &old);
+	if (old.file != NULL)
 		fanout_fail(h, FANOUT_UNREACHABLE, "host-key", "host key "
 		    "CHANGED, refused: %s; offending %s key in %s:%lu", k->fp,
-		    key_type_name(type), file, line);
+		    key_type_name(old.type), old.file, old.line);
 	else
 		fanout_fail(h, FANOUT_UNREACHABLE, "host-key", "host key "
 		    "CHANGED, refused: %s", k->fp);
-	ssh_string_free_char(global);
-	key_place_free(&kp);
+	ssh_string_free_char(old.file);
+}
+
+/* A host known_hosts trusts through a @cert-authority line: libssh 0.10
+ * cannot check a host certificate (it negotiates no certificate host key
+ * algorithm), so such a host is refused by name, with what to do
+ * instead, never taken as merely unknown, and never learnt by
+ * --accept-new (a key taken on first use where a CA was meant to vouch
+ * would be weaker than what the file asks). Returns whether it was. */
+static bool
+refuse_cert_authority(struct host *h, const struct server_key *k)
+{
+	struct key_line ca;
+
+	key_line_find(h, "@cert-authority", SSH_KEYTYPE_UNKNOWN, &ca);
+	if (ca.file == NULL)
+		return false;
+	fanout_fail(h, FANOUT_UNREACHABLE, "host-key", "host key %s refused: "
+	    "%s:%lu trusts a @cert-authority for this host, and writ (libssh "
+	    "0.10) cannot check host certificates; once the key is checked, "
+	    "add the host's own key to known_hosts", k->fp, ca.file, ca.line);
+	ssh_string_free_char(ca.file);
+	return true;
 }
 
 /* HostKeyAlias (from -O, else ssh_config): the key is looked up, and
@@ -476,6 +521,8 @@ check_host_key(struct host *h)
 		break;
 	case SSH_KNOWN_HOSTS_NOT_FOUND:
 	case SSH_KNOWN_HOSTS_UNKNOWN:
+		if (refuse_cert_authority(h, &k))
+			break;
 		if (h->job->accept_new)
 			return accept_new_key(h, &k);
 		refuse_unknown_key(h, &k, aliased);

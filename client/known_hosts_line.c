@@ -7,16 +7,25 @@
 
 #include "known_hosts_line.h"
 
-/* Whether the line holds a key for host_port; its type in *type. */
+/* Whether the line (with marker, or none) holds a key for host_port;
+ * its type in *type. */
 static int
-line_matches(const char *host_port, const char *text,
+line_matches(const char *host_port, const char *marker, const char *text,
     enum ssh_keytypes_e *type)
 {
 	struct ssh_knownhosts_entry *entry = NULL;
+	size_t mlen = marker != NULL ? strlen(marker) : 0;
 	int found = 0;
 
 	text += strspn(text, " \t");
-	if (text[0] == '\0' || text[0] == '#' || text[0] == '@')
+	if (text[0] == '\0' || text[0] == '#')
+		return 0;
+	if (marker != NULL) {
+		if (strncmp(text, marker, mlen) != 0 ||
+		    (text[mlen] != ' ' && text[mlen] != '\t'))
+			return 0;
+		text += mlen + strspn(text + mlen, " \t");
+	} else if (text[0] == '@')
 		return 0;
 	if (ssh_known_hosts_parse_line(host_port, text, &entry) == SSH_OK &&
 	    entry != NULL && entry->publickey != NULL) {
@@ -39,7 +48,8 @@ skip_rest(FILE *f, long *read)
 
 int
 known_hosts_line(const char *file, const char *host_port,
-    enum ssh_keytypes_e want, unsigned long *line, enum ssh_keytypes_e *type)
+    const char *marker, enum ssh_keytypes_e want, unsigned long *line,
+    enum ssh_keytypes_e *type)
 {
 	char text[KNOWN_HOSTS_LINE_MAX];
 	enum ssh_keytypes_e t;
@@ -61,7 +71,7 @@ known_hosts_line(const char *file, const char *host_port,
 			continue;
 		}
 		text[strcspn(text, "\r\n")] = '\0';
-		if (!line_matches(host_port, text, &t))
+		if (!line_matches(host_port, marker, text, &t))
 			continue;
 		if (t == want) {
 			fclose(f);

@@ -18,10 +18,13 @@
  * "[host]:port" off port 22, as libssh looks it up) of type want, or
  * else of any other type: its number in *line and its key type in *type.
  * Lines are matched by libssh's own parser (patterns, negations,
- * "[host]:port" and hashed |1| entries, as in its check); @cert-authority
- * and @revoked lines are not a host's key and are passed over. Returns 1
- * when one was found, 0 when none (or no file). */
+ * "[host]:port" and hashed |1| entries, as in its check). With marker
+ * NULL, lines with a marker (@cert-authority, @revoked: not a host's key)
+ * are passed over; with marker "@cert-authority", only those lines are
+ * looked at, their patterns matched the same way. Returns 1 when one was
+ * found, 0 when none (or no file). */
 int known_hosts_line(const char *file, const char *host_port,
-    enum ssh_keytypes_e want, unsigned long *line, enum ssh_keytypes_e *type);
+    const char *marker, enum ssh_keytypes_e want, unsigned long *line,
+    enum ssh_keytypes_e *type);
 
 #endif

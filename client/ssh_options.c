@@ -371,6 +371,13 @@ ssh_options_add(struct ssh_option_list *l, const char *arg, struct werr *e)
 	}
 	if (find_key(key) < 0)
 		return cannot_honour(key, e);
+	/* libssh 0.10 takes these names, then fails the key exchange with
+	 * "Out of memory": it negotiates no host certificate. */
+	if (strcasecmp(key, "HostKeyAlgorithms") == 0 &&
+	    strstr(v, "-cert-v01@openssh.com") != NULL)
+		return werr_set(e, WRIT_EINVAL, "-O HostKeyAlgorithms=%s: "
+		    "libssh 0.10 cannot check host certificates; trust the "
+		    "host's own key in known_hosts instead", v);
 	if (l->n == SSH_OPTIONS_MAX)
 		return werr_set(e, WRIT_ELIMIT, "-O: at most %d options",
 		    SSH_OPTIONS_MAX);
