@@ -569,22 +569,25 @@ alive_step(struct host *h)
 		fanout_emit_note(h->sh, h->i, "keepalive %ld sent: nothing "
 		    "from the server in %ld s", h->alive_sent,
 		    h->alive_secs * h->alive_sent);
+	/* Sending, libssh may have taken in packets for the channel: the
+	 * host is stepped again at once to read them. */
+	h->more_to_read = true;
 	return 0;
 }
 
 static int
 reading_step(struct host *h)
 {
-	int rc;
-
-	if (alive_step(h) != 0)
-		return -1;
-	rc = fanout_read_step(h);
+	int rc = fanout_read_step(h);
 
 	if (rc == 1) {
 		conclude(h);
 		return -1;
 	}
+	/* (After the read, so that what came is counted before any
+	 * keepalive is judged unanswered.) */
+	if (rc == 0 && !h->done && alive_step(h) != 0)
+		return -1;
 	return rc == 0 && !h->done ? 1 : -1;
 }
 
