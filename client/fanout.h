@@ -63,8 +63,9 @@ struct fanout_result {
 	 * 0 failed ("not-saved", "health check failed"); unreachable: the
 	 * stage that failed ("setup", "connect", "host-key", "auth",
 	 * "channel", "exec", "send", "read", "protocol", "no-verdict",
-	 * "no-end"); timeout: "connect-timeout", "send-timeout",
-	 * "deadline" (-t), "op-timeout" (the gate's); else "". */
+	 * "no-end", "server-alive"); timeout: "connect-timeout",
+	 * "send-timeout", "deadline" (-t), "op-timeout" (the gate's);
+	 * else "". */
 	char reason[FANOUT_REASON_MAX];
 	char detail[FANOUT_DETAIL_MAX];   /* refusal detail or error message */
 	int attempts;           /* connections tried, 0 when skipped */

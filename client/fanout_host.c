@@ -533,6 +533,48 @@ sending_step(struct host *h)
 	return fanout_send_step(h);
 }
 
+/* ServerAliveInterval, as OpenSSH keeps it: after each interval in which
+ * nothing came from the server, a keepalive wanting a reply; after
+ * ServerAliveCountMax of them with none, the connection is taken for
+ * lost. The request was sent, so this ends the attempt as a dropped
+ * session does (retried under --retries, the gate then answering
+ * replayed if the first attempt reached it). Returns -1 when it ended. */
+static int
+alive_step(struct host *h)
+{
+	int64_t now = clock_mono_ms(), every = (int64_t)h->alive_secs * 1000;
+
+	if (h->alive_secs == 0)
+		return 0;
+	if (h->alive_due_ms == 0 || h->rx.in_packets != h->alive_seen) {
+		h->alive_seen = h->rx.in_packets;
+		h->alive_sent = 0;
+		h->alive_due_ms = now + every;
+		return 0;
+	}
+	if (now < h->alive_due_ms)
+		return 0;
+	if (h->alive_sent >= h->alive_max) {
+		h->retryable = true;
+		fanout_fail(h, FANOUT_UNREACHABLE, "server-alive", "server "
+		    "alive timeout: nothing from the server in %lld s "
+		    "(ServerAliveInterval %ld, ServerAliveCountMax %ld)",
+		    (long long)(every * (h->alive_sent + 1) / 1000),
+		    h->alive_secs, h->alive_max);
+		return -1;
+	}
+	h->alive_sent++;
+	h->alive_due_ms = now + every;
+	if (fanout_ssh_keepalive(h) == 0)
+		fanout_emit_note(h->sh, h->i, "keepalive %ld sent: nothing "
+		    "from the server in %ld s", h->alive_sent,
+		    h->alive_secs * h->alive_sent);
+	/* Sending, libssh may have taken in packets for the channel: the
+	 * host is stepped again at once to read them. */
+	h->more_to_read = true;
+	return 0;
+}
+
 static int
 reading_step(struct host *h)
 {
@@ -542,6 +584,10 @@ reading_step(struct host *h)
 		conclude(h);
 		return -1;
 	}
+	/* (After the read, so that what came is counted before any
+	 * keepalive is judged unanswered.) */
+	if (rc == 0 && !h->done && alive_step(h) != 0)
+		return -1;
 	return rc == 0 && !h->done ? 1 : -1;
 }
 
@@ -623,6 +669,8 @@ fanout_host_wait(struct host *h, int *fd, short *events, int64_t *wake_ms)
 		*events |= POLLOUT;
 	if (h->state != HOST_READING)
 		*wake_ms = h->stage_end_ms;
+	else if (h->alive_due_ms != 0)
+		*wake_ms = h->alive_due_ms;
 	if (h->end_ms != 0 && (*wake_ms == 0 || h->end_ms < *wake_ms))
 		*wake_ms = h->end_ms;
 	if (h->state == HOST_SENDING) {

@@ -85,6 +85,16 @@ struct host {
 	bool more_to_read;              /* the last read step spent its budget */
 	char gate_err[FANOUT_GATE_ERR_MAX];   /* the tail of the gate's stderr */
 	size_t gate_errlen;
+	/* ServerAliveInterval (seconds, 0: off) and ServerAliveCountMax,
+	 * kept while READING: rx counts the packets libssh has taken in
+	 * (ssh_set_counters); alive_seen is the count when the server was
+	 * last heard, alive_due_ms the next look, alive_sent the keepalives
+	 * since (fanout_host.c). */
+	long alive_secs, alive_max;
+	struct ssh_counter_struct rx;
+	uint64_t alive_seen;
+	int64_t alive_due_ms;
+	long alive_sent;
 	/* "ssh-agent, /home/u/.ssh/id_ed25519": the keys this attempt's
 	 * authentication has offered so far (fanout_ssh.c). */
 	char auth_tried[FANOUT_AUTH_TRIED_MAX];
@@ -145,6 +155,10 @@ void fanout_feed(struct host *h, const uint8_t *p, size_t n);
  * gate_err). Returns 1 at EOF or when the channel closed, 0 when it may
  * hold more later, -1 on a connection error (h's result final). */
 int fanout_read_step(struct host *h);
+
+/* Sends one keepalive@openssh.com global request (wanting a reply) on
+ * h's session. Returns 0, or -1 when libssh still holds one unanswered. */
+int fanout_ssh_keepalive(struct host *h);
 
 /* Whether host h's -t deadline has passed. */
 bool fanout_past_deadline(const struct host *h);

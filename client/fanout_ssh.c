@@ -8,13 +8,19 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <linux/sockios.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 
+/* (ssh_send_keepalive is declared with the server's API, but is the
+ * session's: a client sends it too.) */
+#include <libssh/server.h>
+
 #include "fanout_int.h"
-#include "host_key_alias.h"
+#include "known_hosts_line.h"
+#include "ssh_config_find.h"
 
 bool
 fanout_past_deadline(const struct host *h)
@@ -23,6 +29,28 @@ fanout_past_deadline(const struct host *h)
 }
 
 static const long flush_secs = 1;
+
+/* -O ProxyJump's command is a shell line with the host in it (%h): a
+ * host from ssh_config's HostName or the inventory that holds anything
+ * but plain characters is refused, never handed to the shell. */
+static bool
+jump_host_refused(struct host *h)
+{
+	const char *jump = h->job->ssh_options->proxy_jump;
+	char *host = NULL;
+	bool bad;
+
+	if (jump == NULL || strcasecmp(jump, "none") == 0)
+		return false;
+	(void)ssh_options_get(h->s, SSH_OPTIONS_HOST, &host);
+	bad = host == NULL || !ssh_options_jump_host_ok(host);
+	if (bad)
+		fanout_fail(h, FANOUT_UNREACHABLE, "setup", "-O ProxyJump: "
+		    "host %s cannot go into ssh -W's command line",
+		    host != NULL ? host : "(none)");
+	ssh_string_free_char(host);
+	return bad;
+}
 
 static int
 set_options(struct host *h)
@@ -48,6 +76,8 @@ set_options(struct host *h)
 	    ssh_options_set(h->s, SSH_OPTIONS_USER, h->t->user) < 0)
 		return -1;
 	if (port != 0 && ssh_options_set(h->s, SSH_OPTIONS_PORT, &port) < 0)
+		return -1;
+	if (job->ssh_options != NULL && jump_host_refused(h))
 		return -1;
 	if (job->known_hosts != NULL &&
 	    ssh_options_set(h->s, SSH_OPTIONS_KNOWNHOSTS, job->known_hosts) < 0)
@@ -85,10 +115,38 @@ note_peer(struct host *h)
 	    addr, port, h->attempt);
 }
 
+/* ServerAliveInterval and ServerAliveCountMax: -O, else ssh_config's for
+ * the target (libssh 0.10 ignores both), else off and OpenSSH's 3. */
+static void
+alive_settings(struct host *h)
+{
+	const struct ssh_option_list *o = h->job->ssh_options;
+	char v[SSH_CONFIG_VALUE_MAX];
+
+	h->alive_secs = o != NULL ? o->alive_interval : -1;
+	h->alive_max = o != NULL ? o->alive_count_max : -1;
+	if (h->alive_secs < 0 && ssh_config_find(h->job->ssh_config,
+	    h->t->address, "ServerAliveInterval", v, sizeof(v)))
+		h->alive_secs = ssh_options_alive_value(v);
+	if (h->alive_max < 0 && ssh_config_find(h->job->ssh_config,
+	    h->t->address, "ServerAliveCountMax", v, sizeof(v)))
+		h->alive_max = ssh_options_alive_value(v);
+	if (h->alive_secs < 0)          /* (a bad value in the file: off,
+	                                 * as libssh leaves what it cannot
+	                                 * parse) */
+		h->alive_secs = 0;
+	if (h->alive_max < 0)
+		h->alive_max = 3;
+}
+
 int
 fanout_ssh_begin(struct host *h)
 {
 	h->auth_tried[0] = '\0';
+	alive_settings(h);
+	memset(&h->rx, 0, sizeof(h->rx));
+	h->alive_due_ms = 0;
+	h->alive_sent = 0;
 	if ((h->s = ssh_new()) == NULL) {
 		fanout_fail(h, FANOUT_UNREACHABLE, "setup", "cannot make "
 		    "an SSH session");
@@ -100,7 +158,23 @@ fanout_ssh_begin(struct host *h)
 		return -1;
 	}
 	ssh_set_blocking(h->s, 0);
+	ssh_set_counters(h->s, NULL, &h->rx);
 	return 0;
+}
+
+/* libssh 0.10 keeps one global request at a time: while one waits for
+ * its reply ssh_send_keepalive sends nothing, and the call after a reply
+ * came only clears it; so a second call is made when the first sent
+ * nothing, and the packet count says whether one went. */
+int
+fanout_ssh_keepalive(struct host *h)
+{
+	uint64_t before = h->rx.out_packets;
+
+	(void)ssh_send_keepalive(h->s);
+	if (h->rx.out_packets == before)
+		(void)ssh_send_keepalive(h->s);
+	return h->rx.out_packets != before ? 0 : -1;
 }
 
 bool
@@ -180,6 +254,7 @@ fanout_ssh_connect(struct host *h)
 struct server_key {
 	char fp[128];
 	const char *type;
+	enum ssh_keytypes_e t;
 };
 
 static const char *
@@ -215,9 +290,11 @@ server_key(struct host *h, struct server_key *k)
 
 	snprintf(k->fp, sizeof(k->fp), "(no key)");
 	k->type = "unknown";
+	k->t = SSH_KEYTYPE_UNKNOWN;
 	if (ssh_get_server_publickey(h->s, &key) != SSH_OK)
 		return;
-	k->type = key_type_name(ssh_key_type(key));
+	k->t = ssh_key_type(key);
+	k->type = key_type_name(k->t);
 	if (ssh_get_publickey_hash(key, SSH_PUBLICKEY_HASH_SHA256, &hash,
 	    &hlen) == 0 &&
 	    (fp = ssh_get_fingerprint_hash(SSH_PUBLICKEY_HASH_SHA256, hash,
@@ -312,6 +389,87 @@ refuse_unknown_key(struct host *h, const struct server_key *k, bool aliased)
 	key_place_free(&kp);
 }
 
+/* A changed key is refused naming, as OpenSSH does, the known_hosts
+ * file and line of the key it contradicts (the user's file, then the
+ * global one: libssh's order), so that the line can be checked, and
+ * removed once the new key is known to be right. */
+/* A line of the session's known_hosts files (the user's, then the global
+ * one: libssh's order) for its host, with marker (NULL: a host's own key)
+ * and of key type want if there is one: its file in where->file (a
+ * libssh string, or NULL when none was found), line and type. */
+struct key_line {
+	char *file;
+	unsigned long line;
+	enum ssh_keytypes_e type;
+};
+
+static void
+key_line_find(struct host *h, const char *marker, enum ssh_keytypes_e want,
+    struct key_line *where)
+{
+	struct key_place kp;
+	char host_port[NI_MAXHOST + 16], *global = NULL;
+
+	memset(where, 0, sizeof(*where));
+	key_place_get(h, &kp);
+	(void)ssh_options_get(h->s, SSH_OPTIONS_GLOBAL_KNOWNHOSTS, &global);
+	if (kp.port == 22)
+		snprintf(host_port, sizeof(host_port), "%s", kp.host != NULL ?
+		    kp.host : "");
+	else
+		snprintf(host_port, sizeof(host_port), "[%s]:%u",
+		    kp.host != NULL ? kp.host : "", kp.port);
+	if (known_hosts_line(kp.file, host_port, marker, want, &where->line,
+	    &where->type)) {
+		where->file = kp.file;
+		kp.file = NULL;
+	} else if (known_hosts_line(global, host_port, marker, want,
+	    &where->line, &where->type)) {
+		where->file = global;
+		global = NULL;
+	}
+	ssh_string_free_char(global);
+	key_place_free(&kp);
+}
+
+static void
+refuse_changed_key(struct host *h, const struct server_key *k)
+{
+	struct key_line old;
+
+	key_line_find(h, NULL, k->t, &old);
+	if (old.file != NULL)
+		fanout_fail(h, FANOUT_UNREACHABLE, "host-key", "host key "
+		    "CHANGED, refused: %s; offending %s key in %s:%lu", k->fp,
+		    key_type_name(old.type), old.file, old.line);
+	else
+		fanout_fail(h, FANOUT_UNREACHABLE, "host-key", "host key "
+		    "CHANGED, refused: %s", k->fp);
+	ssh_string_free_char(old.file);
+}
+
+/* A host known_hosts trusts through a @cert-authority line: libssh 0.10
+ * cannot check a host certificate (it negotiates no certificate host key
+ * algorithm), so such a host is refused by name, with what to do
+ * instead, never taken as merely unknown, and never learnt by
+ * --accept-new (a key taken on first use where a CA was meant to vouch
+ * would be weaker than what the file asks). Returns whether it was. */
+static bool
+refuse_cert_authority(struct host *h, const struct server_key *k)
+{
+	struct key_line ca;
+
+	key_line_find(h, "@cert-authority", SSH_KEYTYPE_UNKNOWN, &ca);
+	if (ca.file == NULL)
+		return false;
+	fanout_fail(h, FANOUT_UNREACHABLE, "host-key", "host key %s refused: "
+	    "%s:%lu trusts a @cert-authority for this host, and writ (libssh "
+	    "0.10) cannot check host certificates; once the key is checked, "
+	    "add the host's own key to known_hosts", k->fp, ca.file, ca.line);
+	ssh_string_free_char(ca.file);
+	return true;
+}
+
 /* HostKeyAlias (from -O, else ssh_config): the key is looked up, and
  * learnt, under the alias alone, as OpenSSH does. The session is already
  * connected, so its host name is free to change. *aliased says whether
@@ -320,14 +478,14 @@ static int
 use_host_key_alias(struct host *h, bool *aliased)
 {
 	const struct ssh_option_list *o = h->job->ssh_options;
-	char alias[HOST_KEY_ALIAS_MAX];
+	char alias[SSH_CONFIG_VALUE_MAX];
 	unsigned int port = 22;
 
 	*aliased = false;
 	if (o != NULL && o->host_key_alias != NULL)
 		snprintf(alias, sizeof(alias), "%s", o->host_key_alias);
-	else if (!host_key_alias(h->job->ssh_config, h->t->address, alias,
-	    sizeof(alias)))
+	else if (!ssh_config_find(h->job->ssh_config, h->t->address,
+	    "HostKeyAlias", alias, sizeof(alias)))
 		return 0;
 	if (ssh_options_set(h->s, SSH_OPTIONS_HOST, alias) < 0 ||
 	    ssh_options_set(h->s, SSH_OPTIONS_PORT, &port) < 0) {
@@ -359,11 +517,12 @@ check_host_key(struct host *h)
 	switch (known) {
 	case SSH_KNOWN_HOSTS_CHANGED:
 	case SSH_KNOWN_HOSTS_OTHER:
-		fanout_fail(h, FANOUT_UNREACHABLE, "host-key", "host key "
-		    "CHANGED, refused: %s", k.fp);
+		refuse_changed_key(h, &k);
 		break;
 	case SSH_KNOWN_HOSTS_NOT_FOUND:
 	case SSH_KNOWN_HOSTS_UNKNOWN:
+		if (refuse_cert_authority(h, &k))
+			break;
 		if (h->job->accept_new)
 			return accept_new_key(h, &k);
 		refuse_unknown_key(h, &k, aliased);

@@ -49,7 +49,8 @@ static const char run_help[] =
 "  --accept-new         add unknown host keys to known_hosts (never a\n"
 "                       changed one; refused with -h -)\n"
 "  -O KEY=VALUE         an ssh_config option (KexAlgorithms, Ciphers, MACs,\n"
-"                       HostKeyAlgorithms, User, Port, ProxyCommand, ...);\n"
+"                       HostKeyAlgorithms, User, Port, ProxyCommand,\n"
+"                       ProxyJump, ServerAliveInterval, ...);\n"
 "                       one libssh cannot honour is an error\n"
 "  -I                   send stdin to the op (read whole, bound by digest)\n"
 "  -v, -vv              each host's address, host key and auth; libssh's log\n"
@@ -321,6 +322,7 @@ run_args_parse_as(int argc, char **argv, const struct run_command *cmd,
 	int c, rc, nwords = cmd->nwords - (cmd->op != NULL);
 
 	memset(a, 0, sizeof(*a));
+	ssh_options_init(&a->ssh_options);
 	a->parallel = 32;
 	a->connect_timeout = 10;
 	a->ttl = 300;

@@ -117,6 +117,7 @@ has_target_opt(const struct run_args *a, int opt, const char *arg)
 int
 run_args_engine_check(struct run_args *a)
 {
+	struct werr e;
 	int rc;
 
 	if ((rc = check_mode(a)) != 0)
@@ -138,6 +139,9 @@ run_args_engine_check(struct run_args *a)
 		a->targets.login = a->ssh_options.user;
 	}
 	a->targets.port = a->ssh_options.port;
+	if ((rc = werr_usage(ssh_options_finish(&a->ssh_options,
+	    a->ssh_config, &e), &e)) != 0)
+		return rc;
 	if (a->plan.mode == RUN_SEQUENTIAL)
 		a->parallel = 1;
 	return 0;

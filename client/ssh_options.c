@@ -1,8 +1,9 @@
 /* ssh_options.c: -O KEY=VALUE (see ssh_options.h). Each key OpenSSH users
  * pass with -o that libssh can honour maps to one libssh option; User and
- * Port become target defaults (a target's own user@ and :port win), and
- * HostKeyAlias is writ's own (host_key_alias.h); the rest is refused by
- * name, with the writ option to use where there is one. */
+ * Port become target defaults (a target's own user@ and :port win),
+ * HostKeyAlias is writ's own (ssh_config_find.h), and ProxyJump becomes the
+ * ProxyCommand OpenSSH's ssh -J runs; the rest is refused by name, with
+ * the writ option to use where there is one. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -77,18 +78,52 @@ cannot_honour(const char *key, struct werr *e)
 	    "writ can honour with libssh", key);
 }
 
-static int
-take_port(struct ssh_option_list *l, const char *v, struct werr *e)
+/* A decimal number of 0..max, all digits; -1 when v is not one. */
+static long
+number(const char *v, unsigned long max)
 {
 	unsigned long n;
 	char *end;
 
 	errno = 0;
 	n = strtoul(v, &end, 10);
-	if (*v < '0' || *v > '9' || errno != 0 || *end != '\0' || n == 0 ||
-	    n > 65535)
+	if (*v < '0' || *v > '9' || errno != 0 || *end != '\0' || n > max)
+		return -1;
+	return (long)n;
+}
+
+static int
+take_port(struct ssh_option_list *l, const char *v, struct werr *e)
+{
+	long n = number(v, 65535);
+
+	if (n <= 0)
 		return werr_set(e, WRIT_EINVAL, "-O Port=%s: not a port", v);
 	l->port = (unsigned)n;
+	return 0;
+}
+
+void
+ssh_options_init(struct ssh_option_list *l)
+{
+	memset(l, 0, sizeof(*l));
+	l->alive_interval = l->alive_count_max = -1;
+}
+
+long
+ssh_options_alive_value(const char *v)
+{
+	return number(v, SSH_ALIVE_MAX);
+}
+
+/* ServerAliveInterval and ServerAliveCountMax: libssh 0.10 has neither;
+ * the engine keeps them (fanout_host.c). */
+static int
+take_alive(long *to, const char *key, const char *v, struct werr *e)
+{
+	if ((*to = ssh_options_alive_value(v)) < 0)
+		return werr_set(e, WRIT_EINVAL, "-O %s=%s: want a number of "
+		    "0 to %d", key, v, SSH_ALIVE_MAX);
 	return 0;
 }
 
@@ -104,6 +139,181 @@ take_strict(struct ssh_option_list *l, const char *v, struct werr *e)
 	}
 	return werr_set(e, WRIT_EINVAL, "-O StrictHostKeyChecking=%s: writ "
 	    "checks host keys strictly (yes, or accept-new)", v);
+}
+
+/* The characters a ProxyJump's user, host or -F path may hold: its
+ * ProxyCommand is a shell line, and these need no quoting in one. */
+static const char user_chars[] = "abcdefghijklmnopqrstuvwxyz"
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-";
+static const char host_chars[] = "abcdefghijklmnopqrstuvwxyz"
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_";
+static const char v6_chars[] = "0123456789abcdefABCDEF:.";
+static const char path_chars[] = "abcdefghijklmnopqrstuvwxyz"
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-/+,@";
+
+static int
+all_of(const char *s, size_t n, const char *set)
+{
+	size_t i;
+
+	if (n == 0 || s[0] == '-')
+		return 0;
+	for (i = 0; i < n; i++)
+		if (s[i] == '\0' || strchr(set, s[i]) == NULL)
+			return 0;
+	return 1;
+}
+
+int
+ssh_options_jump_host_ok(const char *host)
+{
+	return all_of(host, strlen(host), host_chars) ||
+	    all_of(host, strlen(host), v6_chars);
+}
+
+/* One hop, "[user@]host[:port]" with an IPv6 host in brackets. Sets the
+ * host's span (without brackets) and port's (n 0: none). */
+struct hop {
+	const char *user, *host, *port;
+	size_t ulen, hlen, plen;
+};
+
+static int
+hop_parse(const char *s, size_t n, struct hop *h)
+{
+	const char *at = memchr(s, '@', n), *p, *end = s + n, *c;
+	char port[6];
+
+	memset(h, 0, sizeof(*h));
+	p = s;
+	if (at != NULL) {
+		h->user = s;
+		h->ulen = (size_t)(at - s);
+		if (!all_of(s, h->ulen, user_chars))
+			return -1;
+		p = at + 1;
+	}
+	if (p < end && *p == '[') {
+		if ((c = memchr(p, ']', (size_t)(end - p))) == NULL)
+			return -1;
+		h->host = p + 1;
+		h->hlen = (size_t)(c - p - 1);
+		if (!all_of(h->host, h->hlen, v6_chars))
+			return -1;
+		p = c + 1;
+		if (p < end && *p != ':')
+			return -1;
+	} else {
+		c = memchr(p, ':', (size_t)(end - p));
+		h->host = p;
+		h->hlen = (size_t)((c != NULL ? c : end) - p);
+		if (!all_of(h->host, h->hlen, host_chars))
+			return -1;
+		p = c != NULL ? c : end;
+	}
+	if (p < end) {
+		h->port = p + 1;
+		h->plen = (size_t)(end - p - 1);
+		if (!all_of(h->port, h->plen, "0123456789") || h->plen > 5)
+			return -1;
+		memcpy(port, h->port, h->plen);
+		port[h->plen] = '\0';
+		if (number(port, 65535) <= 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* ProxyJump=[user@]host[:port][,...] (or "none"): every hop checked
+ * here, so that what goes into the shell line is known to be plain. */
+static int
+take_proxy_jump(struct ssh_option_list *l, const char *v, struct werr *e)
+{
+	const char *p = v, *comma;
+	struct hop h;
+	size_t hops = 0, n;
+
+	if (strcasecmp(v, "none") == 0) {
+		l->proxy_jump = v;
+		return 0;
+	}
+	do {
+		comma = strchr(p, ',');
+		n = comma != NULL ? (size_t)(comma - p) : strlen(p);
+		if (++hops > PROXY_JUMP_HOPS_MAX)
+			return werr_set(e, WRIT_EINVAL, "-O ProxyJump: at most "
+			    "%d hops", PROXY_JUMP_HOPS_MAX);
+		if (hop_parse(p, n, &h) != 0)
+			return werr_set(e, WRIT_EINVAL, "-O ProxyJump=%s: want "
+			    "[user@]host[:port][,...], with letters, digits "
+			    "and \".-_\" (an IPv6 host in brackets)", v);
+		p = comma != NULL ? comma + 1 : NULL;
+	} while (p != NULL);
+	l->proxy_jump = v;
+	return 0;
+}
+
+/* What OpenSSH's ssh does with -J: the last hop is the one ssh -W goes
+ * through, the ones before it are its own -J, in their order:
+ *   ssh [-l USER] [-p PORT] [-J HOPS] [-F 'FILE'] -W '[%h]:%p' HOST
+ * (libssh then puts the target's host and port for %h and %p). */
+static int
+jump_command(struct ssh_option_list *l, const char *config, struct werr *e)
+{
+	const char *last = strrchr(l->proxy_jump, ',');
+	struct hop h;
+	int n;
+
+	last = last != NULL ? last + 1 : l->proxy_jump;
+	if (hop_parse(last, strlen(last), &h) != 0)
+		return werr_set(e, WRIT_EINVAL, "-O ProxyJump: bad hop");
+	if (config != NULL && !all_of(config, strlen(config), path_chars))
+		return werr_set(e, WRIT_EINVAL, "-O ProxyJump: -F %s: ssh "
+		    "would be given this path in a shell line; use one of "
+		    "letters, digits and \"._-/+,@\"", config);
+	n = snprintf(l->proxy_jump_cmd, sizeof(l->proxy_jump_cmd),
+	    "ssh%s%.*s%s%.*s%s%.*s%s%s%s -W '[%%h]:%%p' %.*s",
+	    h.user != NULL ? " -l " : "", (int)h.ulen,
+	    h.user != NULL ? h.user : "",
+	    h.port != NULL ? " -p " : "", (int)h.plen,
+	    h.port != NULL ? h.port : "",
+	    last != l->proxy_jump ? " -J " : "",
+	    (int)(last != l->proxy_jump ? last - 1 - l->proxy_jump : 0),
+	    l->proxy_jump,
+	    config != NULL ? " -F '" : "", config != NULL ? config : "",
+	    config != NULL ? "'" : "", (int)h.hlen, h.host);
+	if (n < 0 || (size_t)n >= sizeof(l->proxy_jump_cmd))
+		return werr_set(e, WRIT_EINVAL, "-O ProxyJump: too long");
+	return 0;
+}
+
+static int trial(const struct ssh_option *o, struct werr *e);
+
+int
+ssh_options_finish(struct ssh_option_list *l, const char *ssh_config,
+    struct werr *e)
+{
+	size_t i;
+
+	if (l->proxy_jump == NULL)
+		return 0;
+	for (i = 0; i < l->n; i++)
+		if (strcasecmp(l->v[i].key, "ProxyCommand") == 0)
+			return werr_set(e, WRIT_EINVAL, "-O ProxyJump and -O "
+			    "ProxyCommand: give one of them");
+	if (strcasecmp(l->proxy_jump, "none") == 0)
+		snprintf(l->proxy_jump_cmd, sizeof(l->proxy_jump_cmd), "none");
+	else if (jump_command(l, ssh_config, e) != 0)
+		return WRIT_EINVAL;
+	if (l->n == SSH_OPTIONS_MAX)
+		return werr_set(e, WRIT_ELIMIT, "-O: at most %d options",
+		    SSH_OPTIONS_MAX);
+	l->v[l->n].key = "ProxyCommand";
+	l->v[l->n].value = l->proxy_jump_cmd;
+	if (trial(&l->v[l->n], e) != 0)
+		return WRIT_EINVAL;
+	l->n++;
+	return 0;
 }
 
 /* A trial session: libssh says now whether it takes the value. */
@@ -147,12 +357,27 @@ ssh_options_add(struct ssh_option_list *l, const char *arg, struct werr *e)
 		return take_port(l, v, e);
 	if (strcasecmp(key, "StrictHostKeyChecking") == 0)
 		return take_strict(l, v, e);
+	if (strcasecmp(key, "ServerAliveInterval") == 0)
+		return take_alive(&l->alive_interval, "ServerAliveInterval", v,
+		    e);
+	if (strcasecmp(key, "ServerAliveCountMax") == 0)
+		return take_alive(&l->alive_count_max, "ServerAliveCountMax",
+		    v, e);
+	if (strcasecmp(key, "ProxyJump") == 0)
+		return take_proxy_jump(l, v, e);
 	if (strcasecmp(key, "HostKeyAlias") == 0) {
 		l->host_key_alias = v;  /* libssh 0.10 has no such option */
 		return 0;
 	}
 	if (find_key(key) < 0)
 		return cannot_honour(key, e);
+	/* libssh 0.10 takes these names, then fails the key exchange with
+	 * "Out of memory": it negotiates no host certificate. */
+	if (strcasecmp(key, "HostKeyAlgorithms") == 0 &&
+	    strstr(v, "-cert-v01@openssh.com") != NULL)
+		return werr_set(e, WRIT_EINVAL, "-O HostKeyAlgorithms=%s: "
+		    "libssh 0.10 cannot check host certificates; trust the "
+		    "host's own key in known_hosts instead", v);
 	if (l->n == SSH_OPTIONS_MAX)
 		return werr_set(e, WRIT_ELIMIT, "-O: at most %d options",
 		    SSH_OPTIONS_MAX);

@@ -115,13 +115,27 @@ status_is accept_new_is_quiet_for_a_known_key 0 &&
 	  pass accept_new_is_quiet_for_a_known_key ||
 	  fail accept_new_is_quiet_for_a_known_key "$(cat "$SCRATCH/accept_new_is_quiet_for_a_known_key.err")"; }
 
+# A changed key: refused with the new key's fingerprint and, as OpenSSH
+# says it, the file and line of the old one (line 3: after a comment and
+# another host's key), in a plain file and in a hashed one.
 ssh-keygen -q -t ed25519 -N '' -f "$SCRATCH/other_host_key" -C other
-echo "[127.0.0.1]:$SSHD_PORT $(cat "$SCRATCH/other_host_key.pub")" > "$SCRATCH/changed_known_hosts"
+{ echo '# fleet'
+  echo "[127.0.0.1]:1 $(cat "$SSH_DIR/host_key.pub")"
+  echo "[127.0.0.1]:$SSHD_PORT $(cat "$SCRATCH/other_host_key.pub")"; } \
+    > "$SCRATCH/changed_known_hosts"
 KNOWN=$SCRATCH/changed_known_hosts r refuses_changed_host_key -H web01 uptime
 status_is refuses_changed_host_key 4 &&
-	{ has refuses_changed_host_key err "web01: unreachable: host key CHANGED, refused: $fp" &&
-	  pass refuses_changed_host_key ||
-	  fail refuses_changed_host_key "$(cat "$SCRATCH/refuses_changed_host_key.err")"; }
+	{ has refuses_changed_host_key err "web01: unreachable: host key CHANGED, refused: $fp; offending ED25519 key in $SCRATCH/changed_known_hosts:3" &&
+	  pass refuses_changed_host_key_naming_file_and_line ||
+	  fail refuses_changed_host_key_naming_file_and_line "$(cat "$SCRATCH/refuses_changed_host_key.err")"; }
+sed 1d "$SCRATCH/changed_known_hosts" > "$SCRATCH/hashed_known_hosts"
+ssh-keygen -q -H -f "$SCRATCH/hashed_known_hosts" >/dev/null 2>&1
+KNOWN=$SCRATCH/hashed_known_hosts r changed_hashed -H web01 uptime
+status_is changed_hashed 4 &&
+	{ [ "$(grep -c '^|1|' "$SCRATCH/hashed_known_hosts")" = 2 ] &&
+	  has changed_hashed err "host key CHANGED, refused: $fp; offending ED25519 key in $SCRATCH/hashed_known_hosts:2" &&
+	  pass changed_key_line_found_in_hashed_file ||
+	  fail changed_key_line_found_in_hashed_file "$(cat "$SCRATCH/changed_hashed.err"; cat "$SCRATCH/hashed_known_hosts")"; }
 
 start=$(date +%s%N)
 r deadline_is_a_timeout -t 1 -H web01 sleeper secs=5

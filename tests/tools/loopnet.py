@@ -16,7 +16,11 @@
 #                                   second message after the client's
 #                                   NEWKEYS); --stall-after stops reading
 #                                   from every client once BYTES have come
-#                                   from it (a peer that stops reading)
+#                                   from it (a peer that stops reading);
+#                                   --freeze-after drops whatever comes, either
+#                                   way, once S seconds of a connection have
+#                                   passed, and keeps both ends open (a link
+#                                   that went dead without a word)
 #   loopnet.py stdio PORT           connects to 127.0.0.1:PORT and pumps
 #                                   stdin to it and it to stdout (an ssh
 #                                   ProxyCommand, as nc would be)
@@ -28,12 +32,19 @@ import threading
 import time
 
 
-def pump(a, b):
+def frozen(freeze_at):
+    """Past --freeze-after: nothing more is forwarded, nothing closed."""
+    return freeze_at is not None and time.time() >= freeze_at
+
+
+def pump(a, b, freeze_at=None):
     try:
         while True:
             d = a.recv(65536)
             if not d:
                 break
+            if frozen(freeze_at):
+                continue
             b.sendall(d)
     except OSError:
         pass
@@ -83,7 +94,7 @@ class AuthWatch:
         return False
 
 
-def pump_client(c, u, a, first):
+def pump_client(c, u, a, first, freeze_at=None):
     watch = AuthWatch() if first and a.cut_first_auth else None
     got = 0
     try:
@@ -98,6 +109,8 @@ def pump_client(c, u, a, first):
                 shut(c, u)
                 return
             got += len(d)
+            if frozen(freeze_at):
+                continue
             u.sendall(d)
     except OSError:
         pass
@@ -113,9 +126,13 @@ def serve(c, a, first):
     if a.stall_after is not None:
         # A small receive buffer, so the client's sends fill it soon.
         c.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-    threading.Thread(target=pump_client, args=(c, u, a, first),
+    freeze_at = None
+    if a.freeze_after is not None:
+        freeze_at = time.time() + a.freeze_after
+    threading.Thread(target=pump_client, args=(c, u, a, first, freeze_at),
                      daemon=True).start()
-    threading.Thread(target=pump, args=(u, c), daemon=True).start()
+    threading.Thread(target=pump, args=(u, c, freeze_at),
+                     daemon=True).start()
     if first and a.cut_first is not None:
         time.sleep(a.cut_first)
         shut(c, u)
@@ -177,6 +194,7 @@ def main():
     ap.add_argument("--cut-first", type=float)
     ap.add_argument("--cut-first-auth", action="store_true")
     ap.add_argument("--stall-after", type=int)
+    ap.add_argument("--freeze-after", type=float)
     ap.add_argument("--life", type=float, default=60.0)
     ap.add_argument("--peaks", action="store_true")
     a = ap.parse_args()

@@ -1,7 +1,8 @@
-/* host_key_alias.c: finds HostKeyAlias in ssh_config (see
- * host_key_alias.h). Only Host blocks are understood: a Match block or an
- * Include is not followed, so an alias set there is not found and the
- * key is looked up under the host's own name, which fails closed. */
+/* ssh_config_find.c: finds a key libssh does not honour in ssh_config
+ * (see ssh_config_find.h). Only Host blocks are understood: a Match block
+ * or an Include is not followed, so a value set there is not found (a
+ * HostKeyAlias: the key is looked up under the host's own name, which
+ * fails closed). */
 #include <ctype.h>
 #include <fnmatch.h>
 #include <stdio.h>
@@ -9,7 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "host_key_alias.h"
+#include "ssh_config_find.h"
 
 #define LINE_MAX_LEN 1024
 #define LINES_MAX 100000        /* a bound on what is read */
@@ -51,7 +52,8 @@ split(char *line, char **key, char **val)
 }
 
 static int
-scan(FILE *f, const char *host, char *out, size_t outlen)
+scan(FILE *f, const char *host, const char *want, char *out,
+    size_t outlen)
 {
 	char line[LINE_MAX_LEN], *key, *val;
 	int in_match = 1;       /* before any Host line: applies to all */
@@ -65,7 +67,7 @@ scan(FILE *f, const char *host, char *out, size_t outlen)
 			in_match = host_matches(val, host);
 		else if (strcasecmp(key, "Match") == 0)
 			in_match = 0;
-		else if (in_match && strcasecmp(key, "HostKeyAlias") == 0 &&
+		else if (in_match && strcasecmp(key, want) == 0 &&
 		    val[0] != '\0' && strlen(val) < outlen) {
 			memcpy(out, val, strlen(val) + 1);
 			return 1;
@@ -75,29 +77,31 @@ scan(FILE *f, const char *host, char *out, size_t outlen)
 }
 
 static int
-scan_file(const char *path, const char *host, char *out, size_t outlen)
+scan_file(const char *path, const char *host, const char *key, char *out,
+    size_t outlen)
 {
 	FILE *f = fopen(path, "re");
 	int found;
 
 	if (f == NULL)
 		return 0;
-	found = scan(f, host, out, outlen);
+	found = scan(f, host, key, out, outlen);
 	fclose(f);
 	return found;
 }
 
 int
-host_key_alias(const char *path, const char *host, char *out, size_t outlen)
+ssh_config_find(const char *path, const char *host, const char *key,
+    char *out, size_t outlen)
 {
 	char user[4096];
 	const char *home = getenv("HOME");
 
 	if (path != NULL)
-		return scan_file(path, host, out, outlen);
+		return scan_file(path, host, key, out, outlen);
 	if (home != NULL && (size_t)snprintf(user, sizeof(user),
 	    "%s/.ssh/config", home) < sizeof(user) &&
-	    scan_file(user, host, out, outlen))
+	    scan_file(user, host, key, out, outlen))
 		return 1;
-	return scan_file("/etc/ssh/ssh_config", host, out, outlen);
+	return scan_file("/etc/ssh/ssh_config", host, key, out, outlen);
 }
