@@ -68,3 +68,15 @@ expect uninstall_succeeds 0
 left=$(find "$prefix" -type f | head -5)
 [ -z "$left" ] && pass uninstall_removes_every_file ||
 	fail uninstall_removes_every_file "left: $left"
+
+# mandoc's lint, at every level (style included), is silent on every page.
+for m in "$SRC"/docs/man/*.[158]; do
+	name=mandoc_lint_$(basename "$m")
+	if ! command -v mandoc >/dev/null; then
+		skip "$name" "mandoc is not installed (make deps installs it)"
+	elif out=$(mandoc -Tlint "$m" 2>&1) && [ -z "$out" ]; then
+		pass "$name"
+	else
+		fail "$name" "$out"
+	fi
+done
