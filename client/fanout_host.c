@@ -48,7 +48,7 @@ copy_printable(char *dst, size_t dstlen, const char *src, size_t srclen)
 	dst[o] = '\0';
 }
 
-static void
+static void __attribute__((format(printf, 4, 0)))
 finish_v(struct host *h, enum fanout_status st, const char *reason,
     const char *fmt, va_list ap)
 {
