@@ -276,7 +276,8 @@ policy_swap(const char *path, const uint8_t *text, size_t tlen,
     const uint8_t cur_digest[32], struct werr *e)
 {
 	struct swap s = { .path = path, .dfd = -1, .vfd = -1 };
-	char name[NAME_MAX_SWAP], target[NAME_MAX_SWAP * 2 + 32], *copy = NULL;
+	char name[NAME_MAX_SWAP], target[NAME_MAX_SWAP * 2 + 32];
+	char sigtarget[sizeof(target) + sizeof(".minisig")], *copy = NULL;
 	ssize_t n;
 	int r;
 
@@ -292,10 +293,11 @@ policy_swap(const char *path, const uint8_t *text, size_t tlen,
 	if ((r = open_versions(&s, e)) != 0)
 		goto out;
 	(void)snprintf(target, sizeof(target), "%s/current/%s", s.vdir, s.base);
+	(void)snprintf(sigtarget, sizeof(sigtarget), "%s.minisig", target);
 	/* Both links in place, or make them (a crash between the two is
 	 * repaired here too: each link is only ever made to the pair). */
-	if (!links_to(s.dfd, s.base, target) || !links_to(s.dfd,
-	    s.sigbase, strcat(target, ".minisig")))
+	if (!links_to(s.dfd, s.base, target) ||
+	    !links_to(s.dfd, s.sigbase, sigtarget))
 		if ((r = adopt(&s, cur_serial, cur_digest, e)) != 0)
 			goto out;
 	if ((n = readlinkat(s.vfd, "current", s.previous,
